@@ -1,0 +1,22 @@
+"""Amazon Sales Channel for Flask commerce admins.
+
+Public API: the extension, the host contract and the data it exchanges.
+"""
+
+from .crypto import ConfigurationError
+from .extension import AmazonSalesChannel
+from .host import AttributePreview, BaseHost, Host, NavEntry, ProductAttribute, Website
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AmazonSalesChannel",
+    "AttributePreview",
+    "BaseHost",
+    "ConfigurationError",
+    "Host",
+    "NavEntry",
+    "ProductAttribute",
+    "Website",
+    "__version__",
+]

@@ -1,0 +1,1 @@
+"""Talking to Amazon: the Authlib consent/callback client, the LWA token client, the Sellers API."""

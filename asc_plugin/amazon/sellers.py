@@ -1,0 +1,57 @@
+"""The Sellers API: which marketplaces a seller takes part in (how a connection is verified)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+from flask import current_app
+
+from .. import marketplaces
+from .errors import AmazonUnavailable, ConnectFailure
+
+
+@dataclass(frozen=True)
+class Participation:
+    marketplace_id: str
+    country_code: str
+    is_participating: bool
+    store_name: str | None
+
+
+def marketplace_participations(region: str, access_token: str) -> list[Participation]:
+    """GET /sellers/v1/marketplaceParticipations; raises ConnectFailure or AmazonUnavailable."""
+    config = current_app.config
+    url = f"{marketplaces.spapi_endpoint(config, region)}/sellers/v1/marketplaceParticipations"
+    from .oauth import _version
+
+    headers = {
+        "x-amz-access-token": access_token,
+        "user-agent": config["ASC_AMAZON_USER_AGENT"].format(version=_version())[:500],
+        "accept": "application/json",
+    }
+    try:
+        response = requests.get(url, headers=headers, timeout=config["ASC_AMAZON_HTTP_TIMEOUT"])
+    except requests.Timeout:
+        raise AmazonUnavailable("sellers_unavailable") from None
+    except requests.RequestException:
+        raise AmazonUnavailable("sellers_unavailable") from None
+    if response.status_code == 403:
+        raise ConnectFailure("sellers_forbidden")
+    if response.status_code == 429:
+        raise AmazonUnavailable("sellers_throttled")
+    if response.status_code != 200:
+        raise AmazonUnavailable("sellers_unavailable")
+    try:
+        payload = response.json()["payload"]
+        return [
+            Participation(
+                marketplace_id=str(item["marketplace"]["id"]),
+                country_code=str(item["marketplace"].get("countryCode", "")),
+                is_participating=item["participation"]["isParticipating"] is True,
+                store_name=item.get("storeName"),
+            )
+            for item in payload
+        ]
+    except (ValueError, KeyError, TypeError):
+        raise AmazonUnavailable("sellers_unavailable") from None

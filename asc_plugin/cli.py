@@ -1,0 +1,58 @@
+"""`flask asc ...` commands: database migrations and the authorization check for cron."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+asc_cli = AppGroup("asc", help="Amazon Sales Channel.")
+
+
+@asc_cli.group("db")
+def db_group():
+    """Apply or inspect the plugin's database migrations."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision):
+    """Create or upgrade the plugin's tables (asc_*) to REVISION (default: head)."""
+    from .migrations import upgrade
+
+    upgrade(revision)
+    click.echo(f"Amazon Sales Channel tables are at {revision}.")
+
+
+@db_group.command("current")
+def db_current():
+    """Show the plugin's migration revision."""
+    from .migrations import current
+
+    click.echo(current() or "not migrated")
+
+
+@asc_cli.command("check-authorizations")
+def check_authorizations():
+    """Check every connected store's Amazon authorization (for cron).
+
+    Refreshes each store's access token through Login with Amazon (which tells a revoked or
+    expired authorization), marks stores whose authorization lapsed, sends the signals, prints
+    a table, and exits 1 when any store needs attention (revoked, expired, unreachable, or
+    expiring within 7 days).
+    """
+    from .services.authorizations import check_all
+
+    results = check_all()
+    if not results:
+        click.echo("No connected stores.")
+        return
+    width = max(len(r.store_name) for r in results)
+    click.echo(f"{'Store':<{width}}  {'Market':<6}  {'State':<13}  {'Days left':>9}  Note")
+    for r in results:
+        days = "—" if r.days_left is None else str(r.days_left)
+        click.echo(f"{r.store_name:<{width}}  {r.marketplace:<6}  {r.state:<13}  {days:>9}  "
+                   f"{r.note}")
+    attention = [r for r in results if r.needs_attention]
+    if attention:
+        click.echo(f"{len(attention)} store(s) need attention.", err=True)
+        raise SystemExit(1)

@@ -1,0 +1,55 @@
+"""Every configuration key the plugin reads, with its default.
+
+`init_app` copies these into ``app.config`` with ``setdefault``, so a host sets only what it
+changes. This module is the one place that documents them.
+"""
+
+from __future__ import annotations
+
+DEFAULTS: dict[str, object] = {
+    #: Where the blueprint is mounted in the host admin.
+    "ASC_URL_PREFIX": "/admin/amazon",
+    #: The host platform's name, used in labels ("{platform} Website to use for Amazon Listing").
+    "ASC_PLATFORM_NAME": "Commerce",
+    #: Fernet keys (urlsafe base64, 32 bytes) encrypting refresh tokens at rest; newest first.
+    #: A list or a comma-separated string. Required unless ASC_ALLOW_EPHEMERAL_KEY is true.
+    "ASC_ENCRYPTION_KEYS": None,
+    #: Testing/demo only: without keys, use a random key that lives as long as the process.
+    "ASC_ALLOW_EPHEMERAL_KEY": False,
+    #: Marketplace country codes offered when adding a store (the seed's four by default).
+    "ASC_ENABLED_MARKETPLACES": ("US", "CA", "MX", "UK"),
+    #: Cards per page on the Amazon Sales Channel home.
+    "ASC_STORES_PER_PAGE": 24,
+    #: LWA client id of the SP-API app ("amzn1.application-oa2-client.…").
+    "ASC_AMAZON_CLIENT_ID": None,
+    #: LWA client secret of the SP-API app. Amazon makes you rotate it every 180 days.
+    "ASC_AMAZON_CLIENT_SECRET": None,
+    #: SP-API application id ("amzn1.sellerapps.app.…"), sent as application_id on consent.
+    "ASC_AMAZON_APPLICATION_ID": None,
+    #: True while the app is a Draft: adds version=beta to consent URLs (else Amazon says MD1000).
+    "ASC_AMAZON_DRAFT_APP": False,
+    #: Redirect URI registered on the app; None means this blueprint's callback URL, absolute.
+    "ASC_AMAZON_REDIRECT_URI": None,
+    #: Country code -> Seller Central base URL, overriding the marketplace table.
+    "ASC_AMAZON_SELLER_CENTRAL_URLS": {},
+    #: Login with Amazon token endpoint.
+    "ASC_AMAZON_TOKEN_URL": "https://api.amazon.com/auth/o2/token",
+    #: Region (NA, EU, FE) -> SP-API base URL, overriding the marketplace table.
+    "ASC_AMAZON_SPAPI_ENDPOINTS": {},
+    #: Seconds before a call to Amazon (token endpoint, Sellers API) is given up.
+    "ASC_AMAZON_HTTP_TIMEOUT": 10,
+    #: Name and version sent in the SP-API user-agent header.
+    "ASC_AMAZON_USER_AGENT": "asc_plugin/{version} (Language=Python)",
+    #: Seconds an OAuth state stays valid (Amazon asks for short-lived; at most 600).
+    "ASC_OAUTH_STATE_MAX_AGE": 600,
+    #: Days an authorization lasts before the seller must renew it (Amazon: 365).
+    "ASC_AUTHORIZATION_DAYS": 365,
+    #: Days before expiry at which renewal banners start (and step up).
+    "ASC_RENEWAL_WARNING_DAYS": (30, 14, 7, 1),
+}
+
+
+def apply_defaults(config) -> None:
+    """Fill missing ASC_* keys; a host's own values always win."""
+    for key, value in DEFAULTS.items():
+        config.setdefault(key, value)

@@ -1,0 +1,5 @@
+"""A demo host admin that mounts the Amazon Sales Channel exactly as the README tells hosts to."""
+
+from .app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,49 @@
+"""`python -m asc_plugin.demo`: the demo admin on :5000 and, unless you configured the real
+Amazon, the sandbox Seller Central on :5001."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+
+from werkzeug.serving import make_server
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Run the asc_plugin demo admin.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--sandbox-port", type=int, default=5001)
+    args = parser.parse_args(argv)
+
+    from asc_plugin.sandbox.config import sandbox_config_for
+
+    from . import create_app
+
+    use_sandbox = not os.environ.get("ASC_AMAZON_CLIENT_ID")
+    sandbox_url = f"http://{args.host}:{args.sandbox_port}"
+    app = create_app(sandbox_config_for(sandbox_url) if use_sandbox else {})
+    if use_sandbox:
+        from asc_plugin.sandbox import create_sandbox_app
+
+        plugin_url = f"http://{args.host}:{args.port}{app.config['ASC_URL_PREFIX'].rstrip('/')}"
+        sandbox = create_sandbox_app(
+            redirect_uris=[f"{plugin_url}/connect/callback"],
+            login_uri=f"{plugin_url}/connect/login",
+        )
+        server = make_server(args.host, args.sandbox_port, sandbox, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        print(f" * Sandbox Seller Central on {sandbox_url} (sign in as seller@example.com / "
+              "sandbox, 2FA code 123456)")
+    with app.app_context():
+        from asc_plugin.migrations import upgrade
+
+        upgrade()
+    print(f" * Demo admin on http://{args.host}:{args.port} (sign in as "
+          f"{app.config['DEMO_ADMIN_USER']} / {app.config['DEMO_ADMIN_PASSWORD']})")
+    app.run(host=args.host, port=args.port, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""The demo host: sign-in, a sidebar, a catalog, and the plugin mounted like any host would."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from flask import Flask, abort, redirect, render_template, request, session, url_for
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from asc_plugin import AmazonSalesChannel, BaseHost, paths
+
+from . import catalog
+
+db = SQLAlchemy()
+csrf = CSRFProtect()
+
+ENV_PREFIXES = ("ASC_", "SQLALCHEMY_", "DEMO_")
+ENV_KEYS = ("SECRET_KEY", "SERVER_NAME", "PREFERRED_URL_SCHEME")
+
+
+class DemoHost(BaseHost):
+    """The host contract, as a shop admin implements it."""
+
+    base_template = "asc_demo/base.html"
+
+    def can_access(self) -> bool:
+        return bool(session.get("admin"))
+
+    def unauthorized(self):
+        if request.method == "GET":
+            return redirect(url_for("login", next=request.full_path.rstrip("?")))
+        abort(403)
+
+    def admin_name(self) -> str:
+        return session.get("admin", "anonymous")
+
+    def admin_id(self) -> str:
+        return session.get("admin", "")
+
+    def websites(self):
+        return catalog.WEBSITES
+
+    def product_attributes(self):
+        return catalog.ATTRIBUTES
+
+    def attribute_preview(self, attribute_code, limit):
+        return catalog.preview(attribute_code, limit)
+
+
+def config_from_env(environ=os.environ) -> dict:
+    """ASC_*, SQLALCHEMY_*, DEMO_* and some Flask keys from the environment; JSON if it parses."""
+    config = {}
+    for key, raw in environ.items():
+        if key.startswith(ENV_PREFIXES) or key in ENV_KEYS:
+            try:
+                config[key] = json.loads(raw)
+            except ValueError:
+                config[key] = raw
+    return config
+
+
+def _local_secrets(instance: Path) -> dict:
+    """A Flask secret key and a Fernet key, made once and kept under instance/."""
+    path = instance / "asc_demo_secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    secrets = {
+        "SECRET_KEY": os.urandom(32).hex(),
+        "ASC_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+    }
+    instance.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(secrets, indent=2))
+    path.chmod(0o600)
+    return secrets
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__, instance_relative_config=True, template_folder=paths.TEMPLATES,
+        static_folder=f"{paths.STATIC}/asc_demo",
+    )
+    instance = Path(app.instance_path)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'asc_demo.sqlite3'}",
+        DEMO_ADMIN_USER="admin",
+        DEMO_ADMIN_PASSWORD="admin",  # noqa: S106 - the demo's published sign-in
+        ASC_PLATFORM_NAME="Demo Shop",
+    )
+    app.config.update(config_from_env())
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY") or not app.config.get("ASC_ENCRYPTION_KEYS"):
+        secrets = _local_secrets(instance)
+        for key in ("SECRET_KEY", "ASC_ENCRYPTION_KEYS"):
+            if not app.config.get(key):
+                app.config[key] = secrets[key]
+
+    db.init_app(app)
+    csrf.init_app(app)
+    AmazonSalesChannel(app, db=db, host=DemoHost())
+    _routes(app)
+    return app
+
+
+def _routes(app: Flask) -> None:
+    @app.get("/")
+    def index():
+        return redirect(url_for("dashboard"))
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        error = None
+        target = request.values.get("next", "")
+        if not target.startswith("/") or target.startswith("//") or "\\" in target:
+            target = url_for("dashboard")
+        if request.method == "POST":
+            user_ok = hmac.compare_digest(
+                request.form.get("username", ""), app.config["DEMO_ADMIN_USER"])
+            pass_ok = hmac.compare_digest(
+                request.form.get("password", ""), app.config["DEMO_ADMIN_PASSWORD"])
+            if user_ok and pass_ok:
+                session.clear()
+                session["admin"] = app.config["DEMO_ADMIN_USER"]
+                return redirect(target, 303)
+            error = "That user name and password do not match."
+        return render_template("asc_demo/login.html", error=error, next=target), (
+            401 if error else 200)
+
+    @app.post("/logout")
+    def logout():
+        session.clear()
+        return redirect(url_for("login"), 303)
+
+    @app.get("/dashboard")
+    def dashboard():
+        if not session.get("admin"):
+            return redirect(url_for("login", next=request.path))
+        return render_template("asc_demo/dashboard.html")
+
+    @app.get("/catalog")
+    def products():
+        if not session.get("admin"):
+            return redirect(url_for("login", next=request.path))
+        return render_template(
+            "asc_demo/catalog.html", products=catalog.PRODUCTS, attributes=catalog.ATTRIBUTES
+        )

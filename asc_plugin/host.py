@@ -1,0 +1,110 @@
+"""The host contract: what a host admin gives the plugin.
+
+A host passes an object with these methods to ``AmazonSalesChannel(host=...)``. Subclass
+:class:`BaseHost` and override what you have; everything it does not override denies or is empty,
+so a half-configured host shows nothing to anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from flask import abort
+
+
+@dataclass(frozen=True)
+class Website:
+    """A host storefront an Amazon store lists from (and imports orders into)."""
+
+    id: str
+    code: str
+    name: str
+    default_store_view: str = ""
+
+
+@dataclass(frozen=True)
+class ProductAttribute:
+    """A host product attribute that can carry the Amazon product id."""
+
+    code: str
+    label: str
+    type: str = "text"
+
+
+@dataclass(frozen=True)
+class AttributePreview:
+    """A few products' values for one attribute, and how many products have any value."""
+
+    samples: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (product name, value)
+    with_value: int = 0
+    total: int = 0
+
+
+@runtime_checkable
+class Host(Protocol):
+    """What the plugin asks of its host. Every method runs inside a request."""
+
+    #: Template every plugin page ultimately extends (it must define ``{% block asc_body %}``
+    #: somewhere in its content area and ``{% block asc_head %}`` in <head>).
+    base_template: str
+
+    def can_access(self) -> bool:
+        """True when the current user may use the Amazon Sales Channel."""
+
+    def unauthorized(self):
+        """Response for a user who may not: a login redirect, or 403."""
+
+    def admin_name(self) -> str:
+        """Display name of the current admin, written to the activity log."""
+
+    def admin_id(self) -> str:
+        """Stable id of the current admin (per-admin pre-setup progress)."""
+
+    def websites(self) -> Sequence[Website]:
+        """The host's websites."""
+
+    def product_attributes(self) -> Sequence[ProductAttribute]:
+        """The host's product attributes that may carry an Amazon product id."""
+
+    def attribute_preview(self, attribute_code: str, limit: int) -> AttributePreview | None:
+        """Optional: sample values of an attribute (None when the host can't tell)."""
+
+
+class BaseHost:
+    """Deny-by-default implementation of :class:`Host`; subclass and override."""
+
+    base_template = "asc/standalone_base.html"
+
+    def can_access(self) -> bool:
+        return False
+
+    def unauthorized(self):
+        abort(403)
+
+    def admin_name(self) -> str:
+        return "unknown admin"
+
+    def admin_id(self) -> str:
+        return self.admin_name()
+
+    def websites(self) -> Sequence[Website]:
+        return ()
+
+    def product_attributes(self) -> Sequence[ProductAttribute]:
+        return ()
+
+    def attribute_preview(self, attribute_code: str, limit: int) -> AttributePreview | None:
+        return None
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """The host's sidebar link: Marketing > Channels > Amazon Sales Channel."""
+
+    section: str
+    group: str
+    label: str
+    url: str
+    active: bool

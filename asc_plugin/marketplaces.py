@@ -1,0 +1,92 @@
+"""Amazon marketplaces as data: country, marketplace id, region, Seller Central, SP-API endpoint.
+
+The table follows Amazon's SP-API documentation. URLs can be overridden per app through
+ASC_AMAZON_SELLER_CENTRAL_URLS and ASC_AMAZON_SPAPI_ENDPOINTS (the sandbox uses that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SPAPI_ENDPOINTS = {
+    "NA": "https://sellingpartnerapi-na.amazon.com",
+    "EU": "https://sellingpartnerapi-eu.amazon.com",
+    "FE": "https://sellingpartnerapi-fe.amazon.com",
+}
+
+REGION_NAMES = {"NA": "North America", "EU": "Europe", "FE": "Far East"}
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    code: str
+    country: str
+    marketplace_id: str
+    region: str
+    seller_central_url: str | None
+
+    @property
+    def region_name(self) -> str:
+        return REGION_NAMES[self.region]
+
+
+_EU = "https://sellercentral-europe.amazon.com"
+
+MARKETPLACES: tuple[Marketplace, ...] = (
+    # The seed's four come first: they are the ones enabled by default.
+    Marketplace("US", "United States", "ATVPDKIKX0DER", "NA", "https://sellercentral.amazon.com"),
+    Marketplace("CA", "Canada", "A2EUQ1WTGCTBG2", "NA", "https://sellercentral.amazon.ca"),
+    Marketplace("MX", "Mexico", "A1AM78C64UM0Y8", "NA", "https://sellercentral.amazon.com.mx"),
+    Marketplace("UK", "United Kingdom", "A1F83G8C2ARO7P", "EU", _EU),
+    Marketplace("BR", "Brazil", "A2Q3Y263D00KWC", "NA", "https://sellercentral.amazon.com.br"),
+    Marketplace("DE", "Germany", "A1PA6795UKMFR9", "EU", _EU),
+    Marketplace("FR", "France", "A13V1IB3VIYZZH", "EU", _EU),
+    Marketplace("IT", "Italy", "APJ6JRA9NG5V4", "EU", _EU),
+    Marketplace("ES", "Spain", "A1RKKUPIHCS9HS", "EU", _EU),
+    Marketplace("NL", "Netherlands", "A1805IZSGTT6HS", "EU", "https://sellercentral.amazon.nl"),
+    Marketplace("SE", "Sweden", "A2NODRKZP88ZB9", "EU", "https://sellercentral.amazon.se"),
+    Marketplace("PL", "Poland", "A1C3SOZRARQ6R3", "EU", "https://sellercentral.amazon.pl"),
+    Marketplace("TR", "Turkey", "A33AVAJ2PDY3EV", "EU", "https://sellercentral.amazon.com.tr"),
+    Marketplace("AE", "United Arab Emirates", "A2VIGQ35RCS4UG", "EU",
+                "https://sellercentral.amazon.ae"),
+    Marketplace("IN", "India", "A21TJRUUN4KGV", "EU", "https://sellercentral.amazon.in"),
+    Marketplace("JP", "Japan", "A1VC38T7YXB528", "FE", "https://sellercentral.amazon.co.jp"),
+    Marketplace("AU", "Australia", "A39IBJ37TRP1C6", "FE", "https://sellercentral.amazon.com.au"),
+    Marketplace("SG", "Singapore", "A19VAU5U5O7RUS", "FE", "https://sellercentral.amazon.sg"),
+    # Seller Central hosts unconfirmed: usable only with an ASC_AMAZON_SELLER_CENTRAL_URLS entry.
+    Marketplace("IE", "Ireland", "A28R8C7NBKEWEA", "EU", None),
+    Marketplace("BE", "Belgium", "AMEN7PMS3EDWL", "EU", None),
+    Marketplace("ZA", "South Africa", "AE08WJ6YKNBMC", "EU", None),
+    Marketplace("EG", "Egypt", "ARBP9OOSHTCHU", "EU", None),
+    Marketplace("SA", "Saudi Arabia", "A17E79C6D8DWNP", "EU", None),
+)
+
+BY_CODE = {m.code: m for m in MARKETPLACES}
+# Older sources say GB for the United Kingdom.
+BY_CODE["GB"] = BY_CODE["UK"]
+
+
+def get(code: str) -> Marketplace | None:
+    return BY_CODE.get((code or "").upper())
+
+
+def enabled(config) -> list[Marketplace]:
+    """The marketplaces a new store may choose, in table order."""
+    wanted = {c.upper() for c in config["ASC_ENABLED_MARKETPLACES"]}
+    overrides = config["ASC_AMAZON_SELLER_CENTRAL_URLS"]
+    return [
+        m for m in MARKETPLACES
+        if m.code in wanted and (m.seller_central_url or m.code in overrides)
+    ]
+
+
+def seller_central_url(config, code: str) -> str:
+    market = BY_CODE[code]
+    url = config["ASC_AMAZON_SELLER_CENTRAL_URLS"].get(code) or market.seller_central_url
+    if not url:
+        raise LookupError(f"No Seller Central URL for {code}; set ASC_AMAZON_SELLER_CENTRAL_URLS")
+    return url.rstrip("/")
+
+
+def spapi_endpoint(config, region: str) -> str:
+    return (config["ASC_AMAZON_SPAPI_ENDPOINTS"].get(region) or SPAPI_ENDPOINTS[region]).rstrip("/")

@@ -1,0 +1,179 @@
+"""The plugin's tables, on its own DeclarativeBase; sessions come from the host's Flask-SQLAlchemy.
+
+Host ids (website ids, admin ids) are plain columns resolved through the host contract, never
+foreign keys into host tables, so the plugin fits any host schema.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class StoreStatus(str, enum.Enum):
+    INCOMPLETE = "incomplete"
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+class ConnectionState(str, enum.Enum):
+    NOT_CONNECTED = "not_connected"
+    CONNECTED = "connected"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+class ProductIdType(str, enum.Enum):
+    ASIN = "ASIN"
+    ISBN = "ISBN"
+    UPC = "UPC"
+    EAN = "EAN"
+    GCID = "GCID"
+    SELLER_SKU = "SELLER_SKU"
+
+
+def _enum(cls, name):
+    return sa.Enum(
+        cls, name=name, native_enum=False, create_constraint=True, length=20,
+        values_callable=lambda e: [m.value for m in e], validate_strings=True,
+    )
+
+
+class Store(Base):
+    """An Amazon Sales Channel store: one host website selling in one Amazon marketplace."""
+
+    __tablename__ = "asc_store"
+    __table_args__ = (sa.UniqueConstraint("marketplace_code", "seller_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    contact_email: Mapped[str] = mapped_column(sa.String(254))
+    website_id: Mapped[str] = mapped_column(sa.String(64))
+    marketplace_code: Mapped[str] = mapped_column(sa.String(2))
+    status: Mapped[StoreStatus] = mapped_column(
+        _enum(StoreStatus, "store_status"), default=StoreStatus.INCOMPLETE
+    )
+    connection_state: Mapped[ConnectionState] = mapped_column(
+        _enum(ConnectionState, "connection_state"), default=ConnectionState.NOT_CONNECTED
+    )
+    seller_id: Mapped[str | None] = mapped_column(sa.String(32))
+    amazon_store_name: Mapped[str | None] = mapped_column(sa.String(200))
+    refresh_token_encrypted: Mapped[str | None] = mapped_column(sa.Text)
+    access_token_encrypted: Mapped[str | None] = mapped_column(sa.Text)
+    access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    authorized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    authorization_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    mapping: Mapped[AttributeMapping | None] = relationship(
+        back_populates="store", cascade="all, delete-orphan", uselist=False, lazy="joined"
+    )
+    activity: Mapped[list[ActivityLog]] = relationship(
+        back_populates="store", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="desc(ActivityLog.id)",
+    )
+
+    @property
+    def is_connected(self) -> bool:
+        return self.connection_state is ConnectionState.CONNECTED
+
+    def __repr__(self) -> str:  # no secrets here, ever
+        return f"<Store {self.id} {self.marketplace_code} {self.connection_state.value}>"
+
+
+class AttributeMapping(Base):
+    """Which host attribute carries the store's Amazon product id."""
+
+    __tablename__ = "asc_attribute_mapping"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("asc_store.id", ondelete="CASCADE"), unique=True
+    )
+    amazon_id_type: Mapped[ProductIdType] = mapped_column(_enum(ProductIdType, "product_id_type"))
+    host_attribute_code: Mapped[str] = mapped_column(sa.String(100))
+
+    store: Mapped[Store] = relationship(back_populates="mapping")
+
+
+class ActivityLog(Base):
+    """What happened to a store, by whom; messages are written for people and hold no secret."""
+
+    __tablename__ = "asc_activity_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("asc_store.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    admin: Mapped[str] = mapped_column(sa.String(200))
+    event: Mapped[str] = mapped_column(sa.String(50))
+    outcome: Mapped[str] = mapped_column(sa.String(10))  # success | failure | info
+    message: Mapped[str] = mapped_column(sa.Text)
+
+    store: Mapped[Store] = relationship(back_populates="activity")
+
+
+class SetupTaskDone(Base):
+    """A pre-setup task an admin has ticked."""
+
+    __tablename__ = "asc_setup_task_done"
+
+    admin_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    task: Mapped[str] = mapped_column(sa.String(50), primary_key=True)
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OAuthState(Base):
+    """Pending OAuth states, shared by every worker; keyed by a hash, single use, short-lived."""
+
+    __tablename__ = "asc_oauth_state"
+
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+metadata = Base.metadata

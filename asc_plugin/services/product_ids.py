@@ -1,0 +1,76 @@
+"""Checks whether a value can be an Amazon product id of a given type (check digits, lengths)."""
+
+from __future__ import annotations
+
+import re
+
+from ..models import ProductIdType
+
+LABELS = {
+    ProductIdType.ASIN: "ASIN",
+    ProductIdType.ISBN: "ISBN",
+    ProductIdType.UPC: "UPC",
+    ProductIdType.EAN: "EAN",
+    ProductIdType.GCID: "GCID",
+    ProductIdType.SELLER_SKU: "Seller SKU",
+}
+
+# Host attribute codes that usually carry each id type, best first.
+LIKELY_ATTRIBUTES = {
+    ProductIdType.ASIN: ("amazon_asin", "asin"),
+    ProductIdType.ISBN: ("isbn", "isbn13", "isbn10"),
+    ProductIdType.UPC: ("upc", "gtin"),
+    ProductIdType.EAN: ("ean", "gtin", "ean13"),
+    ProductIdType.GCID: ("gcid", "amazon_gcid"),
+    ProductIdType.SELLER_SKU: ("sku", "seller_sku"),
+}
+
+
+def _gtin_ok(digits: str) -> bool:
+    """GS1 mod-10 check digit (UPC-A, EAN-13, ISBN-13, GTIN-14)."""
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def _isbn10_ok(value: str) -> bool:
+    if not re.fullmatch(r"\d{9}[\dX]", value):
+        return False
+    total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(value))
+    return total % 11 == 0
+
+
+def check(id_type: ProductIdType, raw: str | None) -> tuple[bool, str]:
+    """(valid, reason) for a value as the given id type; reason is shown to the merchant."""
+    value = (raw or "").strip()
+    if not value:
+        return False, "empty"
+    compact = value.replace("-", "").replace(" ", "").upper()
+    if id_type is ProductIdType.UPC:
+        if not re.fullmatch(r"\d{12}", compact):
+            return False, "a UPC has 12 digits"
+        return (True, "valid") if _gtin_ok(compact) else (False, "check digit is wrong")
+    if id_type is ProductIdType.EAN:
+        if not re.fullmatch(r"\d{13}", compact):
+            return False, "an EAN has 13 digits"
+        return (True, "valid") if _gtin_ok(compact) else (False, "check digit is wrong")
+    if id_type is ProductIdType.ISBN:
+        if re.fullmatch(r"\d{13}", compact):
+            if not compact.startswith(("978", "979")):
+                return False, "an ISBN-13 starts with 978 or 979"
+            return (True, "valid") if _gtin_ok(compact) else (False, "check digit is wrong")
+        if len(compact) == 10:
+            return (True, "valid") if _isbn10_ok(compact) else (False, "check digit is wrong")
+        return False, "an ISBN has 10 or 13 characters"
+    if id_type is ProductIdType.ASIN:
+        if re.fullmatch(r"[A-Z0-9]{10}", compact):
+            return True, "valid"
+        return False, "an ASIN has 10 letters or digits"
+    if id_type is ProductIdType.GCID:
+        if re.fullmatch(r"[0-9A-F]{16}", compact):
+            return True, "valid"
+        return False, "a GCID has 16 hexadecimal characters"
+    # Seller SKU: Amazon allows up to 40 characters.
+    if len(value) > 40:
+        return False, "a seller SKU has at most 40 characters"
+    return True, "valid"

@@ -1,0 +1,156 @@
+"""Creating, listing, editing and removing stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..extension import state
+from ..models import AttributeMapping, ProductIdType, Store, StoreStatus, utcnow
+from . import activity
+
+
+class StoreError(ValueError):
+    """A change that cannot be made; the message is shown to the merchant as is."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Page:
+    stores: list[Store]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def get(store_id: int) -> Store | None:
+    return state().session.get(Store, store_id)
+
+
+def count() -> int:
+    return state().session.scalar(sa.select(sa.func.count(Store.id)))
+
+
+def page(number: int, per_page: int) -> Page:
+    """One page of stores, newest first, in a constant number of queries."""
+    total = count()
+    number = max(1, min(number, max(1, -(-total // per_page))))
+    stores = list(
+        state().session.scalars(
+            sa.select(Store).order_by(Store.created_at.desc(), Store.id.desc())
+            .limit(per_page).offset((number - 1) * per_page)
+        ).unique()
+    )
+    return Page(stores, number, per_page, total)
+
+
+def name_taken(name: str, *, except_id: int | None = None) -> bool:
+    query = sa.select(Store.id).where(sa.func.lower(Store.name) == name.strip().lower())
+    if except_id is not None:
+        query = query.where(Store.id != except_id)
+    return state().session.scalar(query.limit(1)) is not None
+
+
+def create(*, name: str, contact_email: str, website_id: str, marketplace_code: str,
+           amazon_id_type: ProductIdType, host_attribute_code: str) -> Store:
+    """Add a store as Incomplete and not connected, with its attribute mapping."""
+    session = state().session
+    name = name.strip()
+    if name_taken(name):
+        raise StoreError("A store with this name already exists. Choose another name.", "name")
+    store = Store(
+        name=name, contact_email=contact_email.strip(), website_id=website_id,
+        marketplace_code=marketplace_code,
+    )
+    store.mapping = AttributeMapping(
+        amazon_id_type=amazon_id_type, host_attribute_code=host_attribute_code
+    )
+    session.add(store)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise StoreError(
+            "A store with this name already exists. Choose another name.", "name"
+        ) from None
+    activity.record(store, "store_created", "success", f"Store “{store.name}” was added.")
+    session.commit()
+    return store
+
+
+def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]:
+    """Change what may change after creation: the name and the contact email."""
+    session = state().session
+    name = name.strip()
+    if name_taken(name, except_id=store.id):
+        raise StoreError("A store with this name already exists. Choose another name.", "name")
+    changed = []
+    if name != store.name:
+        changed.append(f"name from “{store.name}” to “{name}”")
+        store.name = name
+    if contact_email.strip() != store.contact_email:
+        changed.append("contact email")
+        store.contact_email = contact_email.strip()
+    if changed:
+        activity.record(store, "settings_changed", "success", "Changed " + ", ".join(changed) + ".")
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            raise StoreError(
+                "A store with this name already exists. Choose another name.", "name"
+            ) from None
+    return changed
+
+
+def update_mapping(store: Store, *, amazon_id_type: ProductIdType, host_attribute_code: str):
+    mapping = store.mapping
+    if mapping is None:
+        store.mapping = mapping = AttributeMapping(
+            amazon_id_type=amazon_id_type, host_attribute_code=host_attribute_code
+        )
+    if (mapping.amazon_id_type, mapping.host_attribute_code) == (
+        amazon_id_type, host_attribute_code
+    ):
+        return False
+    mapping.amazon_id_type = amazon_id_type
+    mapping.host_attribute_code = host_attribute_code
+    store.updated_at = utcnow()
+    activity.record(
+        store, "mapping_changed", "success",
+        f"Product ID mapping set to {amazon_id_type.value} ← {host_attribute_code}.",
+    )
+    state().session.commit()
+    return True
+
+
+def set_active(store: Store, active: bool) -> None:
+    """Activate (only once connected) or deactivate: settings and listings are kept."""
+    if active and not store.is_connected:
+        raise StoreError("Connect the store to Amazon before activating it.")
+    new = StoreStatus.ACTIVE if active else StoreStatus.INACTIVE
+    if store.status is new:
+        return
+    store.status = new
+    activity.record(
+        store, "status_changed", "success",
+        "Store activated." if active else "Store deactivated: settings are kept, nothing syncs.",
+    )
+    state().session.commit()
+
+
+def delete(store: Store) -> str:
+    """Remove the store, its mapping, tokens and log for good; returns its name."""
+    name = store.name
+    state().session.delete(store)
+    state().session.commit()
+    return name

@@ -1,0 +1,19 @@
+"""Blinker signals a host can subscribe to (email the merchant, page the operator, …).
+
+Each is sent with the Flask app as sender and ``store=`` (and ``message=`` where it says why).
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A store was connected (or its authorization renewed). kwargs: store, renewed (bool).
+store_connected = _signals.signal("asc.store-connected")
+#: A connection attempt failed. kwargs: store, code, audience ("seller" | "operator"), message.
+connection_failed = _signals.signal("asc.connection-failed")
+#: A store's authorization expires soon. kwargs: store, days_left.
+authorization_expiring = _signals.signal("asc.authorization-expiring")
+#: Amazon no longer accepts the store's authorization. kwargs: store, state ("revoked"|"expired").
+authorization_revoked = _signals.signal("asc.authorization-revoked")
+#: An admin disconnected a store. kwargs: store.
+store_disconnected = _signals.signal("asc.store-disconnected")

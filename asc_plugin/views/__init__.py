@@ -1,0 +1,73 @@
+"""The blueprint: access guard, CSRF for every mutation, security headers, one module per screen."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_wtf.csrf import CSRFError, ValidationError, validate_csrf
+
+from .. import paths
+from ..extension import state
+from ..htmx import is_htmx, vary_on_htmx
+from .banners import banner
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def create_blueprint() -> Blueprint:
+    bp = Blueprint(
+        "asc", __name__, template_folder=paths.TEMPLATES, static_folder=paths.STATIC,
+        static_url_path="/static",
+    )
+
+    @bp.before_request
+    def guard():
+        host = state().host
+        if not host.can_access():
+            return host.unauthorized()
+        if request.method not in SAFE_METHODS:
+            token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+            try:
+                validate_csrf(token)
+            except ValidationError:
+                return _csrf_refused()
+        return None
+
+    @bp.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return vary_on_htmx(response)
+
+    @bp.context_processor
+    def plugin_context():
+        return {
+            "asc_host_base": state().host.base_template,
+            "asc_platform": current_app.config["ASC_PLATFORM_NAME"],
+        }
+
+    @bp.errorhandler(404)
+    def not_found(_error):
+        return render_template("asc/error.html", title="Not found",
+                               message="This store does not exist (any more)."), 404
+
+    @bp.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _csrf_refused()
+
+    from . import connect, home, stores
+
+    home.register(bp)
+    stores.register(bp)
+    connect.register(bp)
+    return bp
+
+
+def _csrf_refused():
+    message = ("This form has expired or was not sent from this admin. "
+               "Reload the page and try again.")
+    if is_htmx():
+        response = current_app.response_class("", status=400)
+        response.headers["HX-Reswap"] = "none"
+        return banner(response, "error", message)
+    return render_template("asc/error.html", title="Please try again", message=message), 400

@@ -1,0 +1,81 @@
+"""Amazon Sales Channel home (store cards), Learning and Preparation, Attributes."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+
+from ..extension import state
+from ..forms import ConfirmForm, TaskForm
+from ..htmx import is_htmx
+from ..services import authorizations, setup_tasks, stores
+from .context import present
+
+
+def home():
+    try:
+        number = int(request.args.get("page", 1))
+    except ValueError:
+        number = 1
+    page = stores.page(number, current_app.config["ASC_STORES_PER_PAGE"])
+    context = {"page": page, "cards": present(page.stores), "confirm": ConfirmForm(),
+               "renewals": renewal_notices()}
+    if is_htmx() and request.args.get("fragment") == "list":
+        return render_template("asc/_store_list.html", **context)
+    return render_template("asc/home.html", **context)
+
+
+def renewal_notices() -> list[tuple[str, str]]:
+    """(level, message) for each connected store whose yearly authorization ends soon."""
+    notices = []
+    for store in authorizations.stores_due_for_renewal():
+        days = authorizations.days_left(store)
+        level = authorizations.warning_level(days)
+        if level is None:
+            continue
+        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        notices.append((level, f"The Amazon authorization of “{store.name}” expires {when}. "
+                               "Renew it from the store card, or syncing stops."))
+    return notices
+
+
+def _tasks_context():
+    admin = state().host.admin_id()
+    return {"tasks": setup_tasks.TASKS, "done": setup_tasks.done_keys(admin), "form": TaskForm()}
+
+
+def learning():
+    return render_template("asc/learning.html", **_tasks_context())
+
+
+def toggle_task(key: str):
+    if key not in {t.key for t in setup_tasks.TASKS}:
+        abort(404)
+    form = TaskForm()
+    setup_tasks.set_done(state().host.admin_id(), key, form.done.data == "1")
+    if is_htmx():
+        context = _tasks_context()
+        task = next(t for t in setup_tasks.TASKS if t.key == key)
+        return render_template("asc/_setup_task.html", task=task, **context)
+    return redirect(_safe_back(url_for("asc.learning")), 303)
+
+
+def attributes():
+    mappings = present(stores.page(1, 1000).stores)
+    return render_template(
+        "asc/attributes.html", attributes=state().host.product_attributes(), cards=mappings
+    )
+
+
+def _safe_back(default: str) -> str:
+    """A same-site path from the form's `next`, else the default (never another host)."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target:
+        return target
+    return default
+
+
+def register(bp):
+    bp.add_url_rule("/", "home", home)
+    bp.add_url_rule("/learning", "learning", learning)
+    bp.add_url_rule("/learning/tasks/<key>", "toggle_task", toggle_task, methods=["POST"])
+    bp.add_url_rule("/attributes", "attributes", attributes)

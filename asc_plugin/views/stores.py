@@ -1,0 +1,244 @@
+"""Add Amazon Store (page or dialog), the mapping fragment, the store dashboard and its actions."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+
+from ..extension import state
+from ..forms import AddStoreForm, ConfirmForm, MappingForm, StoreSettingsForm
+from ..htmx import is_htmx, trigger
+from ..models import Store
+from ..services import activity, product_ids, setup_tasks, stores
+from .banners import banner
+from .context import present
+
+PREVIEW_SIZE = 5
+
+
+def _store_or_404(store_id: int) -> Store:
+    store = stores.get(store_id)
+    if store is None:
+        abort(404)
+    return store
+
+
+def _mapping_context(form: MappingForm, *, preselect: bool) -> dict:
+    """Pre-select the host attribute that fits the id type, and preview its values."""
+    id_type = form.id_type
+    codes = [code for code, _label in form.host_attribute.choices if code]
+    likely = [c for c in product_ids.LIKELY_ATTRIBUTES[id_type] if c in codes]
+    if preselect:
+        form.host_attribute.data = likely[0] if likely else ""
+    chosen = form.host_attribute.data if form.host_attribute.data in codes else ""
+    preview = rows = None
+    if chosen:
+        preview = state().host.attribute_preview(chosen, PREVIEW_SIZE)
+        if preview is not None:
+            rows = [
+                (name, value, *product_ids.check(id_type, value))
+                for name, value in preview.samples
+            ]
+    return {
+        "mapping_form": form, "id_type_label": product_ids.LABELS[id_type],
+        "no_likely_attribute": not likely, "preview": preview, "preview_rows": rows,
+    }
+
+
+def add_store():
+    first_store = stores.count() == 0
+    if request.method == "GET" and first_store and request.args.get("step") != "form":
+        admin = state().host.admin_id()
+        return _render_add(
+            "asc/_presetup.html", "asc/presetup.html",
+            tasks=setup_tasks.TASKS, done=setup_tasks.done_keys(admin),
+        )
+
+    form = AddStoreForm()
+    wants_preview = request.form.get("action") == "preview"
+    if request.method == "POST" and not wants_preview and form.validate():
+        try:
+            store = stores.create(
+                name=form.name.data, contact_email=form.contact_email.data,
+                website_id=form.website_id.data, marketplace_code=form.marketplace.data,
+                amazon_id_type=form.id_type, host_attribute_code=form.host_attribute.data,
+            )
+        except stores.StoreError as exc:
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            return _created(store)
+    context = _mapping_context(form, preselect=request.method == "GET")
+    return _render_add("asc/_add_store.html", "asc/add_store.html", form=form, **context)
+
+
+def _render_add(fragment: str, page: str, **context):
+    if is_htmx():
+        return render_template(fragment, dialog=True, **context)
+    return render_template(page, dialog=False, **context)
+
+
+def _created(store: Store):
+    message = (
+        f"Store “{store.name}” was added. Connect it to Amazon Seller Central to finish "
+        "the setup."
+    )
+    if is_htmx():
+        page = stores.page(1, current_app.config["ASC_STORES_PER_PAGE"])
+        response = make_response(
+            render_template(
+                "asc/_store_added.html", page=page, cards=present(page.stores),
+                confirm=ConfirmForm(),
+            )
+        )
+        trigger(response, "asc:close-dialog")
+        return banner(response, "success", message)
+    banner(None, "success", message)
+    return redirect(url_for("asc.home"), 303)
+
+
+def mapping_fragment():
+    """Re-render only the mapping section when the id type or attribute changes (GET, no write)."""
+    form = MappingForm(request.args, meta={"csrf": False})
+    context = _mapping_context(form, preselect=request.args.get("changed") == "id_type")
+    return render_template("asc/_mapping.html", **context)
+
+
+def check_field(field: str):
+    """Inline check of the store name or email on blur; the same rules as on submit."""
+    if field not in ("name", "contact_email"):
+        abort(404)
+    form = StoreSettingsForm(request.args, meta={"csrf": False})
+    bound = getattr(form, field)
+    bound.validate(form)
+    errors = list(bound.errors)
+    store_id = request.args.get("store_id", type=int)
+    if field == "name" and not errors and bound.data and stores.name_taken(
+        bound.data, except_id=store_id
+    ):
+        errors.append("A store with this name already exists. Choose another name.")
+    return render_template("asc/_field_feedback.html", field=bound, errors=errors)
+
+
+def dashboard(store_id: int):
+    store = _store_or_404(store_id)
+    return _render_dashboard(store)
+
+
+def _render_dashboard(store, *, settings_form=None, mapping_form=None, status=200):
+    settings_form = settings_form or StoreSettingsForm(obj=store)
+    if mapping_form is None:
+        mapping_form = MappingForm(
+            amazon_id_type=store.mapping.amazon_id_type.value if store.mapping else None,
+            host_attribute=store.mapping.host_attribute_code if store.mapping else None,
+        )
+    (view,) = present([store])
+    return render_template(
+        "asc/dashboard.html", card=view, store=store, settings_form=settings_form,
+        confirm=ConfirmForm(), log=activity.recent(store),
+        **_mapping_context(mapping_form, preselect=False),
+    ), status
+
+
+def update_settings(store_id: int):
+    store = _store_or_404(store_id)
+    form = StoreSettingsForm()
+    if form.validate():
+        try:
+            changed = stores.update_settings(
+                store, name=form.name.data, contact_email=form.contact_email.data
+            )
+        except stores.StoreError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            message = "Store integration settings saved." if changed else "Nothing to change."
+            return _after_dashboard_change(store, message)
+    return _render_dashboard(store, settings_form=form)
+
+
+def update_mapping(store_id: int):
+    store = _store_or_404(store_id)
+    form = MappingForm()
+    if request.form.get("action") != "preview" and form.validate():
+        changed = stores.update_mapping(
+            store, amazon_id_type=form.id_type, host_attribute_code=form.host_attribute.data
+        )
+        return _after_dashboard_change(store, "Mapping saved." if changed else "Nothing to change.")
+    return _render_dashboard(store, mapping_form=form)
+
+
+def _after_dashboard_change(store, message, level="success"):
+    if is_htmx():
+        response = make_response(_render_dashboard(store)[0])
+        return banner(response, level, message)
+    banner(None, level, message)
+    return redirect(url_for("asc.dashboard", store_id=store.id), 303)
+
+
+def set_status(store_id: int, action: str):
+    store = _store_or_404(store_id)
+    if action not in ("activate", "deactivate"):
+        abort(404)
+    try:
+        stores.set_active(store, action == "activate")
+    except stores.StoreError as exc:
+        level, message = "error", str(exc)
+    else:
+        level = "success"
+        message = (f"Store “{store.name}” is active." if action == "activate"
+                   else f"Store “{store.name}” is inactive: its settings are kept and nothing "
+                        "syncs until you activate it again.")
+    return _after_card_change(store, level, message)
+
+
+def _after_card_change(store, level, message):
+    back = request.form.get("back")
+    if is_htmx() and back == "card":
+        (view,) = present([store])
+        response = make_response(render_template("asc/_store_card.html", card=view,
+                                                 confirm=ConfirmForm()))
+        return banner(response, level, message)
+    if back == "card":
+        banner(None, level, message)
+        return redirect(url_for("asc.home"), 303)
+    return _after_dashboard_change(store, message, level)
+
+
+def delete_store(store_id: int):
+    store = _store_or_404(store_id)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate():
+        name = stores.delete(store)
+        message = f"Store “{name}” was deleted, with its settings, mapping and activity log."
+        if is_htmx():
+            response = make_response("")
+            response.headers["HX-Redirect"] = url_for("asc.home")
+        else:
+            response = redirect(url_for("asc.home"), 303)
+        banner(None, "success", message)  # shown by the next full page
+        return response
+    (view,) = present([store])
+    return _render_add("asc/_confirm_delete.html", "asc/confirm_delete.html",
+                       card=view, form=form)
+
+
+def store_card(store_id: int):
+    store = _store_or_404(store_id)
+    (view,) = present([store])
+    return render_template("asc/_store_card.html", card=view, confirm=ConfirmForm())
+
+
+def register(bp):
+    bp.add_url_rule("/stores/new", "add_store", add_store, methods=["GET", "POST"])
+    bp.add_url_rule("/stores/new/mapping", "mapping_fragment", mapping_fragment)
+    bp.add_url_rule("/stores/check/<field>", "check_field", check_field)
+    bp.add_url_rule("/stores/<int:store_id>", "dashboard", dashboard)
+    bp.add_url_rule("/stores/<int:store_id>/card", "store_card", store_card)
+    bp.add_url_rule("/stores/<int:store_id>/settings", "update_settings", update_settings,
+                    methods=["POST"])
+    bp.add_url_rule("/stores/<int:store_id>/mapping", "update_mapping", update_mapping,
+                    methods=["POST"])
+    for action in ("activate", "deactivate"):
+        bp.add_url_rule(f"/stores/<int:store_id>/{action}", f"{action}_store", set_status,
+                        methods=["POST"], defaults={"action": action})
+    bp.add_url_rule("/stores/<int:store_id>/delete", "delete_store", delete_store,
+                    methods=["GET", "POST"])
+
