@@ -6,7 +6,7 @@ import unicodedata
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from . import marketplaces
@@ -61,7 +61,7 @@ class MappingForm(FlaskForm):
 
     amazon_id_type = SelectField(
         "Product ID on the Amazon market",
-        choices=[(t.value, LABELS[t]) for t in ProductIdType],
+        choices=[SelectChoice(t.value, LABELS[t]) for t in ProductIdType],
         default=ProductIdType.ASIN.value,
         description="The Amazon identifier used to match your catalog's products to Amazon's.",
     )
@@ -76,8 +76,8 @@ class MappingForm(FlaskForm):
         platform = platform_name()
         self.host_attribute.label.text = f"Map a {platform} attribute"
         attrs = state().host.product_attributes()
-        self.host_attribute.choices = [("", "Choose an attribute…")] + [
-            (a.code, f"{a.label} ({a.code})") for a in attrs
+        self.host_attribute.choices = [SelectChoice("", "Choose an attribute…")] + [
+            SelectChoice(a.code, f"{a.label} ({a.code})") for a in attrs
         ]
 
     def validate_host_attribute(self, field):
@@ -114,11 +114,11 @@ class AddStoreForm(StoreSettingsForm, MappingForm):
             "The website whose products are listed on Amazon. It also sets the default store "
             "for imported Amazon orders, and cannot be changed later."
         )
-        self.website_id.choices = [("", "Choose a website…")] + [
-            (w.id, w.name) for w in state().host.websites()
+        self.website_id.choices = [SelectChoice("", "Choose a website…")] + [
+            SelectChoice(w.id, w.name) for w in state().host.websites()
         ]
-        self.marketplace.choices = [("", "Choose a country…")] + [
-            (m.code, m.country) for m in marketplaces.enabled(current_app.config)
+        self.marketplace.choices = [SelectChoice("", "Choose a country…")] + [
+            SelectChoice(m.code, m.country) for m in marketplaces.enabled(current_app.config)
         ]
 
     def validate_website_id(self, field):

@@ -25,7 +25,7 @@ def _store_or_404(store_id: int) -> Store:
 def _mapping_context(form: MappingForm, *, preselect: bool) -> dict:
     """Pre-select the host attribute that fits the id type, and preview its values."""
     id_type = form.id_type
-    codes = [code for code, _label in form.host_attribute.choices if code]
+    codes = [choice.value for choice in form.host_attribute.choices if choice.value]
     likely = [c for c in product_ids.LIKELY_ATTRIBUTES[id_type] if c in codes]
     if preselect:
         form.host_attribute.data = likely[0] if likely else ""
