@@ -111,7 +111,7 @@ class Store(Base):
         back_populates="store", cascade="all, delete-orphan", uselist=False, lazy="joined"
     )
     activity: Mapped[list[ActivityLog]] = relationship(
-        back_populates="store", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="store", cascade="all, delete-orphan",
         order_by="desc(ActivityLog.id)",
     )
 

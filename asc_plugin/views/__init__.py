@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from flask_wtf.csrf import CSRFError, ValidationError, validate_csrf
+from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 
 from .. import paths
 from ..extension import state
@@ -44,6 +44,8 @@ def create_blueprint() -> Blueprint:
         return {
             "asc_host_base": state().host.base_template,
             "asc_platform": current_app.config["ASC_PLATFORM_NAME"],
+            # Hosts without CSRFProtect have no csrf_token() global: the plugin brings its own.
+            "csrf_token": generate_csrf,
         }
 
     @bp.errorhandler(404)

@@ -55,7 +55,7 @@ def toggle_task(key: str):
     if is_htmx():
         context = _tasks_context()
         task = next(t for t in setup_tasks.TASKS if t.key == key)
-        return render_template("asc/_setup_task.html", task=task, **context)
+        return render_template("asc/_setup_task_toggled.html", task=task, **context)
     return redirect(_safe_back(url_for("asc.learning")), 303)
 
 

@@ -1,0 +1,29 @@
+"""Shared bits of the browser tests: sign-in, screenshots, and the axe accessibility check."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+from conftest import SCREENSHOTS
+
+_axe = Axe()
+
+
+def sign_in(page, base_url, next_path="/admin/amazon/"):
+    page.goto(f"{base_url}{next_path}")
+    page.get_by_label("User name").fill("admin")
+    page.get_by_label("Password").fill("admin")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}{next_path}" if next_path != "/" else "**/dashboard")
+    page.wait_for_load_state("load")
+
+
+def shot(page, name):
+    """Full-page screenshot under tests/screenshots/ (the README shows some of them)."""
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_accessible(page):
+    """No serious or critical axe-core violations on the page as it is now."""
+    results = _axe.run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in bad]

@@ -1,0 +1,254 @@
+"""Real Chromium (Debian's) through Playwright against the demo served over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import assert_accessible, shot, sign_in
+from helpers import store_named
+from playwright.sync_api import expect
+
+from asc_plugin.models import ConnectionState, StoreStatus
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"],
+    }
+
+
+@pytest.fixture()
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+
+
+def test_sign_in_and_see_the_empty_state(page, live):
+    page.goto(live.url)
+    expect(page.get_by_text("Demo account: user admin, password admin")).to_be_visible()
+    sign_in(page, live.url, "/")
+    page.get_by_role("navigation", name="Admin").get_by_role(
+        "link", name="Amazon Sales Channel").click()
+    expect(page.get_by_role("heading", name="No Amazon stores yet")).to_be_visible()
+    expect(page.get_by_role("link", name="Amazon Stores")).to_have_attribute(
+        "aria-current", "page")
+    assert_accessible(page)
+    shot(page, "01-empty-state")
+
+
+def test_onboarding_walk_with_javascript(page, live, app):
+    sign_in(page, live.url)
+    page.get_by_role("link", name="Add Amazon Store").first.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Pre-setup tasks")).to_be_visible()
+    dialog.get_by_role("button", name="Mark as done: Professional selling plan").click()
+    expect(dialog.get_by_text("1 of 7 tasks done")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "02-presetup-modal")
+    dialog.get_by_role("link", name="Continue to Add Amazon Store").click()
+    expect(dialog.get_by_role("heading", name="Add Amazon sales channel")).to_be_visible()
+
+    # Changing the id type swaps only the mapping fragment: the name input is the same node.
+    name = dialog.get_by_label("New Store Name")
+    name.fill("Amazon Store USA")
+    name.evaluate("el => el.dataset.marker = 'kept'")
+    id_select = dialog.get_by_label("Product ID on the Amazon market")
+    id_select.evaluate("el => el.dataset.marker = 'old'")
+    id_select.select_option("UPC")
+    expect(dialog.get_by_label("Map a Demo Shop attribute")).to_have_value("upc")
+    expect(dialog.get_by_text("3 of 6")).to_be_visible()
+    assert dialog.get_by_label("Product ID on the Amazon market").evaluate(
+        "el => el.dataset.marker") is None
+    assert name.evaluate("el => el.dataset.marker") == "kept"
+    expect(name).to_have_value("Amazon Store USA")
+    assert_accessible(page)
+    shot(page, "03-add-dialog-mapping")
+
+    # Submit with errors: they come back in place, in the dialog.
+    dialog.get_by_label("Email Address").fill("not-an-email")
+    dialog.get_by_role("button", name="Connect", exact=True).click()
+    expect(dialog.get_by_text("Enter an email address like name@example.com.")).to_be_visible()
+    expect(dialog.get_by_text("Choose the website to list on Amazon.")).to_be_visible()
+    expect(dialog.get_by_label("Email Address")).to_have_attribute("aria-invalid", "true")
+    shot(page, "04-add-dialog-errors")
+
+    dialog.get_by_label("Demo Shop Website to use for Amazon Listing").select_option(
+        label="Main Website")
+    dialog.get_by_label("Email Address").fill("owner@example.com")
+    dialog.get_by_label("Amazon Marketplace Country").select_option(label="United States")
+    dialog.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    banner = page.locator("#asc-banners")
+    expect(banner).to_contain_text("Store “Amazon Store USA” was added.")
+    card = page.locator("article.asc-card", has_text="Amazon Store USA")
+    expect(card).to_contain_text("United States · North America")
+    expect(card).to_contain_text("Not connected")
+    expect(card.get_by_role("button", name="Connect store")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "05-home-with-card")
+
+    card.get_by_role("link", name="View Store").click()
+    expect(page.get_by_role("heading", name="Amazon Store USA", level=1)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("New Store Name").fill("Amazon Store US")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#asc-banners")).to_contain_text("Store integration settings saved.")
+    expect(page.get_by_role("heading", name="Amazon Store US", level=1)).to_be_visible()
+    shot(page, "06-dashboard")
+
+    page.get_by_role("button", name="Deactivate").click()
+    expect(page.locator("#asc-banners")).to_contain_text("is inactive")
+    assert store_named(app, "Amazon Store US").status is StoreStatus.INACTIVE
+
+    page.get_by_role("navigation", name="Amazon Sales Channel").get_by_role(
+        "link", name="Amazon Stores").click()
+    card = page.locator("article.asc-card", has_text="Amazon Store US")
+    card.locator("summary").click()
+    card.get_by_role("button", name="Activate").click()
+    expect(page.locator("#asc-banners")).to_contain_text(
+        "Connect the store to Amazon before activating it.")
+    expect(page.get_by_role("alert")).to_be_visible()
+    card = page.locator("article.asc-card", has_text="Amazon Store US")
+    card.locator("summary").click()
+    card.get_by_role("link", name="Delete…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("This cannot be undone.")
+    dialog.get_by_role("button", name="Delete store for good").click()
+    expect(page.locator("#asc-banners")).to_contain_text("was deleted")
+    expect(page.get_by_role("heading", name="No Amazon stores yet")).to_be_visible()
+    assert store_named(app, "Amazon Store US") is None
+
+
+def test_onboarding_walk_without_javascript(browser, live, app):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280,
+                                                                        "height": 900})
+    page = context.new_page()
+    sign_in(page, live.url)
+    page.get_by_role("link", name="Add Amazon Store").first.click()
+    expect(page.get_by_role("heading", name="Pre-setup tasks")).to_be_visible()
+    page.get_by_role("button", name="Mark as done: Currency").click()
+    expect(page.get_by_text("1 of 7 tasks done")).to_be_visible()
+    page.get_by_role("link", name="Continue to Add Amazon Store").click()
+    page.get_by_label("Product ID on the Amazon market").select_option("EAN")
+    page.get_by_label("Map a Demo Shop attribute").select_option("ean")
+    page.get_by_role("button", name="Update preview").click()
+    expect(page.get_by_role("columnheader", name="As EAN")).to_be_visible()
+    page.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.get_by_text("Enter a name for the store.")).to_be_visible()
+    page.get_by_label("Demo Shop Website to use for Amazon Listing").select_option(
+        label="Canada Website")
+    page.get_by_label("Email Address").fill("ca@example.com")
+    page.get_by_label("New Store Name").fill("Amazon Store Canada")
+    page.get_by_label("Amazon Marketplace Country").select_option(label="Canada")
+    page.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.locator("#asc-banners")).to_contain_text("Store “Amazon Store Canada” was added.")
+    page.get_by_role("link", name="View Store").click()
+    page.get_by_label("New Store Name").fill("Amazon Store CA")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#asc-banners")).to_contain_text("Store integration settings saved.")
+    page.get_by_role("link", name="Delete…").click()
+    page.get_by_role("button", name="Delete store for good").click()
+    expect(page.locator("#asc-banners")).to_contain_text("was deleted")
+    assert store_named(app, "Amazon Store CA") is None
+    context.close()
+
+
+def _add_us_store(page, live):
+    sign_in(page, live.url, "/admin/amazon/stores/new?step=form")
+    page.get_by_label("Demo Shop Website to use for Amazon Listing").select_option(
+        label="Main Website")
+    page.get_by_label("Email Address").fill("owner@example.com")
+    page.get_by_label("New Store Name").fill("Amazon Store USA")
+    page.get_by_label("Amazon Marketplace Country").select_option(label="United States")
+    page.get_by_label("Product ID on the Amazon market").select_option("ASIN")
+    page.get_by_label("Map a Demo Shop attribute").select_option("amazon_asin")
+    page.get_by_role("button", name="Connect", exact=True).click()
+
+
+def _seller_central(page, name_prefix=None):
+    """The seed's screens at the sandbox: sign in, 2FA, I understand + Next, Continue."""
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Email or mobile phone number").fill("seller@example.com")
+    page.get_by_label("Password").fill("sandbox")
+    if name_prefix:
+        shot(page, f"{name_prefix}-signin")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Enter OTP").fill("123456")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("is requesting access")).to_be_visible()
+    page.get_by_label("I understand").check()
+    if name_prefix:
+        shot(page, f"{name_prefix}-consent")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="You are almost done")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_connect_across_two_tabs(page, live, app, sandbox):
+    _add_us_store(page, live)
+    card = page.locator("article.asc-card", has_text="Amazon Store USA")
+    with page.context.expect_page() as new_tab:
+        card.get_by_role("button", name="Connect store").click()
+    amazon = new_tab.value
+    expect(page.locator("article.asc-card", has_text="Amazon Store USA")).to_contain_text(
+        "Waiting for Amazon")
+    shot(page, "07-waiting-for-amazon")
+    # Next stays disabled until the box is ticked (the sandbox's own script).
+    _seller_central(amazon, "08-sandbox")
+    expect(amazon.get_by_text("You can close this tab")).to_be_visible()
+    card = page.locator("article.asc-card", has_text="Amazon Store USA")
+    expect(card).to_contain_text("Connected", timeout=10000)
+    expect(card).to_contain_text("as Example Outfitters (A3FH4EXAMPLE)")
+    expect(page.locator("#asc-banners")).to_contain_text(
+        "Connected as Example Outfitters (A3FH4EXAMPLE).")
+    assert_accessible(page)
+    shot(page, "09-connected")
+    store = store_named(app, "Amazon Store USA")
+    assert store.connection_state is ConnectionState.CONNECTED
+    assert "Atzr|" not in store.refresh_token_encrypted
+    card.get_by_role("link", name="View Store").click()
+    expect(page.get_by_text("Authorization expires")).to_be_visible()
+    shot(page, "10-dashboard-connected")
+
+
+def test_connect_without_javascript(browser, live, app):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    _add_us_store(page, live)
+    page.locator("article.asc-card", has_text="Amazon Store USA").get_by_role(
+        "button", name="Connect store").click()
+    _seller_central(page)
+    expect(page.locator("#asc-banners")).to_contain_text(
+        "Connected as Example Outfitters (A3FH4EXAMPLE).")
+    expect(page.locator("article.asc-card", has_text="Amazon Store USA")).to_contain_text(
+        "Connected")
+    assert store_named(app, "Amazon Store USA").connection_state is ConnectionState.CONNECTED
+    context.close()
+
+
+def test_next_is_disabled_until_i_understand_is_ticked(page, live):
+    _add_us_store(page, live)
+    card = page.locator("article.asc-card", has_text="Amazon Store USA")
+    with page.context.expect_page() as new_tab:
+        card.get_by_role("button", name="Connect store").click()
+    amazon = new_tab.value
+    amazon.get_by_label("Email or mobile phone number").fill("+15555550100")
+    amazon.get_by_label("Password").fill("sandbox")
+    amazon.get_by_role("button", name="Sign in").click()
+    amazon.get_by_label("Enter OTP").fill("000000")
+    amazon.get_by_role("button", name="Sign in").click()
+    expect(amazon.get_by_role("alert")).to_contain_text("not valid")
+    amazon.get_by_label("Enter OTP").fill("123456")
+    amazon.get_by_role("button", name="Sign in").click()
+    expect(amazon.get_by_role("button", name="Next")).to_be_disabled()
+    amazon.get_by_label("I understand").check()
+    expect(amazon.get_by_role("button", name="Next")).to_be_enabled()
+    amazon.get_by_role("button", name="Cancel").click()
+    expect(amazon.get_by_role("alert")).to_contain_text("cancelled on Amazon")
+    expect(page.locator("article.asc-card", has_text="Amazon Store USA")).to_contain_text(
+        "Not connected")
+    expect(page.locator("#asc-banners")).to_contain_text("cancelled on Amazon", timeout=10000)

@@ -1,0 +1,126 @@
+"""The extension's contract with a host: init_app, config, access, templates, nav."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, render_template_string
+from flask_sqlalchemy import SQLAlchemy
+
+from asc_plugin import AmazonSalesChannel, BaseHost, ConfigurationError, config
+
+
+def _bare_app(**config_):
+    app = Flask(__name__)
+    app.config.update(SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="k", **config_)
+    db = SQLAlchemy(app)
+    return app, db
+
+
+def test_init_app_factory_style_and_state_in_extensions():
+    app, db = _bare_app(TESTING=True)
+    ext = AmazonSalesChannel(db=db)
+    ext.init_app(app)
+    assert app.extensions["asc"].db is db
+    assert not hasattr(ext, "app")
+    assert app.config["ASC_URL_PREFIX"] == "/admin/amazon"
+    assert set(config.DEFAULTS) <= set(app.config)
+
+
+def test_second_registration_says_what_to_do():
+    app, db = _bare_app(TESTING=True)
+    AmazonSalesChannel(app, db=db)
+    with pytest.raises(RuntimeError, match="already registered.*init_app once"):
+        AmazonSalesChannel(app, db=db)
+
+
+def test_host_config_wins_over_defaults():
+    app, db = _bare_app(TESTING=True, ASC_URL_PREFIX="/backend/amazon")
+    AmazonSalesChannel(app, db=db)
+    assert app.url_map.bind("x").match("/backend/amazon/")[0] == "asc.home"
+
+
+def test_missing_db_is_a_clear_error():
+    app = Flask(__name__)
+    with pytest.raises(ConfigurationError, match="Flask-SQLAlchemy instance"):
+        AmazonSalesChannel(app)
+
+
+def test_production_without_encryption_key_refuses_to_start():
+    app, db = _bare_app()
+    with pytest.raises(ConfigurationError, match="ASC_ENCRYPTION_KEYS is not set"):
+        AmazonSalesChannel(app, db=db)
+
+
+def test_bad_encryption_key_is_a_clear_error():
+    app, db = _bare_app(ASC_ENCRYPTION_KEYS="not-a-key")
+    with pytest.raises(ConfigurationError, match="not a Fernet key"):
+        AmazonSalesChannel(app, db=db)
+
+
+def test_unconfigured_host_denies_everyone():
+    app, db = _bare_app(TESTING=True)
+    AmazonSalesChannel(app, db=db)
+    client = app.test_client()
+    for path in ("/admin/amazon/", "/admin/amazon/stores/new", "/admin/amazon/learning"):
+        assert client.get(path).status_code == 403
+
+
+def test_a_custom_host_is_consulted_on_every_request():
+    calls = []
+
+    class Host(BaseHost):
+        def can_access(self):
+            calls.append("checked")
+            return True
+
+    app, db = _bare_app(TESTING=True)
+    AmazonSalesChannel(app, db=db, host=Host())
+    with app.app_context():
+        from asc_plugin.migrations import upgrade
+
+        upgrade()
+    response = app.test_client().get("/admin/amazon/")
+    assert response.status_code == 200
+    assert calls == ["checked"]
+    assert "No Amazon stores yet" in response.text
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_host_templates_override_the_plugins(tmp_path):
+    (tmp_path / "asc").mkdir()
+    (tmp_path / "asc" / "_store_list.html").write_text("<p>host's own store list</p>")
+
+    class Host(BaseHost):
+        def can_access(self):
+            return True
+
+    app = Flask(__name__, template_folder=str(tmp_path))
+    app.config.update(SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="k", TESTING=True)
+    db = SQLAlchemy(app)
+    AmazonSalesChannel(app, db=db, host=Host())
+    with app.app_context():
+        from asc_plugin.migrations import upgrade
+
+        upgrade()
+    assert "host's own store list" in app.test_client().get("/admin/amazon/").text
+
+
+def test_nav_entry_for_host_templates(app):
+    with app.test_request_context("/admin/amazon/"):
+        app.preprocess_request()
+        html = render_template_string(
+            "{{ asc_nav_entry.section }} > {{ asc_nav_entry.group }} > "
+            "<a href='{{ asc_nav_entry.url }}'>{{ asc_nav_entry.label }}</a>")
+    assert html == "Marketing > Channels > <a href='/admin/amazon/'>Amazon Sales Channel</a>"
+
+
+def test_private_authlib_registry_leaves_host_authlib_alone():
+    from authlib.integrations.flask_client import OAuth
+
+    app, db = _bare_app(TESTING=True)
+    host_oauth = OAuth(app)
+    AmazonSalesChannel(app, db=db)
+    assert app.extensions["authlib.integrations.flask_client"] is host_oauth
+    assert app.extensions["asc"].oauth is not host_oauth

@@ -1,0 +1,106 @@
+"""Every plugin route, found from the URL map: refused to anonymous users, CSRF on mutations."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import csrf_from
+from helpers import PREFIX, add_store, store_named
+
+from asc_plugin.extension import state
+from asc_plugin.models import Store
+
+
+def _plugin_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint.startswith("asc.")]
+
+
+def _url(rule, store_id=1):
+    path = re.sub(r"<(?:int:)?store_id>", str(store_id), rule.rule)
+    path = re.sub(r"<(?:path:)?filename>", "asc/asc.css", path)
+    path = re.sub(r"<key>", "selling_plan", path)
+    path = re.sub(r"<field>", "name", path)
+    assert "<" not in path, path
+    return path
+
+
+def test_every_route_refuses_anonymous_users(app, client):
+    rules = _plugin_rules(app)
+    assert len(rules) >= 15
+    token = csrf_from(client.get("/login").text)  # a valid token, so only the access check is left
+    for rule in rules:
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(_url(rule), method=method, data={"csrf_token": token})
+            assert response.status_code in (302, 403), (rule.rule, method)
+            if response.status_code == 302:
+                assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_every_mutation_refuses_missing_or_wrong_csrf(app, admin):
+    add_store(admin)
+    store = store_named(app, "Amazon Store USA")
+    posts = [r for r in _plugin_rules(app) if "POST" in r.methods]
+    assert posts
+    for rule in posts:
+        for headers, data in (({}, {}), ({}, {"csrf_token": "forged"}),
+                              ({"HX-Request": "true", "X-CSRFToken": "forged"}, {})):
+            response = admin.post(_url(rule, store.id), headers=headers, data=data)
+            assert response.status_code == 400, (rule.rule, headers, data)
+            if headers:
+                assert response.headers["HX-Reswap"] == "none"
+                assert "form has expired" in response.headers["HX-Trigger"]
+    with app.app_context():
+        assert state().session.get(Store, store.id) is not None
+
+
+def test_htmx_csrf_header_is_accepted(app, admin):
+    page = admin.get(f"{PREFIX}/learning")
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page.text).group(1)
+    response = admin.post(f"{PREFIX}/learning/tasks/currency", data={"done": "1"},
+                          headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert response.status_code == 200
+
+
+def test_no_get_changes_anything(app, admin):
+    add_store(admin)
+    store = store_named(app, "Amazon Store USA")
+    with app.app_context():
+        engine = state().db.engine
+    from sqlalchemy import event
+
+    writes = []
+
+    def listener(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for rule in _plugin_rules(app):
+            if "GET" in rule.methods and rule.endpoint not in (
+                    "asc.connect_callback", "asc.connect_login"):
+                admin.get(_url(rule, store.id), headers={"HX-Request": "true"})
+                admin.get(_url(rule, store.id))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert writes == []
+
+
+@pytest.mark.parametrize("target", ["//evil.example.com/x", "https://evil.example.com",
+                                    "/\\evil.example.com"])
+def test_next_urls_refuse_other_hosts(admin, target):
+    page = admin.get(f"{PREFIX}/learning")
+    response = admin.post(f"{PREFIX}/learning/tasks/currency", data={
+        "csrf_token": csrf_from(page.text), "done": "1", "next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"{PREFIX}/learning"
+
+
+def test_pages_use_no_inline_script_or_handlers(admin):
+    add_store(admin)
+    for path in ("/", "/learning", "/attributes", "/stores/new?step=form", "/stores/1"):
+        html = admin.get(f"{PREFIX}{path}").text
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+        assert not re.search(r"\son[a-z]+=", html), path
+        assert " style=" not in html, path

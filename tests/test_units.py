@@ -1,0 +1,128 @@
+"""Small pieces with one boundary each: encryption, product-id checks, htmx headers, config."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from hypothesis import given
+from hypothesis import strategies as st
+
+from asc_plugin import marketplaces
+from asc_plugin.config import DEFAULTS
+from asc_plugin.crypto import InvalidToken, TokenCipher
+from asc_plugin.demo.app import config_from_env
+from asc_plugin.htmx import trigger
+from asc_plugin.models import ProductIdType
+from asc_plugin.services.product_ids import check
+
+
+def _gtin(body: str) -> str:
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)
+
+
+def test_cipher_round_trip_and_rotation():
+    old, new = Fernet.generate_key(), Fernet.generate_key()
+    token = "Atzr|IwEBIA-example"
+    encrypted_old = TokenCipher([old]).encrypt(token)
+    both = TokenCipher([new, old])
+    assert both.decrypt(encrypted_old) == token
+    rotated = both.rotate(encrypted_old)
+    assert TokenCipher([new]).decrypt(rotated) == token
+    with pytest.raises(InvalidToken):
+        TokenCipher([new]).decrypt(encrypted_old)
+    assert token not in encrypted_old
+
+
+def test_cipher_keys_from_comma_separated_config():
+    a, b = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    cipher = TokenCipher.from_config({**DEFAULTS, "ASC_ENCRYPTION_KEYS": f"{a}, {b}"})
+    assert TokenCipher([b.encode()]).encrypt("x") and cipher.decrypt(
+        TokenCipher([b.encode()]).encrypt("x")) == "x"
+
+
+@pytest.mark.parametrize("id_type, value, ok", [
+    (ProductIdType.UPC, "036000291452", True),
+    (ProductIdType.UPC, "036000291453", False),
+    (ProductIdType.UPC, "12345", False),
+    (ProductIdType.EAN, "4006381333931", True),
+    (ProductIdType.EAN, "4006381333932", False),
+    (ProductIdType.ISBN, "9780306406157", True),
+    (ProductIdType.ISBN, "0-306-40615-2", True),
+    (ProductIdType.ISBN, "0306406153", False),
+    (ProductIdType.ISBN, "1234567890123", False),
+    (ProductIdType.ASIN, "B07XJ8C8F5", True),
+    (ProductIdType.ASIN, "B07XJ8C8F", False),
+    (ProductIdType.GCID, "0123456789ABCDEF", True),
+    (ProductIdType.SELLER_SKU, "x" * 41, False),
+    (ProductIdType.SELLER_SKU, "", False),
+])
+def test_product_id_checks(id_type, value, ok):
+    assert check(id_type, value)[0] is ok
+
+
+@given(st.text(alphabet="0123456789", min_size=11, max_size=11))
+def test_every_upc_with_its_check_digit_is_valid(body):
+    assert check(ProductIdType.UPC, _gtin(body)) == (True, "valid")
+
+
+@given(st.text(alphabet="0123456789", min_size=12, max_size=12), st.integers(1, 9))
+def test_a_wrong_ean_check_digit_is_caught(body, delta):
+    good = _gtin(body)
+    bad = good[:-1] + str((int(good[-1]) + delta) % 10)
+    assert check(ProductIdType.EAN, bad) == (False, "check digit is wrong")
+
+
+@given(st.sampled_from(list(ProductIdType)), st.text())
+def test_checks_never_crash(id_type, value):
+    ok, reason = check(id_type, value)
+    assert isinstance(ok, bool) and reason
+
+
+def test_trigger_merges_and_escapes():
+    app = Flask(__name__)
+    with app.test_request_context():
+        response = app.response_class()
+        trigger(response, "asc:close-dialog")
+        trigger(response, "asc:banner", {"level": "success", "message": "<b>“Tokyo” 店</b>"})
+        assert response.headers["HX-Trigger"] == (
+            '{"asc:close-dialog": null, "asc:banner": {"level": "success", "message": '
+            '"\\u003cb\\u003e\\u201cTokyo\\u201d \\u5e97\\u003c/b\\u003e"}}')
+        assert json.loads(response.headers["HX-Trigger"])["asc:banner"]["message"] == (
+            "<b>“Tokyo” 店</b>")
+
+
+def test_marketplace_table_has_the_seed_four_enabled():
+    enabled = marketplaces.enabled(DEFAULTS)
+    assert [m.country for m in enabled] == ["United States", "Canada", "Mexico", "United Kingdom"]
+    assert marketplaces.get("gb") is marketplaces.get("UK")
+    assert marketplaces.get("US").marketplace_id == "ATVPDKIKX0DER"
+    assert marketplaces.seller_central_url(DEFAULTS, "UK") == (
+        "https://sellercentral-europe.amazon.com")
+    assert marketplaces.spapi_endpoint(DEFAULTS, "FE") == "https://sellingpartnerapi-fe.amazon.com"
+
+
+def test_unconfirmed_marketplaces_need_an_explicit_url():
+    config = {**DEFAULTS, "ASC_ENABLED_MARKETPLACES": ("US", "IE")}
+    assert [m.code for m in marketplaces.enabled(config)] == ["US"]
+    config["ASC_AMAZON_SELLER_CENTRAL_URLS"] = {"IE": "https://sellercentral.amazon.ie"}
+    assert [m.code for m in marketplaces.enabled(config)] == ["US", "IE"]
+
+
+def test_production_defaults_point_at_the_real_amazon():
+    assert DEFAULTS["ASC_AMAZON_TOKEN_URL"] == "https://api.amazon.com/auth/o2/token"
+    assert DEFAULTS["ASC_AMAZON_SELLER_CENTRAL_URLS"] == {}
+    assert DEFAULTS["ASC_AMAZON_SPAPI_ENDPOINTS"] == {}
+    assert DEFAULTS["ASC_AMAZON_HTTP_TIMEOUT"] == 10
+
+
+def test_demo_reads_config_from_environment():
+    env = {"ASC_URL_PREFIX": "/backend/amazon", "ASC_AMAZON_SPAPI_ENDPOINTS": '{"NA": "x"}',
+           "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@h/db", "PATH": "/bin",
+           "ASC_AMAZON_DRAFT_APP": "true"}
+    assert config_from_env(env) == {
+        "ASC_URL_PREFIX": "/backend/amazon", "ASC_AMAZON_SPAPI_ENDPOINTS": {"NA": "x"},
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@h/db", "ASC_AMAZON_DRAFT_APP": True}
