@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from browser_support import assert_accessible, shot, sign_in
 from helpers import store_named
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     return {
-        "executable_path": "/usr/bin/chromium",
+        "executable_path": os.environ.get("ASC_TEST_CHROMIUM", "/usr/bin/chromium"),
         "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"],

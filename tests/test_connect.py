@@ -37,7 +37,8 @@ def test_consent_url_is_exactly_what_amazon_documents(app, admin, sandbox):
     store = store_named(app, "Amazon Store USA")
     url = start_connect(admin, store.id)
     parts = urlsplit(url)
-    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{sandbox.url}/na/apps/authorize/consent"
+    consent = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    assert consent == f"{sandbox.url}/na/apps/authorize/consent"
     query = parse_qs(parts.query)
     assert set(query) == {"application_id", "state", "redirect_uri", "version"}
     assert query["application_id"] == [sandbox_config.APPLICATION_ID]
