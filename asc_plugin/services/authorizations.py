@@ -31,13 +31,13 @@ def days_left(store: Store) -> int | None:
 
 
 def warning_level(days: int | None) -> str | None:
-    """Banner level for a countdown: info from 30 days, warning from 7, error from 1."""
+    """Banner level for a countdown: info from 30 days, warning from 14, error from 1."""
     thresholds = sorted(current_app.config["ASC_RENEWAL_WARNING_DAYS"], reverse=True)
     if days is None or not thresholds or days > thresholds[0]:
         return None
     if days <= 1:
         return "error"
-    if days <= 7:
+    if days <= 14:
         return "warning"
     return "info"
 
@@ -90,8 +90,9 @@ def check_all() -> list[CheckResult]:
         days = days_left(store)
         note = "ok"
         if days is not None and thresholds and days <= max(thresholds):
-            signals.authorization_expiring.send(app, store=store, days_left=days)
             note = f"renew within {days} day{'s' if days != 1 else ''}"
+            if days in thresholds:  # a daily cron tells the host once per threshold
+                signals.authorization_expiring.send(app, store=store, days_left=days)
         results.append(CheckResult(name, market, "connected", days, note,
-                                   warning_level(days) in ("warning", "error")))
+                                   days is not None and days <= 7))
     return results
