@@ -27,10 +27,11 @@ def main(argv=None) -> None:
     if use_sandbox:
         from asc_plugin.sandbox import create_sandbox_app
 
-        plugin_url = f"http://{args.host}:{args.port}{app.config['ASC_URL_PREFIX'].rstrip('/')}"
+        prefix = app.config["ASC_URL_PREFIX"].rstrip("/")
+        hosts = [args.host] + (["localhost"] if args.host == "127.0.0.1" else [])
         sandbox = create_sandbox_app(
-            redirect_uris=[f"{plugin_url}/connect/callback"],
-            login_uri=f"{plugin_url}/connect/login",
+            redirect_uris=[f"http://{h}:{args.port}{prefix}/connect/callback" for h in hosts],
+            login_uri=f"http://{args.host}:{args.port}{prefix}/connect/login",
         )
         server = make_server(args.host, args.sandbox_port, sandbox, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
