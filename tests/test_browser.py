@@ -24,7 +24,7 @@ def browser_type_launch_args():
     }
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
@@ -152,11 +152,57 @@ def test_onboarding_walk_without_javascript(browser, live, app):
     page.get_by_label("New Store Name").fill("Amazon Store CA")
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator("#asc-banners")).to_contain_text("Store integration settings saved.")
+    page.get_by_role("button", name="Deactivate").click()
+    expect(page.locator("#asc-banners")).to_contain_text("is inactive")
+    assert store_named(app, "Amazon Store CA").status is StoreStatus.INACTIVE
     page.get_by_role("link", name="Delete…").click()
     page.get_by_role("button", name="Delete store for good").click()
     expect(page.locator("#asc-banners")).to_contain_text("was deleted")
     assert store_named(app, "Amazon Store CA") is None
     context.close()
+
+
+def _tab_to(page, name, limit=80):
+    """Press Tab until the focused element's accessible text starts with name."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => (document.activeElement.getAttribute('aria-label') || "
+            "document.activeElement.innerText || document.activeElement.id || '').trim()")
+        if focused.startswith(name):
+            return
+    raise AssertionError(f"could not reach {name!r} with Tab")
+
+
+def test_keyboard_only_add_store(page, live, app):
+    sign_in(page, live.url)
+    _tab_to(page, "Add Amazon Store")
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Pre-setup tasks")).to_be_visible()
+    _tab_to(page, "Continue to Add Amazon Store")
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("heading", name="Add Amazon sales channel")).to_be_visible()
+    website = dialog.get_by_label("Demo Shop Website to use for Amazon Listing")
+    expect(website).to_be_focused()
+    page.keyboard.press("ArrowDown")  # Main Website
+    page.keyboard.press("Tab")
+    page.keyboard.type("kb@example.com")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Keyboard Store")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # United States
+    expect(dialog.get_by_label("Amazon Marketplace Country")).to_have_value("US")
+    expect(page.locator(":focus")).to_have_css("outline-style", "solid")
+    _tab_to(page, "Connect")
+    page.keyboard.press("Enter")
+    expect(page.locator("#asc-banners")).to_contain_text("Store “Keyboard Store” was added.")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    assert store_named(app, "Keyboard Store").website_id == "1"
+    _tab_to(page, "Actions")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Deactivate")).to_be_visible()
+    page.keyboard.press("Escape")
 
 
 def _add_us_store(page, live):

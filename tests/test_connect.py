@@ -432,6 +432,20 @@ def test_cron_check_passes_for_healthy_stores_and_warns_before_expiry(app, admin
     assert soon.exit_code == 1 and "renew within 5 days" in soon.output
     page = admin.get(f"{PREFIX}/").text
     assert "expires in 5 days" in page
+    dashboard = admin.get(f"{PREFIX}/stores/{store.id}").text
+    assert "The Amazon authorization ends in 5 days." in dashboard
+
+
+def test_waiting_gives_up_after_the_state_lifetime(app, admin):
+    add_store(admin)
+    store = store_named(app, "Amazon Store USA")
+    response = admin.get(f"{PREFIX}/stores/{store.id}/connect/status",
+                         query_string={"since": "0", "t": "1"}, headers={"HX-Request": "true"})
+    assert "Waiting for Amazon" not in response.text
+    assert "No answer came back from Amazon in 10 minutes" in response.headers["HX-Trigger"]
+    garbage = admin.get(f"{PREFIX}/stores/{store.id}/connect/status",
+                        query_string={"since": "x", "t": "nan"}, headers={"HX-Request": "true"})
+    assert garbage.status_code == 200 and "Waiting for Amazon" in garbage.text
 
 
 def test_two_admins_connecting_two_stores_do_not_cross(app, sandbox):

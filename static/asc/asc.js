@@ -33,17 +33,21 @@
     if (close && dialog()) { event.preventDefault(); dialog().close(); }
   });
 
-  // The dialog opens when htmx puts content in it, and empties when it closes.
+  // The dialog opens when htmx puts content in it; focus goes to the first invalid field, else
+  // the first field, so keyboard and screen-reader users land where the new content starts.
   var opener = null;
   document.addEventListener("htmx:afterSwap", function (event) {
     var d = dialog();
-    if (d && event.detail.target && event.detail.target.id === "asc-dialog-body" &&
-        event.detail.target.children.length && !d.open) {
+    var target = event.detail.target;
+    if (!d || !target || target.id !== "asc-dialog-body" || !target.children.length) { return; }
+    if (!d.open) {
       opener = document.activeElement;
       d.showModal();
-      var first = d.querySelector("[autofocus], input, select, button");
-      if (first) { first.focus(); }
     }
+    var first = d.querySelector("[aria-invalid=true], [autofocus]") ||
+      d.querySelector("input:not([type=hidden]), select, textarea") ||
+      d.querySelector("form button, .asc-dialog-inner a:not([data-asc-close-dialog])");
+    if (first) { first.focus(); }
   });
   document.addEventListener("asc:close-dialog", function () { if (dialog()) { dialog().close(); } });
   document.addEventListener("close", function (event) {
