@@ -53,6 +53,11 @@ def page(number: int, per_page: int) -> Page:
     return Page(stores, number, per_page, total)
 
 
+def all_stores() -> list[Store]:
+    """Every store, oldest first (for the few views that list them all)."""
+    return list(state().session.scalars(sa.select(Store).order_by(Store.id)).unique())
+
+
 def name_taken(name: str, *, except_id: int | None = None) -> bool:
     query = sa.select(Store.id).where(sa.func.lower(Store.name) == name.strip().lower())
     if except_id is not None:

@@ -108,8 +108,7 @@ def login_uri():
                                message=problem), 400
 
     matching = connection.stores_for_seller(seller_id)
-    candidates = matching or [
-        s for s in stores.page(1, 1000).stores if s.seller_id is None]
+    candidates = matching or [s for s in stores.all_stores() if s.seller_id is None]
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
         chosen = request.form.getlist("store_id", type=int)

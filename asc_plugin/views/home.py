@@ -60,7 +60,7 @@ def toggle_task(key: str):
 
 
 def attributes():
-    mappings = present(stores.page(1, 1000).stores)
+    mappings = present(stores.all_stores())
     return render_template(
         "asc/attributes.html", attributes=state().host.product_attributes(), cards=mappings
     )
