@@ -132,7 +132,7 @@ class AddStoreForm(StoreSettingsForm, MappingForm):
     def validate_name(self, field):
         from .services import stores
 
-        if field.data and stores.name_taken(field.data):
+        if field.data and not field.errors and stores.name_taken(field.data):
             raise ValidationError("A store with this name already exists. Choose another name.")
 
 

@@ -59,6 +59,8 @@ def all_stores() -> list[Store]:
 
 
 def name_taken(name: str, *, except_id: int | None = None) -> bool:
+    if "\x00" in name:  # no stored name can hold a NUL (PostgreSQL refuses them outright)
+        return False
     query = sa.select(Store.id).where(sa.func.lower(Store.name) == name.strip().lower())
     if except_id is not None:
         query = query.where(Store.id != except_id)

@@ -8,6 +8,7 @@ import requests
 import sqlalchemy as sa
 from authlib.integrations.base_client import OAuthError
 from flask import current_app
+from sqlalchemy.orm import lazyload
 
 from .. import signals
 from ..amazon import oauth
@@ -42,8 +43,8 @@ def access_token(store_id: int) -> str:
 
     session.rollback()  # start the locking read in a new transaction
     store = session.scalars(
-        sa.select(Store).where(Store.id == store_id).with_for_update()
-        .execution_options(populate_existing=True)
+        sa.select(Store).where(Store.id == store_id).options(lazyload(Store.mapping))
+        .with_for_update(of=Store).execution_options(populate_existing=True)
     ).unique().one()
     if _fresh(store):  # another worker refreshed while we waited for the lock
         token = cipher.decrypt(store.access_token_encrypted)
