@@ -44,6 +44,8 @@ DEFAULTS: dict[str, object] = {
     "ASC_OAUTH_STATE_MAX_AGE": 600,
     #: Days an authorization lasts before the seller must renew it (Amazon: 365).
     "ASC_AUTHORIZATION_DAYS": 365,
+    #: Redact Amazon's codes and OAuth states from Werkzeug's and gunicorn's access logs.
+    "ASC_REDACT_ACCESS_LOGS": True,
     #: Days before expiry at which renewal banners start (and step up).
     "ASC_RENEWAL_WARNING_DAYS": (30, 14, 7, 1),
 }

@@ -87,6 +87,10 @@ class AmazonSalesChannel:
         )
         app.cli.add_command(asc_cli)
         app.context_processor(_nav_context)
+        if app.config["ASC_REDACT_ACCESS_LOGS"]:
+            from . import logs
+
+            logs.install()
 
     @staticmethod
     def metadata():

@@ -115,20 +115,19 @@ class AmazonSellerCentralApp(FlaskOAuth2App):
         if not state:
             raise StateProblem("state_missing")
         key = f"_state_{self.name}_{state}"
-        marker = session.get(key)
         value, expired = self.framework.cache.take(key)
-        session.pop(key, None)
+        if session.pop(key, None) is not None:
+            self.framework._clear_session_state(session)  # noqa: SLF001 - Authlib's own tidy-up
         if value is None:
             raise StateProblem("state_unknown")
-        if not isinstance(marker, dict):
-            # The state exists but this browser session never started it.
+        data = json.loads(value)["data"]
+        # Bound to this browser session and admin (not to a cookie entry per state: two
+        # concurrent requests, a double click, would overwrite each other's cookie).
+        expected = data.get("session_binding") or ""
+        if not hmac.compare_digest(expected, _session_binding()):
             raise StateProblem("state_foreign")
         if expired:
             raise StateProblem("state_expired")
-        data = json.loads(value)["data"]
-        expected = data.get("session_binding")
-        if expected is not None and not hmac.compare_digest(expected, _session_binding()):
-            raise StateProblem("state_foreign")
         return data
 
     def exchange_code(self, code: str, redirect_uri: str | None) -> dict:
@@ -158,11 +157,21 @@ class AmazonSellerCentralApp(FlaskOAuth2App):
         return token
 
 
+BINDING_KEY = "_asc_oauth_binding"
+
+
+def ensure_session_binding() -> None:
+    """Give the browser session a random id once (before any flow starts), never rewritten."""
+    if BINDING_KEY not in session:
+        session[BINDING_KEY] = generate_token(32)
+
+
 def _session_binding() -> str:
-    """Who started the flow: the host's admin id, hashed (the state must come back to them)."""
+    """Who started the flow: this browser session and the host's admin, hashed together."""
     from ..extension import state
 
-    return hashlib.sha256(state().host.admin_id().encode()).hexdigest()
+    raw = f"{session.get(BINDING_KEY, '')}\x00{state().host.admin_id()}"
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def session_binding() -> str:

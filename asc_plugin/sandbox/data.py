@@ -30,6 +30,11 @@ SELLERS = (
            "Example Outfitters UK", {"UK": True, "DE": True}),
     Seller("A2NOCANADA01", "us-only@example.com", "+15555550111", "sandbox", None, "NA",
            "US Only Goods", {"US": True, "CA": False}),
+) + tuple(
+    # Load-test sellers: load01@example.com … load30@example.com, no 2FA, all of North America.
+    Seller(f"A0LOAD{n:06d}", f"load{n:02d}@example.com", f"+1555555{n:04d}", "sandbox", None,
+           "NA", f"Load Test Seller {n:02d}", {"US": True, "CA": True, "MX": True})
+    for n in range(1, 31)
 )
 
 

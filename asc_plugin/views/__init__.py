@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 
 from .. import paths
+from ..amazon.oauth import ensure_session_binding
 from ..extension import state
 from ..htmx import is_htmx, vary_on_htmx
 from .banners import banner
@@ -24,6 +25,7 @@ def create_blueprint() -> Blueprint:
         host = state().host
         if not host.can_access():
             return host.unauthorized()
+        ensure_session_binding()
         if request.method not in SAFE_METHODS:
             token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
             try:

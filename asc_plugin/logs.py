@@ -1,0 +1,37 @@
+"""Keep Amazon's one-time codes and our OAuth states out of web-server access logs.
+
+Amazon sends the authorization code in the callback's query string, so any access log line for
+that request would hold it. init_app puts this filter on the loggers of Werkzeug's and gunicorn's
+access logs (ASC_REDACT_ACCESS_LOGS); other servers can add it to their own access logger.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+SECRET_PARAMS = ("spapi_oauth_code", "state", "amazon_state", "code", "mws_auth_token")
+_PATTERN = re.compile(r"(?<=[?&])(" + "|".join(SECRET_PARAMS) + r")=[^&\s\"']*")
+ACCESS_LOGGERS = ("werkzeug", "gunicorn.access")
+
+
+def redact(text: str) -> str:
+    return _PATTERN.sub(r"\1=[redacted]", text)
+
+
+class RedactSecrets(logging.Filter):
+    """Rewrites a record's message with secret query parameters replaced."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+def install() -> None:
+    for name in ACCESS_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())

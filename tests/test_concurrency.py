@@ -1,0 +1,146 @@
+"""Many admins at once, double clicks, and racing token refreshes lose nothing."""
+
+from __future__ import annotations
+
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from amazon_seller import Seller
+
+from asc_plugin.extension import state
+from asc_plugin.models import ConnectionState, Store, utcnow
+from asc_plugin.services import tokens
+
+pytestmark = pytest.mark.slow
+PREFIX = "/admin/amazon"
+
+
+def _csrf(html):
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _signed_in(url):
+    admin = requests.Session()
+    page = admin.get(f"{url}/login", timeout=30)
+    admin.post(f"{url}/login", data={"csrf_token": _csrf(page.text), "username": "admin",
+                                     "password": "admin"}, timeout=30)
+    return admin
+
+
+def _add(admin, url, name, marketplace="US"):
+    form = admin.get(f"{url}{PREFIX}/stores/new?step=form", timeout=30)
+    return admin.post(f"{url}{PREFIX}/stores/new", timeout=30, data={
+        "csrf_token": _csrf(form.text), "website_id": "1", "contact_email": "a@example.com",
+        "name": name, "marketplace": marketplace, "amazon_id_type": "ASIN",
+        "host_attribute": "amazon_asin"})
+
+
+def _banners(html):
+    return re.findall(r"<span data-asc-message>([^<]*)</span>", html)
+
+
+def test_twenty_admins_add_and_connect_at_once(app, live):
+    def one_admin(n):
+        admin = _signed_in(live.url)
+        home = _add(admin, live.url, f"Load store {n:02d}")
+        assert home.status_code == 200, home.text[:300]
+        store_id = re.search(rf'id="asc-store-(\d+)-name">Load store {n:02d}<', home.text).group(1)
+        started = admin.post(f"{live.url}{PREFIX}/stores/{store_id}/connect", timeout=30,
+                             data={"csrf_token": _csrf(home.text)}, allow_redirects=False)
+        back = Seller(f"load{n:02d}@example.com", otp=None).authorize(started.headers["Location"])
+        final = admin.get(back, timeout=30)
+        return n, _banners(final.text)
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(one_admin, range(1, 21)))
+    for n, banners in results:
+        assert f"Connected as Load Test Seller {n:02d} (A0LOAD{n:06d})." in banners, banners
+    with app.app_context():
+        stores = state().session.query(Store).order_by(Store.name).all()
+        assert [s.name for s in stores] == [f"Load store {n:02d}" for n in range(1, 21)]
+        for n, store in enumerate(stores, start=1):
+            assert store.connection_state is ConnectionState.CONNECTED
+            assert store.seller_id == f"A0LOAD{n:06d}"
+            assert state().cipher.decrypt(store.refresh_token_encrypted).startswith("Atzr|")
+
+
+def test_double_clicked_add_creates_one_store(app, live):
+    admin = _signed_in(live.url)
+    form = admin.get(f"{live.url}{PREFIX}/stores/new?step=form", timeout=30)
+    data = {"csrf_token": _csrf(form.text), "website_id": "1", "contact_email": "a@example.com",
+            "name": "Clicked twice", "marketplace": "US", "amazon_id_type": "ASIN",
+            "host_attribute": "amazon_asin"}
+    barrier = threading.Barrier(2)
+
+    def submit(_):
+        barrier.wait()
+        return admin.post(f"{live.url}{PREFIX}/stores/new", data=data, timeout=30)
+
+    with ThreadPoolExecutor(2) as pool:
+        responses = list(pool.map(submit, range(2)))
+    assert all(r.status_code == 200 for r in responses)
+    texts = " ".join(r.text for r in responses)
+    assert "A store with this name already exists" in texts or texts.count(
+        "Store “Clicked twice” was added.") == 1
+    with app.app_context():
+        assert state().session.query(Store).filter_by(name="Clicked twice").count() == 1
+
+
+def test_double_clicked_connect_ends_connected_once(app, live):
+    admin = _signed_in(live.url)
+    home = _add(admin, live.url, "Double connect")
+    store_id = re.search(r'/stores/(\d+)/connect"', home.text).group(1)
+    barrier = threading.Barrier(2)
+
+    def click(_):
+        barrier.wait()
+        return admin.post(f"{live.url}{PREFIX}/stores/{store_id}/connect", timeout=30,
+                          data={"csrf_token": _csrf(home.text)}, allow_redirects=False)
+
+    with ThreadPoolExecutor(2) as pool:
+        consents = [r.headers["Location"] for r in pool.map(click, range(2))]
+    assert consents[0] != consents[1]
+    finals = [admin.get(Seller().authorize(url), timeout=30) for url in consents]
+    assert "Connected as Example Outfitters (A3FH4EXAMPLE)." in _banners(finals[0].text)
+    assert any("Authorization renewed" in b for b in _banners(finals[1].text))
+    with app.app_context():
+        store = state().session.get(Store, int(store_id))
+        assert store.seller_id == "A3FH4EXAMPLE" and store.is_connected
+
+
+def test_racing_refreshes_keep_a_valid_token(app, live, sandbox):
+    admin = _signed_in(live.url)
+    home = _add(admin, live.url, "Racing tokens")
+    store_id = int(re.search(r'/stores/(\d+)/connect"', home.text).group(1))
+    started = admin.post(f"{live.url}{PREFIX}/stores/{store_id}/connect", timeout=30,
+                         data={"csrf_token": _csrf(home.text)}, allow_redirects=False)
+    admin.get(Seller().authorize(started.headers["Location"]), timeout=30)
+    with app.app_context():
+        store = state().session.get(Store, store_id)
+        store.access_token_expires_at = utcnow()
+        state().session.commit()
+    before = requests.get(f"{sandbox.url}/_sandbox/authorizations", timeout=5).json()
+    barrier = threading.Barrier(2)
+
+    def refresh(_):
+        with app.app_context():
+            barrier.wait()
+            return tokens.access_token(store_id)
+
+    with ThreadPoolExecutor(2) as pool:
+        got = list(pool.map(refresh, range(2)))
+    after = requests.get(f"{sandbox.url}/_sandbox/authorizations", timeout=5).json()
+    refreshes = after["token_requests"] - before["token_requests"]
+    with app.app_context():
+        stored = state().cipher.decrypt(state().session.get(Store, store_id)
+                                        .access_token_encrypted)
+        dialect = state().db.engine.dialect.name
+    assert all(token.startswith("Atza|") for token in got)
+    assert stored in got
+    if dialect == "postgresql":  # SELECT … FOR UPDATE: the second waits, then reuses
+        assert refreshes == 1 and got[0] == got[1]
+    else:  # SQLite has no row locks; both may refresh, neither token is lost or corrupted
+        assert refreshes in (1, 2)
