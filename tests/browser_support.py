@@ -27,3 +27,10 @@ def assert_accessible(page):
     results = _axe.run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+
+
+def settled(page):
+    """Wait until htmx has finished swapping and settling (new content is wired up)."""
+    page.wait_for_function(
+        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, "
+        ".htmx-settling, .htmx-added')")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from browser_support import assert_accessible, shot, sign_in
+from browser_support import assert_accessible, settled, shot, sign_in
 from helpers import store_named
 from playwright.sync_api import expect
 
@@ -53,6 +53,7 @@ def test_onboarding_walk_with_javascript(page, live, app):
     shot(page, "02-presetup-modal")
     dialog.get_by_role("link", name="Continue to Add Amazon Store").click()
     expect(dialog.get_by_role("heading", name="Add Amazon sales channel")).to_be_visible()
+    settled(page)
 
     # Changing the id type swaps only the mapping fragment: the name input is the same node.
     name = dialog.get_by_label("New Store Name")
@@ -300,3 +301,30 @@ def test_next_is_disabled_until_i_understand_is_ticked(page, live):
     expect(page.locator("article.asc-card", has_text="Amazon Store USA")).to_contain_text(
         "Not connected")
     expect(page.locator("#asc-banners")).to_contain_text("cancelled on Amazon", timeout=10000)
+
+
+def test_pages_work_under_a_strict_content_security_policy(page, app, live):
+    @app.after_request
+    def strict_csp(response):
+        response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'self'"
+        return response
+
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    sign_in(page, live.url)
+    page.get_by_role("link", name="Add Amazon Store").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("link", name="Continue to Add Amazon Store").click()
+    settled(page)
+    dialog.get_by_label("Product ID on the Amazon market").select_option("EAN")
+    expect(dialog.get_by_label("Map a Demo Shop attribute")).to_have_value("ean")
+    dialog.get_by_label("Demo Shop Website to use for Amazon Listing").select_option("1")
+    dialog.get_by_label("Email Address").fill("csp@example.com")
+    dialog.get_by_label("New Store Name").fill("CSP store")
+    dialog.get_by_label("Amazon Marketplace Country").select_option("UK")
+    dialog.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.locator("#asc-banners")).to_contain_text("Store “CSP store” was added.")
+    page.locator("#asc-banners .asc-dismiss").first.click()
+    expect(page.locator("#asc-banners")).not_to_contain_text("CSP store")
+    assert violations == []

@@ -104,3 +104,77 @@ def test_pages_use_no_inline_script_or_handlers(admin):
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
         assert not re.search(r"\son[a-z]+=", html), path
         assert " style=" not in html, path
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '" onmouseover="alert(1)" x="',
+    "javascript:alert(1)",
+    "\u202eevil\u202c RTL",
+    "'><svg/onload=alert(1)>",
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_strings_are_escaped_everywhere(app, admin, hostile):
+    import json
+
+    response = add_store(admin, name=hostile, htmx=True)
+    banner = json.loads(response.headers["HX-Trigger"])["asc:banner"]["message"]
+    assert hostile in banner  # the JSON carries the text; asc.js inserts it with textContent
+    assert "<" not in response.headers["HX-Trigger"]
+    store = store_named(app, hostile)
+    for path in ("/", f"/stores/{store.id}", "/attributes", f"/stores/{store.id}/delete",
+                 f"/stores/{store.id}/card", f"/stores/{store.id}/disconnect"):
+        html = admin.get(f"{PREFIX}{path}").text
+        assert hostile not in html or not any(c in hostile for c in "<>\"'"), path
+        assert "<script>alert" not in html and "<svg/onload" not in html
+        assert 'onmouseover="alert' not in html
+
+
+def test_very_long_and_nul_input_is_refused_with_a_message(app, admin):
+    long = add_store(admin, name="x" * 5000)
+    assert "A store name has at most 100 characters." in long.text
+    nul = add_store(admin, name="a\x00b", email="a\x00@example.com")
+    assert "Remove the invisible control characters" in nul.text
+    with app.app_context():
+        assert state().session.query(Store).count() == 0
+
+
+def test_secrets_never_reach_pages_logs_or_the_activity_log(app, admin, sandbox, caplog):
+    import logging
+
+    import requests
+    from helpers import connect
+
+    from asc_plugin.models import ActivityLog
+    from asc_plugin.sandbox import config as sandbox_config
+
+    caplog.set_level(logging.DEBUG)
+    add_store(admin)
+    store = store_named(app, "Amazon Store USA")
+    seen = [connect(admin, store.id).get_data(as_text=True)]
+    for path in ("/", f"/stores/{store.id}", f"/stores/{store.id}/card",
+                 f"/stores/{store.id}/connect/status"):
+        seen.append(admin.get(f"{PREFIX}{path}").text)
+    issued = requests.get(f"{sandbox.url}/_sandbox/authorizations", timeout=5).json()
+    refresh_token = issued["authorizations"][0]["refresh_token"]
+    with app.app_context():
+        from asc_plugin.services import tokens
+
+        access_token = tokens.access_token(store.id)
+        log = " ".join(e.message for e in state().session.query(ActivityLog))
+    secrets = [refresh_token, access_token, sandbox_config.CLIENT_SECRET, *issued["codes"]]
+    for secret in secrets:
+        assert secret not in caplog.text
+        assert secret not in log
+        assert all(secret not in page for page in seen)
+
+
+def test_access_log_lines_lose_codes_and_states():
+    from asc_plugin.logs import redact
+
+    line = ('127.0.0.1 - - "GET /admin/amazon/connect/callback?state=abc&selling_partner_id=A1'
+            '&spapi_oauth_code=ANsecret HTTP/1.1" 303 -')
+    assert redact(line) == ('127.0.0.1 - - "GET /admin/amazon/connect/callback?state=[redacted]'
+                            '&selling_partner_id=A1&spapi_oauth_code=[redacted] HTTP/1.1" 303 -')
