@@ -55,17 +55,19 @@ def test_onboarding_walk_with_javascript(page, live, app):
     expect(dialog.get_by_role("heading", name="Add Amazon sales channel")).to_be_visible()
     settled(page)
 
-    # Changing the id type swaps only the mapping fragment: the name input is the same node.
+    # Changing the id type swaps only the mapping result: every other node stays the same.
     name = dialog.get_by_label("New Store Name")
     name.fill("Amazon Store USA")
     name.evaluate("el => el.dataset.marker = 'kept'")
     id_select = dialog.get_by_label("Product ID on the Amazon market")
-    id_select.evaluate("el => el.dataset.marker = 'old'")
+    id_select.evaluate("el => el.dataset.marker = 'kept'")
+    dialog.get_by_label("Map a Demo Shop attribute").evaluate("el => el.dataset.marker = 'old'")
     id_select.select_option("UPC")
     expect(dialog.get_by_label("Map a Demo Shop attribute")).to_have_value("upc")
     expect(dialog.get_by_text("3 of 6")).to_be_visible()
-    assert dialog.get_by_label("Product ID on the Amazon market").evaluate(
+    assert dialog.get_by_label("Map a Demo Shop attribute").evaluate(
         "el => el.dataset.marker") is None
+    assert id_select.evaluate("el => el.dataset.marker") == "kept"
     assert name.evaluate("el => el.dataset.marker") == "kept"
     expect(name).to_have_value("Amazon Store USA")
     assert_accessible(page)

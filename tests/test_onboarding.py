@@ -74,7 +74,8 @@ def test_mapping_fragment_preselects_and_previews(admin):
     response = admin.get(f"{PREFIX}/stores/new/mapping", headers=HX,
                          query_string={"amazon_id_type": "UPC", "changed": "id_type"})
     html = response.text
-    assert html.lstrip().startswith('<fieldset class="asc-fieldset" id="asc-mapping">')
+    assert html.lstrip().startswith('<div id="asc-mapping-result"')
+    assert "amazon_id_type" not in html  # the id-type select is not re-sent
     assert '<option selected value="upc">' in html
     assert "3 of 6</strong> products have a value" in html
     assert "✓ valid" in html and "check digit is wrong" in html

@@ -12,7 +12,7 @@ from ..services import activity, product_ids, setup_tasks, stores
 from .banners import banner
 from .context import present
 
-PREVIEW_SIZE = 5
+PREVIEW_SIZE = 4
 
 
 def _store_or_404(store_id: int) -> Store:
@@ -99,7 +99,7 @@ def mapping_fragment():
     """Re-render only the mapping section when the id type or attribute changes (GET, no write)."""
     form = MappingForm(request.args, meta={"csrf": False})
     context = _mapping_context(form, preselect=request.args.get("changed") == "id_type")
-    return render_template("asc/_mapping.html", **context)
+    return render_template("asc/_mapping_result.html", **context)
 
 
 def check_field(field: str):
