@@ -124,3 +124,14 @@ def test_private_authlib_registry_leaves_host_authlib_alone():
     AmazonSalesChannel(app, db=db)
     assert app.extensions["authlib.integrations.flask_client"] is host_oauth
     assert app.extensions["asc"].oauth is not host_oauth
+
+
+def test_store_url_table_matches_url_for(app):
+    from flask import url_for
+
+    from asc_plugin.views.urls import STORE_PATHS, store_urls
+
+    with app.test_request_context():
+        urls = store_urls(42)
+        for endpoint in STORE_PATHS:
+            assert urls[endpoint] == url_for(f"asc.{endpoint}", store_id=42)

@@ -15,6 +15,7 @@ from ..models import ActivityLog
 from ..services import connection, stores
 from .banners import banner
 from .context import present
+from .urls import rule
 
 
 def _no_referrer(response):
@@ -153,9 +154,8 @@ def disconnect(store_id: int):
 
 
 def register(bp):
-    bp.add_url_rule("/stores/<int:store_id>/connect", "connect", connect, methods=["POST"])
-    bp.add_url_rule("/stores/<int:store_id>/connect/status", "connect_status", connect_status)
-    bp.add_url_rule("/stores/<int:store_id>/disconnect", "disconnect", disconnect,
-                    methods=["GET", "POST"])
+    bp.add_url_rule(rule("connect"), "connect", connect, methods=["POST"])
+    bp.add_url_rule(rule("connect_status"), "connect_status", connect_status)
+    bp.add_url_rule(rule("disconnect"), "disconnect", disconnect, methods=["GET", "POST"])
     bp.add_url_rule("/connect/callback", "connect_callback", callback)
     bp.add_url_rule("/connect/login", "connect_login", login_uri, methods=["GET", "POST"])

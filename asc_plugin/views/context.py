@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 
 from flask import current_app
 
@@ -26,6 +27,12 @@ class StoreView:
     store: Store
     website: Website | None
     marketplace: marketplaces.Marketplace | None
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        from .urls import store_urls
+
+        return store_urls(self.store.id)
 
     @property
     def website_name(self) -> str:

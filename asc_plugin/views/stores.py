@@ -11,6 +11,7 @@ from ..models import Store
 from ..services import activity, product_ids, setup_tasks, stores
 from .banners import banner
 from .context import present
+from .urls import rule
 
 PREVIEW_SIZE = 4
 
@@ -230,15 +231,13 @@ def register(bp):
     bp.add_url_rule("/stores/new", "add_store", add_store, methods=["GET", "POST"])
     bp.add_url_rule("/stores/new/mapping", "mapping_fragment", mapping_fragment)
     bp.add_url_rule("/stores/check/<field>", "check_field", check_field)
-    bp.add_url_rule("/stores/<int:store_id>", "dashboard", dashboard)
-    bp.add_url_rule("/stores/<int:store_id>/card", "store_card", store_card)
-    bp.add_url_rule("/stores/<int:store_id>/settings", "update_settings", update_settings,
+    bp.add_url_rule(rule("dashboard"), "dashboard", dashboard)
+    bp.add_url_rule(rule("store_card"), "store_card", store_card)
+    bp.add_url_rule(rule("update_settings"), "update_settings", update_settings,
                     methods=["POST"])
-    bp.add_url_rule("/stores/<int:store_id>/mapping", "update_mapping", update_mapping,
-                    methods=["POST"])
+    bp.add_url_rule(rule("update_mapping"), "update_mapping", update_mapping, methods=["POST"])
     for action in ("activate", "deactivate"):
-        bp.add_url_rule(f"/stores/<int:store_id>/{action}", f"{action}_store", set_status,
+        bp.add_url_rule(rule(f"{action}_store"), f"{action}_store", set_status,
                         methods=["POST"], defaults={"action": action})
-    bp.add_url_rule("/stores/<int:store_id>/delete", "delete_store", delete_store,
-                    methods=["GET", "POST"])
+    bp.add_url_rule(rule("delete_store"), "delete_store", delete_store, methods=["GET", "POST"])
 
