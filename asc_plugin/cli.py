@@ -56,3 +56,27 @@ def check_authorizations():
     if attention:
         click.echo(f"{len(attention)} store(s) need attention.", err=True)
         raise SystemExit(1)
+
+
+@asc_cli.command("rotate-keys")
+def rotate_keys():
+    """Re-encrypt every stored token under the first key of ASC_ENCRYPTION_KEYS.
+
+    Put a new key first, keep the old ones after it, run this, then drop the old keys.
+    """
+    import sqlalchemy as sa
+
+    from .extension import state
+    from .models import Store
+
+    session = state().session
+    cipher = state().cipher
+    count = 0
+    for store in session.scalars(sa.select(Store).where(
+            Store.refresh_token_encrypted.is_not(None))).unique():
+        store.refresh_token_encrypted = cipher.rotate(store.refresh_token_encrypted)
+        if store.access_token_encrypted:
+            store.access_token_encrypted = cipher.rotate(store.access_token_encrypted)
+        count += 1
+    session.commit()
+    click.echo(f"Re-encrypted the tokens of {count} store(s) under the newest key.")

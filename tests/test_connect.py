@@ -468,3 +468,20 @@ def test_two_admins_connecting_two_stores_do_not_cross(app, sandbox):
     back_again = Seller().authorize(start_connect(one, us.id))
     two.get(callback_path(back_again))
     assert "another browser" in _flashes(two)[-1]
+
+
+def test_rotate_keys_reencrypts_every_token(app, admin):
+    from cryptography.fernet import Fernet
+
+    from asc_plugin.crypto import TokenCipher
+
+    add_store(admin)
+    connect(admin, store_named(app, "Amazon Store USA").id)
+    old = app.config["ASC_ENCRYPTION_KEYS"][0]
+    new = Fernet.generate_key().decode()
+    app.extensions["asc"].cipher = TokenCipher([new.encode(), old.encode()])
+    result = app.test_cli_runner().invoke(args=["asc", "rotate-keys"])
+    assert result.exit_code == 0 and "1 store(s)" in result.output
+    row = store_named(app, "Amazon Store USA")
+    assert TokenCipher([new.encode()]).decrypt(row.refresh_token_encrypted).startswith("Atzr|")
+    assert TokenCipher([new.encode()]).decrypt(row.access_token_encrypted).startswith("Atza|")
