@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from .i18n import _, ngettext
+
 asc_cli = AppGroup("asc", help="Amazon Sales Channel.")
 
 
@@ -20,7 +22,7 @@ def db_upgrade(revision):
     from .migrations import upgrade
 
     upgrade(revision)
-    click.echo(f"Amazon Sales Channel tables are at {revision}.")
+    click.echo(_("Amazon Sales Channel tables are at %(revision)s.", revision=revision))
 
 
 @db_group.command("current")
@@ -44,17 +46,20 @@ def check_authorizations():
 
     results = check_all()
     if not results:
-        click.echo("No connected stores.")
+        click.echo(_("No connected stores."))
         return
-    width = max(len(r.store_name) for r in results)
-    click.echo(f"{'Store':<{width}}  {'Market':<6}  {'State':<13}  {'Days left':>9}  Note")
+    headers = (_("Store"), _("Market"), _("State"), _("Days left"), _("Note"))
+    width = max(len(headers[0]), *(len(r.store_name) for r in results))
+    click.echo(f"{headers[0]:<{width}}  {headers[1]:<6}  {headers[2]:<13}  {headers[3]:>9}  "
+               f"{headers[4]}")
     for r in results:
         days = "—" if r.days_left is None else str(r.days_left)
         click.echo(f"{r.store_name:<{width}}  {r.marketplace:<6}  {r.state:<13}  {days:>9}  "
                    f"{r.note}")
     attention = [r for r in results if r.needs_attention]
     if attention:
-        click.echo(f"{len(attention)} store(s) need attention.", err=True)
+        click.echo(ngettext("%(num)d store needs attention.", "%(num)d stores need attention.",
+                            len(attention)), err=True)
         raise SystemExit(1)
 
 
@@ -79,4 +84,5 @@ def rotate_keys():
             store.access_token_encrypted = cipher.rotate(store.access_token_encrypted)
         count += 1
     session.commit()
-    click.echo(f"Re-encrypted the tokens of {count} store(s) under the newest key.")
+    click.echo(ngettext("Re-encrypted the tokens of %(num)d store under the newest key.",
+                        "Re-encrypted the tokens of %(num)d stores under the newest key.", count))

@@ -9,6 +9,9 @@ from __future__ import annotations
 DEFAULTS: dict[str, object] = {
     #: Where the blueprint is mounted in the host admin.
     "ASC_URL_PREFIX": "/admin/amazon",
+    #: Force the plugin's language ("en", "zh_Hant"); None follows the host's Flask-Babel, or
+    #: the browser's Accept-Language when the host has no Flask-Babel.
+    "ASC_LOCALE": None,
     #: The host platform's name, used in labels ("{platform} Website to use for Amazon Listing").
     "ASC_PLATFORM_NAME": "Commerce",
     #: Fernet keys (urlsafe base64, 32 bytes) encrypting refresh tokens at rest; newest first.

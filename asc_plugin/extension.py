@@ -77,6 +77,10 @@ class AmazonSalesChannel:
         ext_state = AscState(db=db, host=host or self.host or BaseHost(), cipher=cipher)
         app.extensions["asc"] = ext_state
 
+        from . import i18n
+
+        i18n.init_app(app)
+
         from .amazon.oauth import create_oauth_registry
         from .cli import asc_cli
         from .views import create_blueprint
@@ -102,13 +106,15 @@ class AmazonSalesChannel:
 
 def _nav_context():
     """Gives host templates ``asc_nav_entry`` to place in their sidebar."""
+    from .i18n import _
+
     try:
         url = url_for("asc.home")
     except RuntimeError:
         return {}
     return {
         "asc_nav_entry": NavEntry(
-            section="Marketing", group="Channels", label="Amazon Sales Channel", url=url,
+            section=_("Marketing"), group=_("Channels"), label=_("Amazon Sales Channel"), url=url,
             active=(request.blueprint or "").startswith("asc"),
         )
     }

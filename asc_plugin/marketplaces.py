@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import N_
+
 SPAPI_ENDPOINTS = {
     "NA": "https://sellingpartnerapi-na.amazon.com",
     "EU": "https://sellingpartnerapi-eu.amazon.com",
     "FE": "https://sellingpartnerapi-fe.amazon.com",
 }
 
-REGION_NAMES = {"NA": "North America", "EU": "Europe", "FE": "Far East"}
+REGION_NAMES = {"NA": N_("North America"), "EU": N_("Europe"), "FE": N_("Far East")}
 
 
 @dataclass(frozen=True)
@@ -34,31 +36,31 @@ _EU = "https://sellercentral-europe.amazon.com"
 
 MARKETPLACES: tuple[Marketplace, ...] = (
     # The seed's four come first: they are the ones enabled by default.
-    Marketplace("US", "United States", "ATVPDKIKX0DER", "NA", "https://sellercentral.amazon.com"),
-    Marketplace("CA", "Canada", "A2EUQ1WTGCTBG2", "NA", "https://sellercentral.amazon.ca"),
-    Marketplace("MX", "Mexico", "A1AM78C64UM0Y8", "NA", "https://sellercentral.amazon.com.mx"),
-    Marketplace("UK", "United Kingdom", "A1F83G8C2ARO7P", "EU", _EU),
-    Marketplace("BR", "Brazil", "A2Q3Y263D00KWC", "NA", "https://sellercentral.amazon.com.br"),
-    Marketplace("DE", "Germany", "A1PA6795UKMFR9", "EU", _EU),
-    Marketplace("FR", "France", "A13V1IB3VIYZZH", "EU", _EU),
-    Marketplace("IT", "Italy", "APJ6JRA9NG5V4", "EU", _EU),
-    Marketplace("ES", "Spain", "A1RKKUPIHCS9HS", "EU", _EU),
-    Marketplace("NL", "Netherlands", "A1805IZSGTT6HS", "EU", "https://sellercentral.amazon.nl"),
-    Marketplace("SE", "Sweden", "A2NODRKZP88ZB9", "EU", "https://sellercentral.amazon.se"),
-    Marketplace("PL", "Poland", "A1C3SOZRARQ6R3", "EU", "https://sellercentral.amazon.pl"),
-    Marketplace("TR", "Turkey", "A33AVAJ2PDY3EV", "EU", "https://sellercentral.amazon.com.tr"),
-    Marketplace("AE", "United Arab Emirates", "A2VIGQ35RCS4UG", "EU",
+    Marketplace("US", N_("United States"), "ATVPDKIKX0DER", "NA", "https://sellercentral.amazon.com"),
+    Marketplace("CA", N_("Canada"), "A2EUQ1WTGCTBG2", "NA", "https://sellercentral.amazon.ca"),
+    Marketplace("MX", N_("Mexico"), "A1AM78C64UM0Y8", "NA", "https://sellercentral.amazon.com.mx"),
+    Marketplace("UK", N_("United Kingdom"), "A1F83G8C2ARO7P", "EU", _EU),
+    Marketplace("BR", N_("Brazil"), "A2Q3Y263D00KWC", "NA", "https://sellercentral.amazon.com.br"),
+    Marketplace("DE", N_("Germany"), "A1PA6795UKMFR9", "EU", _EU),
+    Marketplace("FR", N_("France"), "A13V1IB3VIYZZH", "EU", _EU),
+    Marketplace("IT", N_("Italy"), "APJ6JRA9NG5V4", "EU", _EU),
+    Marketplace("ES", N_("Spain"), "A1RKKUPIHCS9HS", "EU", _EU),
+    Marketplace("NL", N_("Netherlands"), "A1805IZSGTT6HS", "EU", "https://sellercentral.amazon.nl"),
+    Marketplace("SE", N_("Sweden"), "A2NODRKZP88ZB9", "EU", "https://sellercentral.amazon.se"),
+    Marketplace("PL", N_("Poland"), "A1C3SOZRARQ6R3", "EU", "https://sellercentral.amazon.pl"),
+    Marketplace("TR", N_("Turkey"), "A33AVAJ2PDY3EV", "EU", "https://sellercentral.amazon.com.tr"),
+    Marketplace("AE", N_("United Arab Emirates"), "A2VIGQ35RCS4UG", "EU",
                 "https://sellercentral.amazon.ae"),
-    Marketplace("IN", "India", "A21TJRUUN4KGV", "EU", "https://sellercentral.amazon.in"),
-    Marketplace("JP", "Japan", "A1VC38T7YXB528", "FE", "https://sellercentral.amazon.co.jp"),
-    Marketplace("AU", "Australia", "A39IBJ37TRP1C6", "FE", "https://sellercentral.amazon.com.au"),
-    Marketplace("SG", "Singapore", "A19VAU5U5O7RUS", "FE", "https://sellercentral.amazon.sg"),
+    Marketplace("IN", N_("India"), "A21TJRUUN4KGV", "EU", "https://sellercentral.amazon.in"),
+    Marketplace("JP", N_("Japan"), "A1VC38T7YXB528", "FE", "https://sellercentral.amazon.co.jp"),
+    Marketplace("AU", N_("Australia"), "A39IBJ37TRP1C6", "FE", "https://sellercentral.amazon.com.au"),
+    Marketplace("SG", N_("Singapore"), "A19VAU5U5O7RUS", "FE", "https://sellercentral.amazon.sg"),
     # Seller Central hosts unconfirmed: usable only with an ASC_AMAZON_SELLER_CENTRAL_URLS entry.
-    Marketplace("IE", "Ireland", "A28R8C7NBKEWEA", "EU", None),
-    Marketplace("BE", "Belgium", "AMEN7PMS3EDWL", "EU", None),
-    Marketplace("ZA", "South Africa", "AE08WJ6YKNBMC", "EU", None),
-    Marketplace("EG", "Egypt", "ARBP9OOSHTCHU", "EU", None),
-    Marketplace("SA", "Saudi Arabia", "A17E79C6D8DWNP", "EU", None),
+    Marketplace("IE", N_("Ireland"), "A28R8C7NBKEWEA", "EU", None),
+    Marketplace("BE", N_("Belgium"), "AMEN7PMS3EDWL", "EU", None),
+    Marketplace("ZA", N_("South Africa"), "AE08WJ6YKNBMC", "EU", None),
+    Marketplace("EG", N_("Egypt"), "ARBP9OOSHTCHU", "EU", None),
+    Marketplace("SA", N_("Saudi Arabia"), "A17E79C6D8DWNP", "EU", None),
 )
 
 BY_CODE = {m.code: m for m in MARKETPLACES}

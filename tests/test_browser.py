@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import pytest
 from browser_support import assert_accessible, settled, shot, sign_in
@@ -330,3 +332,80 @@ def test_pages_work_under_a_strict_content_security_policy(page, app, live):
     page.locator("#asc-banners .asc-dismiss").first.click()
     expect(page.locator("#asc-banners")).not_to_contain_text("CSP store")
     assert violations == []
+
+
+def _english_sentences():
+    """The plugin's English source strings of three words or more."""
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parents[1] / \
+        "asc_plugin/translations/zh_Hant/LC_MESSAGES/asc_plugin.po"
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    sentences = set()
+    for message in catalog:
+        for text in (message.id if isinstance(message.id, tuple) else (message.id,)):
+            plain = re.sub(r"%\(\w+\)[sd]", "", text).strip()
+            if len(plain.split()) >= 3:
+                sentences.add(plain.split("%(")[0].strip()[:40])
+    return sentences
+
+
+def _assert_no_english(page, selector):
+    from asc_plugin.sandbox.config import APP_NAME
+
+    # The SP-API app's registered name is data Amazon shows, not a sentence of ours.
+    text = page.locator(selector).first.inner_text().replace(APP_NAME, "")
+    leaked = [s for s in _english_sentences() if s and s in text]
+    assert leaked == [], leaked
+
+
+def test_add_and_connect_in_traditional_chinese(browser, live, app):
+    context = browser.new_context(locale="zh-TW", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, live.url)
+    expect(page.get_by_role("heading", name="還沒有 Amazon 商店")).to_be_visible()
+    expect(page.locator("#asc-root")).to_have_attribute("lang", "zh-Hant")
+    expect(page.get_by_role("navigation", name="Admin")).to_contain_text("行銷")
+    _assert_no_english(page, "#asc-root")
+    page.get_by_role("link", name="新增 Amazon 商店").first.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="預先設定工作")).to_be_visible()
+    _assert_no_english(page, "#asc-dialog")
+    dialog.get_by_role("link", name="繼續新增 Amazon 商店").click()
+    expect(dialog.get_by_role("heading", name="新增 Amazon 銷售管道")).to_be_visible()
+    settled(page)
+    dialog.get_by_label("用於 Amazon 刊登的 Demo Shop 網站").select_option("1")
+    dialog.get_by_label("電子郵件地址").fill("tw@example.com")
+    dialog.get_by_label("新商店名稱").fill("亞馬遜美國商店")
+    dialog.get_by_label("Amazon 站點國家／地區").select_option("US")
+    dialog.get_by_label("Amazon 市場上的產品 ID").select_option("UPC")
+    expect(dialog.get_by_label("對應 Demo Shop 屬性")).to_have_value("upc")
+    _assert_no_english(page, "#asc-dialog")
+    shot(page, "11-zh-add-dialog")
+    dialog.get_by_role("button", name="連線", exact=True).click()
+    expect(page.locator("#asc-banners")).to_contain_text("已新增商店「亞馬遜美國商店」")
+    card = page.locator("article.asc-card", has_text="亞馬遜美國商店")
+    expect(card).to_contain_text("美國 · 北美")
+    with context.expect_page() as new_tab:
+        card.get_by_role("button", name="連線商店").click()
+    amazon = new_tab.value
+    expect(amazon.get_by_role("heading", name="登入")).to_be_visible()
+    _assert_no_english(amazon, ".sb-card")
+    amazon.get_by_label("電子郵件或手機號碼").fill("seller@example.com")
+    amazon.get_by_label("密碼").fill("sandbox")
+    amazon.get_by_role("button", name="登入").click()
+    amazon.get_by_label("輸入一次性密碼").fill("123456")
+    amazon.get_by_role("button", name="登入").click()
+    amazon.get_by_label("我了解並同意").check()
+    _assert_no_english(amazon, ".sb-card")
+    amazon.get_by_role("button", name="下一步").click()
+    expect(amazon.get_by_role("heading", name="即將完成")).to_be_visible()
+    amazon.get_by_role("button", name="繼續").click()
+    expect(amazon.get_by_text("您可以關閉此分頁")).to_be_visible()
+    expect(page.locator("#asc-banners")).to_contain_text(
+        "已以 Example Outfitters（A3FH4EXAMPLE）連線。", timeout=10000)
+    expect(card).to_contain_text("剩餘 364 天")
+    _assert_no_english(page, "#asc-root")
+    shot(page, "12-zh-connected")
+    context.close()

@@ -481,7 +481,7 @@ def test_rotate_keys_reencrypts_every_token(app, admin):
     new = Fernet.generate_key().decode()
     app.extensions["asc"].cipher = TokenCipher([new.encode(), old.encode()])
     result = app.test_cli_runner().invoke(args=["asc", "rotate-keys"])
-    assert result.exit_code == 0 and "1 store(s)" in result.output
+    assert result.exit_code == 0 and "tokens of 1 store under the newest key" in result.output
     row = store_named(app, "Amazon Store USA")
     assert TokenCipher([new.encode()]).decrypt(row.refresh_token_encrypted).startswith("Atzr|")
     assert TokenCipher([new.encode()]).decrypt(row.access_token_encrypted).startswith("Atza|")

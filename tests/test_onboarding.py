@@ -77,7 +77,7 @@ def test_mapping_fragment_preselects_and_previews(admin):
     assert html.lstrip().startswith('<div id="asc-mapping-result"')
     assert "amazon_id_type" not in html  # the id-type select is not re-sent
     assert '<option selected value="upc">' in html
-    assert "3 of 6</strong> products have a value" in html
+    assert "3 of 6 products have a value for this attribute." in html
     assert "✓ valid" in html and "check digit is wrong" in html
     gcid = admin.get(f"{PREFIX}/stores/new/mapping", headers=HX,
                      query_string={"amazon_id_type": "GCID", "changed": "id_type"}).text
@@ -196,7 +196,7 @@ def test_dashboard_edit_name_and_email(app, admin):
     assert json.loads(response.headers["HX-Trigger"])["asc:banner"]["message"] == (
         "Store integration settings saved.")
     assert store_named(app, "Amazon Store US").contact_email == "new@example.com"
-    assert "Changed name from “Amazon Store USA” to “Amazon Store US”" in response.text
+    assert "Changed the name from “Amazon Store USA” to “Amazon Store US”." in response.text
 
 
 def test_dashboard_edit_errors_keep_the_old_values(app, admin):

@@ -8,24 +8,27 @@ import time
 from urllib.parse import urlencode
 
 from flask import Flask, abort, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_wtf import CSRFProtect
 
-from .. import paths
+from .. import i18n, paths
+from ..i18n import N_, _
 from . import config as sandbox_config
 from .data import Authorization, Faults, SandboxState, find_seller, participations, seller_by_id
 
 REGIONS = {"na": "NA", "eu": "EU", "fe": "FE"}
-REGION_NAMES = {"na": "North America", "eu": "Europe", "fe": "Far East"}
+REGION_NAMES = {"na": N_("North America"), "eu": N_("Europe"), "fe": N_("Far East")}
 
 MD_ERRORS = {
-    "MD1000": "This app is in Draft and can only be authorized with version=beta in the "
-              "authorization URL.",
-    "MD5101": "The redirect_uri in the request is not one of the app's registered redirect URIs.",
-    "MD4010": "You signed in to the Seller Central of a region where your seller account is not "
-              "registered.",
-    "MD9000": "The authorization request is not valid (unknown application id).",
-    "MD9100": "The authorization request is missing a required parameter.",
-    "MD9999": "Something went wrong with this authorization request. Start again from the app.",
+    "MD1000": N_("This app is in Draft and can only be authorized with version=beta in the "
+              "authorization URL."),
+    "MD5101": N_("The redirect_uri in the request is not one of the app's registered redirect "
+              "URIs."),
+    "MD4010": N_("You signed in to the Seller Central of a region where your seller account is not "
+              "registered."),
+    "MD9000": N_("The authorization request is not valid (unknown application id)."),
+    "MD9100": N_("The authorization request is missing a required parameter."),
+    "MD9999": N_("Something went wrong with this authorization request. Start again from the app."),
 }
 
 
@@ -41,6 +44,7 @@ def create_sandbox_app(*, redirect_uris: list[str], login_uri: str | None = None
         SANDBOX_PUBLISHED=published,
     )
     csrf = CSRFProtect(app)
+    i18n.init_app(app)
     state = SandboxState()
     app.extensions["asc_sandbox"] = state
     _seller_central(app)
@@ -57,7 +61,7 @@ def _state() -> SandboxState:
 
 
 def _error(code: str, region: str | None = None, status: int = 400):
-    return render_template("asc_sandbox/error.html", code=code, message=MD_ERRORS[code],
+    return render_template("asc_sandbox/error.html", code=code, message=_(MD_ERRORS[code]),
                            region=region), status
 
 
@@ -78,7 +82,9 @@ def _seller_central(app: Flask) -> None:
 
     @app.context_processor
     def names():
-        return {"app_name": sandbox_config.APP_NAME, "region_names": REGION_NAMES}
+        return {"app_name": sandbox_config.APP_NAME, "region_names": REGION_NAMES,
+                "_": i18n.gettext, "gettext": i18n.gettext, "ngettext": i18n.ngettext,
+                "sb_lang": "zh-Hant" if i18n.catalog_for(get_locale()) == "zh_Hant" else "en"}
 
     @app.get("/")
     def index():
@@ -130,9 +136,10 @@ def _seller_central(app: Flask) -> None:
         if request.method == "POST":
             seller = find_seller(request.form.get("login", ""))
             if seller is None:
-                error = "We cannot find an account with that email address or mobile number."
+                error = _("We cannot find an account with that email address or mobile "
+                          "number.")
             elif not hmac.compare_digest(request.form.get("password", ""), seller.password):
-                error = "Your password is incorrect."
+                error = _("Your password is incorrect.")
             elif REGIONS[region] != seller.region:
                 return _error("MD4010", region, 403)
             else:
@@ -157,7 +164,8 @@ def _seller_central(app: Flask) -> None:
                 session.pop("mfa_seller", None)
                 session["seller_id"] = seller.selling_partner_id
                 return redirect(_next() or url_for("manage", region=region))
-            error = "The One Time Password (OTP) you entered is not valid. Please try again."
+            error = _("The One Time Password (OTP) you entered is not valid. Please try "
+                      "again.")
         return render_template("asc_sandbox/mfa.html", region=region, error=error, seller=seller,
                                next=_next()), (401 if error else 200)
 
@@ -176,7 +184,7 @@ def _seller_central(app: Flask) -> None:
         if request.method == "POST":
             if request.form.get("understand") == "yes":
                 return redirect(url_for("almost_done", region=region), 303)
-            error = "Tick the box to confirm you understand, or cancel."
+            error = _("Tick the box to confirm you understand, or cancel.")
         return render_template("asc_sandbox/consent.html", region=region, seller=seller,
                                error=error)
 

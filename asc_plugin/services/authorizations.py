@@ -10,6 +10,7 @@ from flask import current_app
 from .. import signals
 from ..amazon.errors import AmazonUnavailable, AuthorizationRevoked
 from ..extension import state
+from ..i18n import _, ngettext
 from ..models import ConnectionState, Store, utcnow
 from . import activity, tokens
 
@@ -68,29 +69,29 @@ def check_all() -> list[CheckResult]:
         if store.authorization_expires_at and store.authorization_expires_at <= utcnow():
             store.connection_state = ConnectionState.EXPIRED
             activity.record(store, "authorization_expired", "failure",
-                            "The yearly Amazon authorization expired. Renew it to reconnect.",
+                            _("The yearly Amazon authorization expired. Renew it to reconnect."),
                             admin="system")
             state().session.commit()
             signals.authorization_revoked.send(app, store=store, state="expired")
-            results.append(CheckResult(name, market, "expired", 0, "renew now", True))
+            results.append(CheckResult(name, market, "expired", 0, _("renew now"), True))
             continue
         try:
             tokens.access_token(store.id)
         except AuthorizationRevoked:
             results.append(CheckResult(name, market, store.connection_state.value, None,
-                                       "Amazon refused the authorization", True))
+                                       _("Amazon refused the authorization"), True))
             continue
         except AmazonUnavailable as exc:
             results.append(CheckResult(name, market, "connected", days_left(store),
-                                       f"could not check: {exc}", True))
+                                       _("could not check: %(why)s", why=exc), True))
             continue
         store = state().session.get(Store, store.id)
         store.last_verified_at = utcnow()
         state().session.commit()
         days = days_left(store)
-        note = "ok"
+        note = _("ok")
         if days is not None and thresholds and days <= max(thresholds):
-            note = f"renew within {days} day{'s' if days != 1 else ''}"
+            note = ngettext("renew within %(num)d day", "renew within %(num)d days", days)
             if days in thresholds:  # a daily cron tells the host once per threshold
                 signals.authorization_expiring.send(app, store=store, days_left=days)
         results.append(CheckResult(name, market, "connected", days, note,

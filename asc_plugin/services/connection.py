@@ -15,12 +15,14 @@ import requests
 import sqlalchemy as sa
 from authlib.integrations.base_client import OAuthError
 from flask import current_app, url_for
+from flask_babel import format_date
 from sqlalchemy.exc import IntegrityError
 
 from .. import marketplaces, signals
 from ..amazon import oauth, sellers
 from ..amazon.errors import AmazonUnavailable, ConnectFailure
 from ..extension import state
+from ..i18n import _
 from ..models import ConnectionState, Store, StoreStatus, utcnow
 from . import activity
 
@@ -73,8 +75,8 @@ def start(store: Store, *, new_tab: bool) -> str:
         draft=config["ASC_AMAZON_DRAFT_APP"],
     )
     activity.record(store, "connect_started", "info",
-                    "Renewal of the Amazon authorization started." if renew
-                    else "Connection to Amazon Seller Central started.")
+                    _("Renewal of the Amazon authorization started.") if renew
+                    else _("Connection to Amazon Seller Central started."))
     state().session.commit()
     return url
 
@@ -120,7 +122,7 @@ def renewal_redirect(*, amazon_callback_uri: str, amazon_state: str, store_ids: 
         params.append(("version", "beta"))
     for store in state().session.scalars(sa.select(Store).where(Store.id.in_(store_ids))):
         activity.record(store, "connect_started", "info",
-                        "Renewal started from Amazon Seller Central (Manage Your Apps).")
+                        _("Renewal started from Amazon Seller Central (Manage Your Apps)."))
     state().session.commit()
     separator = "&" if "?" in amazon_callback_uri else "?"
     return f"{amazon_callback_uri}{separator}{urlencode(params)}"
@@ -190,13 +192,13 @@ def _complete(stores_: list[Store], data: dict, args, client) -> Outcome:
             (p for p in by_region[market.region] if p.marketplace_id == market.marketplace_id),
             None)
         if participation is None or not participation.is_participating:
-            raise ConnectFailure("not_participating", country=market.country,
-                                 region=market.region_name)
+            raise ConnectFailure("not_participating", country=_(market.country),
+                                 region=_(market.region_name))
         taken = state().session.scalar(
             sa.select(Store).where(Store.marketplace_code == store.marketplace_code,
                                    Store.seller_id == seller_id, Store.id != store.id))
         if taken is not None:
-            raise ConnectFailure("seller_taken", other=taken.name, country=market.country)
+            raise ConnectFailure("seller_taken", other=taken.name, country=_(market.country))
         amazon_names[store.id] = participation.store_name
 
     cipher = state().cipher
@@ -218,9 +220,11 @@ def _complete(stores_: list[Store], data: dict, args, client) -> Outcome:
         if store.status is StoreStatus.INCOMPLETE:
             store.status = StoreStatus.ACTIVE
         shown = store.amazon_store_name or seller_id
-        message = (f"Authorization renewed for “{store.name}”: connected as {shown} ({seller_id}) "
-                   f"until {store.authorization_expires_at:%Y-%m-%d}." if renewed else
-                   f"“{store.name}” is connected as {shown} ({seller_id}).")
+        message = (_("Authorization renewed for “%(name)s”: connected as %(shown)s (%(seller)s) "
+                     "until %(until)s.", name=store.name, shown=shown, seller=seller_id,
+                     until=format_date(store.authorization_expires_at)) if renewed else
+                   _("“%(name)s” is connected as %(shown)s (%(seller)s).", name=store.name,
+                     shown=shown, seller=seller_id))
         activity.record(store, "connected", "success", message)
         messages.append((store, renewed, message))
     try:
@@ -228,16 +232,17 @@ def _complete(stores_: list[Store], data: dict, args, client) -> Outcome:
     except IntegrityError:
         state().session.rollback()
         market = marketplaces.get(stores_[0].marketplace_code)
-        raise ConnectFailure("seller_taken", other="another store", country=market.country) \
-            from None
+        raise ConnectFailure("seller_taken", other=_("another store"),
+                             country=_(market.country)) from None
     for store, renewed, _message in messages:
         signals.store_connected.send(current_app._get_current_object(), store=store,
                                      renewed=renewed)
     if len(messages) == 1:
-        store, renewed, _ = messages[0]
+        store, renewed, _message = messages[0]
         shown = store.amazon_store_name or seller_id
-        text = (f"Authorization renewed: connected as {shown} ({seller_id}) for another year."
-                if renewed else f"Connected as {shown} ({seller_id}).")
+        text = (_("Authorization renewed: connected as %(shown)s (%(seller)s) for another year.",
+                  shown=shown, seller=seller_id) if renewed
+                else _("Connected as %(name)s (%(seller)s).", name=shown, seller=seller_id))
     else:
         text = " ".join(m for _s, _r, m in messages)
     return Outcome(True, text, stores_)
@@ -269,7 +274,8 @@ def disconnect(store: Store) -> None:
     if store.status is StoreStatus.ACTIVE:
         store.status = StoreStatus.INCOMPLETE
     activity.record(store, "disconnected", "success",
-                    f"Disconnected from Amazon seller {seller}; stored tokens deleted."
-                    if seller else "Disconnected from Amazon; stored tokens deleted.")
+                    _("Disconnected from Amazon seller %(seller)s; stored tokens deleted.",
+                      seller=seller) if seller
+                    else _("Disconnected from Amazon; stored tokens deleted."))
     state().session.commit()
     signals.store_disconnected.send(current_app._get_current_object(), store=store)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import N_
 from ..models import ProductIdType
 
 LABELS = {
@@ -12,7 +13,7 @@ LABELS = {
     ProductIdType.UPC: "UPC",
     ProductIdType.EAN: "EAN",
     ProductIdType.GCID: "GCID",
-    ProductIdType.SELLER_SKU: "Seller SKU",
+    ProductIdType.SELLER_SKU: N_("Seller SKU"),
 }
 
 # Host attribute codes that usually carry each id type, best first.
@@ -40,37 +41,41 @@ def _isbn10_ok(value: str) -> bool:
     return total % 11 == 0
 
 
+def _by_check_digit(ok: bool) -> tuple[bool, str]:
+    return (True, N_("valid")) if ok else (False, N_("check digit is wrong"))
+
+
 def check(id_type: ProductIdType, raw: str | None) -> tuple[bool, str]:
     """(valid, reason) for a value as the given id type; reason is shown to the merchant."""
     value = (raw or "").strip()
     if not value:
-        return False, "empty"
+        return False, N_("empty")
     compact = value.replace("-", "").replace(" ", "").upper()
     if id_type is ProductIdType.UPC:
         if not re.fullmatch(r"\d{12}", compact):
-            return False, "a UPC has 12 digits"
-        return (True, "valid") if _gtin_ok(compact) else (False, "check digit is wrong")
+            return False, N_("a UPC has 12 digits")
+        return _by_check_digit(_gtin_ok(compact))
     if id_type is ProductIdType.EAN:
         if not re.fullmatch(r"\d{13}", compact):
-            return False, "an EAN has 13 digits"
-        return (True, "valid") if _gtin_ok(compact) else (False, "check digit is wrong")
+            return False, N_("an EAN has 13 digits")
+        return _by_check_digit(_gtin_ok(compact))
     if id_type is ProductIdType.ISBN:
         if re.fullmatch(r"\d{13}", compact):
             if not compact.startswith(("978", "979")):
-                return False, "an ISBN-13 starts with 978 or 979"
-            return (True, "valid") if _gtin_ok(compact) else (False, "check digit is wrong")
+                return False, N_("an ISBN-13 starts with 978 or 979")
+            return _by_check_digit(_gtin_ok(compact))
         if len(compact) == 10:
-            return (True, "valid") if _isbn10_ok(compact) else (False, "check digit is wrong")
-        return False, "an ISBN has 10 or 13 characters"
+            return _by_check_digit(_isbn10_ok(compact))
+        return False, N_("an ISBN has 10 or 13 characters")
     if id_type is ProductIdType.ASIN:
         if re.fullmatch(r"[A-Z0-9]{10}", compact):
-            return True, "valid"
-        return False, "an ASIN has 10 letters or digits"
+            return True, N_("valid")
+        return False, N_("an ASIN has 10 letters or digits")
     if id_type is ProductIdType.GCID:
         if re.fullmatch(r"[0-9A-F]{16}", compact):
-            return True, "valid"
-        return False, "a GCID has 16 hexadecimal characters"
+            return True, N_("valid")
+        return False, N_("a GCID has 16 hexadecimal characters")
     # Seller SKU: Amazon allows up to 40 characters.
     if len(value) > 40:
-        return False, "a seller SKU has at most 40 characters"
-    return True, "valid"
+        return False, N_("a seller SKU has at most 40 characters")
+    return True, N_("valid")

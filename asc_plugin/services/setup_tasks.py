@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..extension import state
+from ..i18n import N_
 from ..models import SetupTaskDone
 
 
@@ -19,22 +20,22 @@ class Task:
 
 
 TASKS: tuple[Task, ...] = (
-    Task("selling_plan", "Professional selling plan",
-         "Your Amazon seller account is on the Professional selling plan, which third-party "
-         "apps need for SP-API access."),
-    Task("primary_user", "Primary Seller Central user",
-         "You can sign in to Seller Central as the primary user (the email or phone the seller "
-         "account was created with): only that user can authorize the connection."),
-    Task("account_settings", "Return, tax and shipping settings",
-         "Your return, tax and shipping settings are complete in Seller Central."),
-    Task("uk_vat", "VAT for the United Kingdom",
-         "If you sell in the UK, your VAT registration is set up in Seller Central."),
-    Task("matching_attributes", "Attributes for matching",
-         "Your products carry an attribute Amazon can match on: ASIN, EAN, ISBN, UPC or GCID."),
-    Task("currency", "Currency",
-         "The website you list from has the marketplace's currency available."),
-    Task("condition_attribute", "Condition attribute",
-         "Products have an amazon_condition attribute (New, Used, …) for listings."),
+    Task("selling_plan", N_("Professional selling plan"),
+         N_("Your Amazon seller account is on the Professional selling plan, which third-party "
+         "apps need for SP-API access.")),
+    Task("primary_user", N_("Primary Seller Central user"),
+         N_("You can sign in to Seller Central as the primary user (the email or phone the seller "
+         "account was created with): only that user can authorize the connection.")),
+    Task("account_settings", N_("Return, tax and shipping settings"),
+         N_("Your return, tax and shipping settings are complete in Seller Central.")),
+    Task("uk_vat", N_("VAT for the United Kingdom"),
+         N_("If you sell in the UK, your VAT registration is set up in Seller Central.")),
+    Task("matching_attributes", N_("Attributes for matching"),
+         N_("Your products carry an attribute Amazon can match on: ASIN, EAN, ISBN, UPC or GCID.")),
+    Task("currency", N_("Currency"),
+         N_("The website you list from has the marketplace's currency available.")),
+    Task("condition_attribute", N_("Condition attribute"),
+         N_("Products have an amazon_condition attribute (New, Used, …) for listings.")),
 )
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..extension import state
+from ..i18n import _
 from ..models import AttributeMapping, ProductIdType, Store, StoreStatus, utcnow
 from . import activity
 
@@ -81,7 +82,8 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
     session = state().session
     name = name.strip()
     if name_taken(name):
-        raise StoreError("A store with this name already exists. Choose another name.", "name")
+        raise StoreError(
+            _("A store with this name already exists. Choose another name."), "name")
     store = Store(
         name=name, contact_email=contact_email.strip(), website_id=website_id,
         marketplace_code=marketplace_code,
@@ -95,9 +97,10 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
     except IntegrityError:
         session.rollback()
         raise StoreError(
-            "A store with this name already exists. Choose another name.", "name"
+            _("A store with this name already exists. Choose another name."), "name"
         ) from None
-    activity.record(store, "store_created", "success", f"Store “{store.name}” was added.")
+    activity.record(store, "store_created", "success",
+                    _("Store “%(name)s” was added.", name=store.name))
     session.commit()
     return store
 
@@ -107,22 +110,24 @@ def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]
     session = state().session
     name = name.strip()
     if name_taken(name, except_id=store.id):
-        raise StoreError("A store with this name already exists. Choose another name.", "name")
+        raise StoreError(
+            _("A store with this name already exists. Choose another name."), "name")
     changed = []
     if name != store.name:
-        changed.append(f"name from “{store.name}” to “{name}”")
+        changed.append(_("Changed the name from “%(old)s” to “%(new)s”.", old=store.name,
+                         new=name))
         store.name = name
     if contact_email.strip() != store.contact_email:
-        changed.append("contact email")
+        changed.append(_("Changed the contact email."))
         store.contact_email = contact_email.strip()
     if changed:
-        activity.record(store, "settings_changed", "success", "Changed " + ", ".join(changed) + ".")
+        activity.record(store, "settings_changed", "success", " ".join(changed))
         try:
             session.commit()
         except IntegrityError:
             session.rollback()
             raise StoreError(
-                "A store with this name already exists. Choose another name.", "name"
+                _("A store with this name already exists. Choose another name."), "name"
             ) from None
     return changed
 
@@ -142,7 +147,8 @@ def update_mapping(store: Store, *, amazon_id_type: ProductIdType, host_attribut
     store.updated_at = utcnow()
     activity.record(
         store, "mapping_changed", "success",
-        f"Product ID mapping set to {amazon_id_type.value} ← {host_attribute_code}.",
+        _("Product ID mapping set to %(type)s ← %(attribute)s.", type=amazon_id_type.value,
+          attribute=host_attribute_code),
     )
     state().session.commit()
     return True
@@ -151,14 +157,15 @@ def update_mapping(store: Store, *, amazon_id_type: ProductIdType, host_attribut
 def set_active(store: Store, active: bool) -> None:
     """Activate (only once connected) or deactivate: settings and listings are kept."""
     if active and not store.is_connected:
-        raise StoreError("Connect the store to Amazon before activating it.")
+        raise StoreError(_("Connect the store to Amazon before activating it."))
     new = StoreStatus.ACTIVE if active else StoreStatus.INACTIVE
     if store.status is new:
         return
     store.status = new
     activity.record(
         store, "status_changed", "success",
-        "Store activated." if active else "Store deactivated: settings are kept, nothing syncs.",
+        _("Store activated.") if active else _(
+            "Store deactivated: settings are kept, nothing syncs."),
     )
     state().session.commit()
 

@@ -14,6 +14,7 @@ from .. import signals
 from ..amazon import oauth
 from ..amazon.errors import AmazonUnavailable, AuthorizationRevoked
 from ..extension import state
+from ..i18n import _
 from ..models import ConnectionState, Store, utcnow
 from . import activity
 
@@ -88,8 +89,8 @@ def _mark_revoked(store: Store) -> None:
     store.access_token_expires_at = None
     activity.record(
         store, "authorization_revoked", "failure",
-        "Amazon no longer accepts this store's authorization (it expired or was removed in "
-        "Seller Central › Manage Your Apps). Renew the authorization to reconnect.",
+        _("Amazon no longer accepts this store's authorization (it expired or was removed in "
+          "Seller Central › Manage Your Apps). Renew the authorization to reconnect."),
         admin="system",
     )
     state().session.commit()

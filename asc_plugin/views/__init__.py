@@ -9,6 +9,7 @@ from .. import paths
 from ..amazon.oauth import ensure_session_binding
 from ..extension import state
 from ..htmx import is_htmx, vary_on_htmx
+from ..i18n import _, gettext, ngettext
 from .banners import banner
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -48,12 +49,15 @@ def create_blueprint() -> Blueprint:
             "asc_platform": current_app.config["ASC_PLATFORM_NAME"],
             # Hosts without CSRFProtect have no csrf_token() global: the plugin brings its own.
             "csrf_token": generate_csrf,
+            # The plugin's own catalog, falling back to the host's for the host's templates.
+            "_": gettext, "gettext": gettext, "ngettext": ngettext,
+            "asc_datetime": format_when, "asc_lang": html_lang(),
         }
 
     @bp.errorhandler(404)
     def not_found(_error):
-        return render_template("asc/error.html", title="Not found",
-                               message="This store does not exist (any more)."), 404
+        return render_template("asc/error.html", title=_("Not found"),
+                               message=_("This store does not exist (any more).")), 404
 
     @bp.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -68,10 +72,31 @@ def create_blueprint() -> Blueprint:
 
 
 def _csrf_refused():
-    message = ("This form has expired or was not sent from this admin. "
-               "Reload the page and try again.")
+    message = _("This form has expired or was not sent from this admin. "
+                "Reload the page and try again.")
     if is_htmx():
         response = current_app.response_class("", status=400)
         response.headers["HX-Reswap"] = "none"
         return banner(response, "error", message)
-    return render_template("asc/error.html", title="Please try again", message=message), 400
+    return render_template("asc/error.html", title=_("Please try again"), message=message), 400
+
+
+def format_when(dt) -> str:
+    """A date and time in the reader's locale and time zone (Flask-Babel's; UTC by default)."""
+    from flask_babel import format_datetime, get_timezone
+
+    try:
+        return f"{format_datetime(dt, 'medium')} {get_timezone()}"
+    except (KeyError, RuntimeError):  # no Flask-Babel
+        return dt.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def html_lang() -> str:
+    from flask_babel import get_locale
+
+    from ..i18n import catalog_for
+
+    try:
+        return "zh-Hant" if catalog_for(get_locale()) == "zh_Hant" else "en"
+    except (KeyError, RuntimeError):
+        return "en"

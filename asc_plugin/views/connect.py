@@ -11,6 +11,7 @@ from ..amazon.errors import ConnectFailure
 from ..extension import state
 from ..forms import ConfirmForm
 from ..htmx import is_htmx
+from ..i18n import _
 from ..models import ActivityLog
 from ..services import connection, stores
 from .banners import banner
@@ -79,14 +80,15 @@ def connect_status(store_id: int):
         message = finished.message
         if finished.event == "connected" and store.seller_id:
             shown = store.amazon_store_name or store.seller_id
-            message = f"Connected as {shown} ({store.seller_id})."
+            message = _("Connected as %(name)s (%(seller)s).", name=shown,
+                        seller=store.seller_id)
         return banner(response, level, message)
     if now - started > current_app.config["ASC_OAUTH_STATE_MAX_AGE"]:
         response = make_response(render_template("asc/_store_card.html", card=view,
                                                  confirm=confirm))
         return banner(response, "warning",
-                      "No answer came back from Amazon in 10 minutes. Click Connect store to "
-                      "try again.")
+                      _("No answer came back from Amazon in 10 minutes. Click Connect store to "
+                        "try again."))
     return render_template("asc/_store_card.html", card=view, confirm=confirm,
                            waiting_since=f"{since}", waiting_started=f"{started:.0f}")
 
@@ -98,14 +100,15 @@ def login_uri():
     seller_id = request.values.get("selling_partner_id", "").strip()
     problem = None
     if not callback_uri or not amazon_state or not seller_id:
-        problem = ("Amazon's request is missing amazon_callback_uri, amazon_state or "
-                   "selling_partner_id. Start again from Seller Central.")
+        problem = _("Amazon's request is missing amazon_callback_uri, amazon_state or "
+                    "selling_partner_id. Start again from Seller Central.")
     elif not connection.valid_amazon_callback(callback_uri):
-        problem = "The return address in this request is not an Amazon Seller Central address."
+        problem = _("The return address in this request is not an Amazon Seller Central "
+                    "address.")
     elif len(seller_id) > 32 or not seller_id.isalnum() or len(amazon_state) > 2048:
-        problem = "This request from Amazon is malformed. Start again from Seller Central."
+        problem = _("This request from Amazon is malformed. Start again from Seller Central.")
     if problem:
-        return render_template("asc/error.html", title="Cannot renew from this link",
+        return render_template("asc/error.html", title=_("Cannot renew from this link"),
                                message=problem), 400
 
     matching = connection.stores_for_seller(seller_id)
@@ -124,7 +127,7 @@ def login_uri():
                 banner(None, "error", failure.message)
                 return redirect(url_for("asc.home"), 303)
             return _no_referrer(redirect(url, 303))
-        banner(None, "error", "Choose at least one store to authorize.")
+        banner(None, "error", _("Choose at least one store to authorize."))
     response = make_response(render_template(
         "asc/login_uri.html", seller_id=seller_id, matching=matching,
         cards=present(candidates), form=form, callback_uri=callback_uri,
@@ -137,9 +140,9 @@ def disconnect(store_id: int):
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
         connection.disconnect(store)
-        message = (f"“{store.name}” is disconnected and its tokens are deleted. To revoke the "
-                   "access on Amazon's side too, open Seller Central › Apps and Services › "
-                   "Manage Your Apps and remove the app.")
+        message = _("“%(name)s” is disconnected and its tokens are deleted. To revoke the "
+                    "access on Amazon's side too, open Seller Central › Apps and Services › "
+                    "Manage Your Apps and remove the app.", name=store.name)
         if is_htmx():
             response = make_response("")
             response.headers["HX-Redirect"] = url_for("asc.dashboard", store_id=store.id)

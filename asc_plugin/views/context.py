@@ -11,14 +11,16 @@ from flask import current_app
 from .. import marketplaces
 from ..extension import state
 from ..host import Website
+from ..i18n import _, _l
 from ..models import ConnectionState, Store
 
-STATUS_LABELS = {"incomplete": "Incomplete", "active": "Active", "inactive": "Inactive"}
+STATUS_LABELS = {"incomplete": _l("Incomplete"), "active": _l("Active"),
+                 "inactive": _l("Inactive")}
 CONNECTION_LABELS = {
-    ConnectionState.NOT_CONNECTED: "Not connected",
-    ConnectionState.CONNECTED: "Connected",
-    ConnectionState.EXPIRED: "Authorization expired",
-    ConnectionState.REVOKED: "Authorization revoked",
+    ConnectionState.NOT_CONNECTED: _l("Not connected"),
+    ConnectionState.CONNECTED: _l("Connected"),
+    ConnectionState.EXPIRED: _l("Authorization expired"),
+    ConnectionState.REVOKED: _l("Authorization revoked"),
 }
 
 
@@ -36,15 +38,17 @@ class StoreView:
 
     @property
     def website_name(self) -> str:
-        return self.website.name if self.website else f"Unknown website ({self.store.website_id})"
+        if self.website:
+            return self.website.name
+        return _("Unknown website (%(id)s)", id=self.store.website_id)
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.store.status.value]
+        return str(STATUS_LABELS[self.store.status.value])
 
     @property
     def connection_label(self) -> str:
-        return CONNECTION_LABELS[self.store.connection_state]
+        return str(CONNECTION_LABELS[self.store.connection_state])
 
     @property
     def days_left(self) -> int | None:

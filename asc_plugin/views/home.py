@@ -7,6 +7,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from ..extension import state
 from ..forms import ConfirmForm, TaskForm
 from ..htmx import is_htmx
+from ..i18n import _, ngettext
 from ..services import authorizations, setup_tasks, stores
 from .context import present
 
@@ -32,9 +33,16 @@ def renewal_notices() -> list[tuple[str, str]]:
         level = authorizations.warning_level(days)
         if level is None:
             continue
-        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-        notices.append((level, f"The Amazon authorization of “{store.name}” expires {when}. "
-                               "Renew it from the store card, or syncing stops."))
+        if days == 0:
+            message = _("The Amazon authorization of “%(name)s” expires today. Renew it from "
+                        "the store card, or syncing stops.", name=store.name)
+        else:
+            message = ngettext(
+                "The Amazon authorization of “%(name)s” expires in %(num)d day. Renew it from "
+                "the store card, or syncing stops.",
+                "The Amazon authorization of “%(name)s” expires in %(num)d days. Renew it from "
+                "the store card, or syncing stops.", days, name=store.name)
+        notices.append((level, message))
     return notices
 
 

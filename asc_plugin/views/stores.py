@@ -7,6 +7,7 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 from ..extension import state
 from ..forms import AddStoreForm, ConfirmForm, MappingForm, StoreSettingsForm
 from ..htmx import is_htmx, trigger
+from ..i18n import _
 from ..models import Store
 from ..services import activity, product_ids, setup_tasks, stores
 from .banners import banner
@@ -78,10 +79,8 @@ def _render_add(fragment: str, page: str, **context):
 
 
 def _created(store: Store):
-    message = (
-        f"Store “{store.name}” was added. Connect it to Amazon Seller Central to finish "
-        "the setup."
-    )
+    message = _("Store “%(name)s” was added. Connect it to Amazon Seller Central to finish "
+                "the setup.", name=store.name)
     if is_htmx():
         page = stores.page(1, current_app.config["ASC_STORES_PER_PAGE"])
         response = make_response(
@@ -115,7 +114,7 @@ def check_field(field: str):
     if field == "name" and not errors and bound.data and stores.name_taken(
         bound.data, except_id=store_id
     ):
-        errors.append("A store with this name already exists. Choose another name.")
+        errors.append(_("A store with this name already exists. Choose another name."))
     return render_template("asc/_field_feedback.html", field=bound, errors=errors)
 
 
@@ -150,7 +149,8 @@ def update_settings(store_id: int):
         except stores.StoreError as exc:
             form.name.errors.append(str(exc))
         else:
-            message = "Store integration settings saved." if changed else "Nothing to change."
+            message = _("Store integration settings saved.") if changed else _(
+                "Nothing to change.")
             return _after_dashboard_change(store, message)
     return _render_dashboard(store, settings_form=form)
 
@@ -162,7 +162,8 @@ def update_mapping(store_id: int):
         changed = stores.update_mapping(
             store, amazon_id_type=form.id_type, host_attribute_code=form.host_attribute.data
         )
-        return _after_dashboard_change(store, "Mapping saved." if changed else "Nothing to change.")
+        return _after_dashboard_change(
+            store, _("Mapping saved.") if changed else _("Nothing to change."))
     return _render_dashboard(store, mapping_form=form)
 
 
@@ -184,9 +185,9 @@ def set_status(store_id: int, action: str):
         level, message = "error", str(exc)
     else:
         level = "success"
-        message = (f"Store “{store.name}” is active." if action == "activate"
-                   else f"Store “{store.name}” is inactive: its settings are kept and nothing "
-                        "syncs until you activate it again.")
+        message = (_("Store “%(name)s” is active.", name=store.name) if action == "activate"
+                   else _("Store “%(name)s” is inactive: its settings are kept and nothing "
+                          "syncs until you activate it again.", name=store.name))
     return _after_card_change(store, level, message)
 
 
@@ -208,7 +209,8 @@ def delete_store(store_id: int):
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
         name = stores.delete(store)
-        message = f"Store “{name}” was deleted, with its settings, mapping and activity log."
+        message = _("Store “%(name)s” was deleted, with its settings, mapping and activity log.",
+                    name=name)
         if is_htmx():
             response = make_response("")
             response.headers["HX-Redirect"] = url_for("asc.home")

@@ -1,0 +1,208 @@
+"""English and Traditional Chinese: every string marked, every string translated, locale rules."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask_babel import Babel
+from flask_sqlalchemy import SQLAlchemy
+
+from asc_plugin import AmazonSalesChannel, BaseHost
+from asc_plugin.i18n import catalog_for
+
+ROOT = Path(__file__).resolve().parents[1]
+PO = ROOT / "asc_plugin/translations/zh_Hant/LC_MESSAGES/asc_plugin.po"
+KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None,
+            "ngettext": (1, 2)}
+METHODS = [("asc_plugin/**.py", "python"), ("templates/asc/**.html", "jinja2"),
+           ("templates/asc_sandbox/**.html", "jinja2")]
+
+
+def _extracted() -> set:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT), METHODS, keywords=KEYWORDS):
+        found.add(message if isinstance(message, str) else tuple(message))
+    return found
+
+
+def _catalog():
+    with PO.open("rb") as f:
+        return read_po(f)
+
+
+def test_every_marked_string_has_a_chinese_translation():
+    catalog = _catalog()
+    translated = {m.id: m for m in catalog if m.id}
+    missing = [m for m in _extracted() if m not in translated]
+    assert missing == [], f"run scripts/translations.py extract + update: {missing[:5]}"
+    for message in translated.values():
+        assert not message.fuzzy, message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(s.strip() for s in strings), f"untranslated: {message.id!r}"
+    stale = [m for m in translated if m not in _extracted()]
+    assert stale == [], f"no longer used: {stale[:5]}"
+
+
+def test_translations_keep_their_placeholders():
+    problems = [(m.id, errors) for m, errors in _catalog().check() if errors]
+    assert problems == []
+    for message in _catalog():
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = set(re.findall(r"%\((\w+)\)", ids[-1]))
+        for s in strings:
+            assert set(re.findall(r"%\((\w+)\)", s)) == wanted, message.id
+
+
+def test_terms_follow_the_seed_page():
+    strings = {m.id: m.string for m in _catalog() if m.id}
+    assert strings["Amazon Sales Channel"] == "Amazon銷售管道"
+    assert strings["Pre-setup tasks"] == "預先設定工作"
+    assert strings["Learning and Preparation"] == "學習與準備"
+    assert strings["Store dashboard"] == "商店儀表板"
+    assert (strings["Marketing"], strings["Channels"]) == ("行銷", "管道")
+    assert "清單規則" in strings["Next step: create listing rules"]
+    assert "商店卡片" in strings["Amazon's answer did not say which connection it belongs to. "
+                             "Start again from the store card."]
+    assert "商店卡片" in strings["There is no store to connect. Add an Amazon store first, then "
+                             "connect it from its card."]
+    assert all("存放區" not in (s if isinstance(s, str) else "".join(s))
+               for s in strings.values())  # the seed's mistranslation of "store"
+
+
+_JINJA = re.compile(r"{#.*?#}|{%.*?%}|{{.*?}}", re.S)
+_TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]*>", re.S)
+
+
+@pytest.mark.parametrize("template", sorted(
+    p.relative_to(ROOT).as_posix() for p in [*ROOT.glob("templates/asc/*.html"),
+                                            *ROOT.glob("templates/asc_sandbox/*.html")]))
+def test_templates_have_no_unmarked_text(template):
+    text = _JINJA.sub(" ", (ROOT / template).read_text())
+    text = _TAG.sub(" ", text)
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]+", text)
+    allowed = {"amazon", "seller", "central"}  # the sandbox's logo wordmark
+    assert [w for w in words if w.lower() not in allowed] == []
+
+
+def _string_constants_outside_calls(tree):
+    """Yield (node, text) for str constants that are not docstrings or gettext arguments."""
+    marked, skipped = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in {"_", "_l", "N_", "gettext", "ngettext", "lazy_gettext", "warning",
+                        "info", "debug", "error", "exception", "Namespace", "signal",
+                        "add_url_rule", "get", "getlist", "setdefault", "startswith",
+                        # Amazon's API bodies are English on the real Amazon too (protocol).
+                        "_lwa_error", "_spapi_error", "urlencode", "AppGroup"}:
+                for arg in ast.walk(node):
+                    marked.add(id(arg))
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Module)) and node.body and \
+                isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
+            skipped.add(id(node.body[0].value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                id(node) not in marked and id(node) not in skipped:
+            yield node, node.value
+
+
+# Modules whose strings reach merchants (extension.py's errors are for host developers).
+USER_FACING = ["views", "services", "forms.py", "amazon/errors.py", "cli.py", "sandbox/app.py"]
+#: Sellers API error bodies the sandbox returns, in Amazon's own (English) words.
+PROTOCOL = {"Access to requested resource is denied.",
+            "You exceeded your quota for the requested resource.",
+            "We encountered an internal error."}
+
+
+def test_user_facing_python_has_no_unmarked_sentences():
+    offenders = []
+    for entry in USER_FACING:
+        path = ROOT / "asc_plugin" / entry
+        for file in ([path] if path.is_file() else sorted(path.glob("*.py"))):
+            tree = ast.parse(file.read_text())
+            for node, text in _string_constants_outside_calls(tree):
+                # A sentence for people: starts with a capital, has words and ends like one.
+                if re.fullmatch(r"[A-Z“][^\n]*[a-z][^\n]*[.!?:…]", text) and " " in text \
+                        and text not in PROTOCOL:
+                    offenders.append(f"{file.relative_to(ROOT)}:{node.lineno}: {text!r}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("zh-TW,zh;q=0.9,en;q=0.8", "zh-Hant"), ("zh-HK", "zh-Hant"), ("zh-Hant", "zh-Hant"),
+    ("zh-CN,zh;q=0.9", "en"), ("en-US,en;q=0.9", "en"), ("fr", "en")])
+def test_locale_follows_the_browser(admin, header, expected):
+    html = admin.get("/admin/amazon/", headers={"Accept-Language": header}).text
+    assert f'lang="{expected}"' in html
+    assert ("還沒有 Amazon 商店" in html) is (expected == "zh-Hant")
+
+
+def test_asc_locale_overrides_the_browser(make_app):
+    app = make_app(ASC_LOCALE="zh_Hant")
+    client = app.test_client()
+    with client.session_transaction() as s:
+        s["admin"] = "admin"
+    html = client.get("/admin/amazon/", headers={"Accept-Language": "en"}).text
+    assert "新增 Amazon 商店" in html
+
+
+def test_a_host_babel_locale_selector_wins():
+    class Host(BaseHost):
+        def can_access(self):
+            return True
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="k", SQLALCHEMY_DATABASE_URI="sqlite://", TESTING=True)
+    Babel(app, locale_selector=lambda: "zh_TW")
+    db = SQLAlchemy(app)
+    AmazonSalesChannel(app, db=db, host=Host())
+    with app.app_context():
+        from asc_plugin.migrations import upgrade
+
+        upgrade()
+    html = app.test_client().get("/admin/amazon/", headers={"Accept-Language": "en"}).text
+    assert "還沒有 Amazon 商店" in html and 'lang="zh-Hant"' in html
+
+
+def test_catalog_choice_for_chinese_variants():
+    from babel import Locale
+
+    assert catalog_for(Locale.parse("zh_Hant_TW")) == "zh_Hant"
+    assert catalog_for(Locale.parse("zh_TW")) == "zh_Hant"
+    assert catalog_for(Locale.parse("zh_Hans_CN")) == "en"
+    assert catalog_for(None) == "en"
+
+
+def test_plurals_and_dates_in_both_languages(app, admin):
+    from datetime import timedelta
+
+    from helpers import add_store, store_named
+
+    from asc_plugin.extension import state
+    from asc_plugin.models import ConnectionState, Store, utcnow
+
+    add_store(admin)
+    store = store_named(app, "Amazon Store USA")
+    with app.app_context():
+        row = state().session.get(Store, store.id)
+        row.connection_state = ConnectionState.CONNECTED
+        row.seller_id = "A3FH4EXAMPLE"
+        row.authorization_expires_at = utcnow() + timedelta(days=1, hours=2)
+        row.created_at = row.created_at.replace(year=2026, month=3, day=4)
+        state().session.commit()
+    en = admin.get("/admin/amazon/", headers={"Accept-Language": "en"}).text
+    zh = admin.get("/admin/amazon/", headers={"Accept-Language": "zh-TW"}).text
+    assert "1 day left" in en and "1 days" not in en
+    assert "剩餘 1 天" in zh
+    assert "Mar 4, 2026" in en and "2026年3月4日" in zh
+    assert "expires in 1 day." in en and "將在 1 天後到期" in zh
