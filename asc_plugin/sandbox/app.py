@@ -95,28 +95,23 @@ def _seller_central(app: Flask) -> None:
     @app.get("/<region>/apps/authorize/consent")
     def consent(region):
         _region(region)
-        args = request.args
-        if args.get("application_id") != sandbox_config.APPLICATION_ID:
+        if request.args.get("application_id") != sandbox_config.APPLICATION_ID:
             return _error("MD9000", region)
-        if not args.get("state"):
-            return _error("MD9100", region)
-        if not app.config["SANDBOX_PUBLISHED"] and args.get("version") != "beta":
-            return _error("MD1000", region)
-        redirect_uri = args.get("redirect_uri")
-        if redirect_uri and redirect_uri not in app.config["SANDBOX_REDIRECT_URIS"]:
-            return _error("MD5101", region)
-        session["pending"] = {"state": args["state"], "redirect_uri": redirect_uri,
-                              "region": region}
-        return redirect(url_for("review", region=region))
+        return _begin_review(region)
 
     @app.get("/<region>/apps/authorize/confirm")
     def confirm_from_app(region):
         """amazon_callback_uri of the Login URI flow: the app sends the seller back here."""
         _region(region)
         pending = session.get("amazon_state")
-        args = request.args
-        if not pending or not hmac.compare_digest(pending, args.get("amazon_state", "")):
+        if not pending or not hmac.compare_digest(pending,
+                                                  request.args.get("amazon_state", "")):
             return _error("MD9999", region)
+        return _begin_review(region, consumes="amazon_state")
+
+    def _begin_review(region, consumes=None):
+        """Amazon's checks on an authorization request, then on to the consent screens."""
+        args = request.args
         if not args.get("state"):
             return _error("MD9100", region)
         if not app.config["SANDBOX_PUBLISHED"] and args.get("version") != "beta":
@@ -124,7 +119,8 @@ def _seller_central(app: Flask) -> None:
         redirect_uri = args.get("redirect_uri")
         if redirect_uri and redirect_uri not in app.config["SANDBOX_REDIRECT_URIS"]:
             return _error("MD5101", region)
-        session.pop("amazon_state", None)
+        if consumes:
+            session.pop(consumes, None)
         session["pending"] = {"state": args["state"], "redirect_uri": redirect_uri,
                               "region": region}
         return redirect(url_for("review", region=region))

@@ -82,8 +82,7 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
     session = state().session
     name = name.strip()
     if name_taken(name):
-        raise StoreError(
-            _("A store with this name already exists. Choose another name."), "name")
+        raise _name_taken()
     store = Store(
         name=name, contact_email=contact_email.strip(), website_id=website_id,
         marketplace_code=marketplace_code,
@@ -92,17 +91,23 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
         amazon_id_type=amazon_id_type, host_attribute_code=host_attribute_code
     )
     session.add(store)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise StoreError(
-            _("A store with this name already exists. Choose another name."), "name"
-        ) from None
     activity.record(store, "store_created", "success",
                     _("Store “%(name)s” was added.", name=store.name))
-    session.commit()
+    _commit_unless_name_taken(session)
     return store
+
+
+def _name_taken() -> StoreError:
+    return StoreError(_("A store with this name already exists. Choose another name."), "name")
+
+
+def _commit_unless_name_taken(session) -> None:
+    """Commit; a concurrent request that took the same name first turns into a StoreError."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise _name_taken() from None
 
 
 def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]:
@@ -110,8 +115,7 @@ def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]
     session = state().session
     name = name.strip()
     if name_taken(name, except_id=store.id):
-        raise StoreError(
-            _("A store with this name already exists. Choose another name."), "name")
+        raise _name_taken()
     changed = []
     if name != store.name:
         changed.append(_("Changed the name from “%(old)s” to “%(new)s”.", old=store.name,
@@ -122,13 +126,7 @@ def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]
         store.contact_email = contact_email.strip()
     if changed:
         activity.record(store, "settings_changed", "success", " ".join(changed))
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            raise StoreError(
-                _("A store with this name already exists. Choose another name."), "name"
-            ) from None
+        _commit_unless_name_taken(session)
     return changed
 
 
