@@ -151,3 +151,17 @@ def test_vendored_htmx_matches_its_recorded_sha256():
     assert name.startswith("htmx-2.0.") and name.endswith(".min.js")
     assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == digest
     assert "Zero-Clause BSD" in (vendor / "htmx-LICENSE.txt").read_text()
+
+
+def test_two_banners_on_one_htmx_response_are_both_kept():
+    from flask import Flask
+
+    from asc_plugin.views.banners import banner
+
+    app = Flask(__name__)
+    with app.test_request_context(headers={"HX-Request": "true"}):
+        response = app.response_class()
+        banner(response, "success", "One.")
+        banner(response, "warning", "Two.")
+        assert json.loads(response.headers["HX-Trigger"]) == {"asc:banner": {"banners": [
+            {"level": "success", "message": "One."}, {"level": "warning", "message": "Two."}]}}

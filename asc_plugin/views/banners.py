@@ -17,6 +17,21 @@ def banner(response, level: str, message: str):
     """Attach a banner to an htmx response, or flash it for the next full page."""
     assert level in LEVELS
     if response is not None and is_htmx():
-        return trigger(response, "asc:banner", {"level": level, "message": message})
+        banners = _banners_on(response) + [{"level": level, "message": message}]
+        detail = banners[0] if len(banners) == 1 else {"banners": banners}
+        return trigger(response, "asc:banner", detail)
     flash(message, level)
     return response
+
+
+def _banners_on(response) -> list[dict]:
+    """Banners an earlier call put on this response (asc.js shows them all, in order)."""
+    import json
+
+    try:
+        detail = json.loads(response.headers.get("HX-Trigger", "{}")).get("asc:banner")
+    except ValueError:
+        return []
+    if not detail:
+        return []
+    return detail.get("banners", [detail])

@@ -10,7 +10,7 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 from ..amazon.errors import ConnectFailure
 from ..extension import state
 from ..forms import ConfirmForm
-from ..htmx import is_htmx
+from ..htmx import client_redirect, is_htmx
 from ..i18n import _
 from ..models import ActivityLog
 from ..services import connection, stores
@@ -143,12 +143,9 @@ def disconnect(store_id: int):
         message = _("“%(name)s” is disconnected and its tokens are deleted. To revoke the "
                     "access on Amazon's side too, open Seller Central › Apps and Services › "
                     "Manage Your Apps and remove the app.", name=store.name)
+        banner(None, "success", message)  # shown by the next full page
         if is_htmx():
-            response = make_response("")
-            response.headers["HX-Redirect"] = url_for("asc.dashboard", store_id=store.id)
-            banner(None, "success", message)
-            return response
-        banner(None, "success", message)
+            return client_redirect(make_response(""), url_for("asc.dashboard", store_id=store.id))
         return redirect(url_for("asc.dashboard", store_id=store.id), 303)
     (view,) = present([store])
     if is_htmx():

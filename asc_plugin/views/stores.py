@@ -6,7 +6,7 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 
 from ..extension import state
 from ..forms import AddStoreForm, ConfirmForm, MappingForm, StoreSettingsForm
-from ..htmx import is_htmx, trigger
+from ..htmx import client_redirect, is_htmx, trigger
 from ..i18n import _
 from ..models import Store
 from ..services import activity, product_ids, setup_tasks, stores
@@ -212,8 +212,7 @@ def delete_store(store_id: int):
         message = _("Store “%(name)s” was deleted, with its settings, mapping and activity log.",
                     name=name)
         if is_htmx():
-            response = make_response("")
-            response.headers["HX-Redirect"] = url_for("asc.home")
+            response = client_redirect(make_response(""), url_for("asc.home"))
         else:
             response = redirect(url_for("asc.home"), 303)
         banner(None, "success", message)  # shown by the next full page
