@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from authlib.common.security import generate_token
-from authlib.integrations.flask_client import FlaskOAuth2App, OAuth, OAuthError
-from flask import current_app, request, session
+from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
+from flask import current_app, session
 
 from ..models import OAuthState, utcnow
 
@@ -124,7 +124,7 @@ class AmazonSellerCentralApp(FlaskOAuth2App):
         # Bound to this browser session and admin (not to a cookie entry per state: two
         # concurrent requests, a double click, would overwrite each other's cookie).
         expected = data.get("session_binding") or ""
-        if not hmac.compare_digest(expected, _session_binding()):
+        if not hmac.compare_digest(expected, session_binding()):
             raise StateProblem("state_foreign")
         if expired:
             raise StateProblem("state_expired")
@@ -146,16 +146,6 @@ class AmazonSellerCentralApp(FlaskOAuth2App):
                 timeout=current_app.config["ASC_AMAZON_HTTP_TIMEOUT"],
             )
 
-    def authorize_access_token(self, **kwargs):
-        """Authlib's one-step callback handling, reading Amazon's parameter names."""
-        error = request.args.get("error")
-        if error:
-            raise OAuthError(error=error, description=request.args.get("error_description"))
-        data = self.take_state(request.args.get("state"))
-        token = self.exchange_code(request.args.get("spapi_oauth_code"), data.get("redirect_uri"))
-        token["selling_partner_id"] = request.args.get("selling_partner_id")
-        return token
-
 
 BINDING_KEY = "_asc_oauth_binding"
 
@@ -166,16 +156,12 @@ def ensure_session_binding() -> None:
         session[BINDING_KEY] = generate_token(32)
 
 
-def _session_binding() -> str:
+def session_binding() -> str:
     """Who started the flow: this browser session and the host's admin, hashed together."""
     from ..extension import state
 
     raw = f"{session.get(BINDING_KEY, '')}\x00{state().host.admin_id()}"
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def session_binding() -> str:
-    return _session_binding()
 
 
 def create_oauth_registry(app):
@@ -193,7 +179,7 @@ def create_oauth_registry(app):
         access_token_url=config["ASC_AMAZON_TOKEN_URL"],
         authorize_url="unused: the consent URL depends on the store's country",
         client_kwargs={"token_endpoint_auth_method": "client_secret_post"},
-        user_agent=config["ASC_AMAZON_USER_AGENT"].format(version=_version()),
+        user_agent=user_agent(config),
     )
     registry.create_client(PROVIDER).framework.expires_in = config["ASC_OAUTH_STATE_MAX_AGE"]
     return registry
@@ -205,7 +191,8 @@ def client(app=None) -> AmazonSellerCentralApp:
     return state(app).oauth.create_client(PROVIDER)
 
 
-def _version() -> str:
+def user_agent(config) -> str:
+    """The user-agent Amazon asks for: app name and version (at most 500 characters)."""
     from .. import __version__
 
-    return __version__
+    return config["ASC_AMAZON_USER_AGENT"].format(version=__version__)[:500]

@@ -23,11 +23,11 @@ def marketplace_participations(region: str, access_token: str) -> list[Participa
     """GET /sellers/v1/marketplaceParticipations; raises ConnectFailure or AmazonUnavailable."""
     config = current_app.config
     url = f"{marketplaces.spapi_endpoint(config, region)}/sellers/v1/marketplaceParticipations"
-    from .oauth import _version
+    from .oauth import user_agent
 
     headers = {
         "x-amz-access-token": access_token,
-        "user-agent": config["ASC_AMAZON_USER_AGENT"].format(version=_version())[:500],
+        "user-agent": user_agent(config),
         "accept": "application/json",
     }
     try:

@@ -48,7 +48,7 @@ def renewal_notices() -> list[tuple[str, str]]:
 
 def _tasks_context():
     admin = state().host.admin_id()
-    return {"tasks": setup_tasks.TASKS, "done": setup_tasks.done_keys(admin), "form": TaskForm()}
+    return {"tasks": setup_tasks.TASKS, "done": setup_tasks.done_keys(admin)}
 
 
 def learning():
