@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import support
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, LazyString, get_locale
 from flask_babel import get_translations as host_translations
 
@@ -55,11 +55,25 @@ def init_app(app) -> None:
 
 
 def translations():
-    """Our catalog for the current locale, falling back to the host's catalog."""
+    """Our catalog for the current locale, falling back to the host's catalog.
+
+    Looked up once per request (a page of cards asks hundreds of times).
+    """
+    if not has_app_context():
+        return support.NullTranslations()
     try:
         locale = get_locale()
-    except (KeyError, RuntimeError):  # no Flask-Babel on this app, or no app at all
+    except KeyError:  # no Flask-Babel on this app
         return support.NullTranslations()
+    cached = g.get("_asc_translations")
+    if cached is not None and cached[0] is locale:
+        return cached[1]
+    catalog = _catalog_for(locale)
+    g._asc_translations = (locale, catalog)
+    return catalog
+
+
+def _catalog_for(locale):
     host = host_translations()
     key = (catalog_for(locale), id(host))
     catalog = _cache.get(key)
@@ -70,6 +84,46 @@ def translations():
         catalog.add_fallback(host)
         _cache[key] = catalog
     return catalog
+
+
+def bound(catalog=None):
+    """gettext and ngettext tied to one catalog, for one template render (no lookups per call)."""
+    catalog = catalog or translations()
+
+    def bound_gettext(string: str, **variables) -> str:
+        text = catalog.ugettext(string)
+        return text % variables if variables else text
+
+    def bound_ngettext(singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        return catalog.ungettext(singular, plural, num) % variables
+
+    return bound_gettext, bound_ngettext
+
+
+def date_formatters():
+    """(day, date-and-time) formatters for one render, in the reader's locale and time zone.
+
+    Flask-Babel's own helpers look the locale and zone up on every call; a page of cards makes
+    dozens of calls, so they are looked up once here.
+    """
+    from babel import dates
+    from flask_babel import get_timezone
+
+    try:
+        locale, zone = get_locale(), get_timezone()
+    except KeyError:  # no Flask-Babel on this app
+        return (lambda dt: dt.strftime("%Y-%m-%d"),
+                lambda dt: dt.strftime("%Y-%m-%d %H:%M UTC"))
+
+    def day(dt) -> str:
+        return dates.format_date(dt.astimezone(zone), "medium", locale=locale)
+
+    def when(dt) -> str:
+        local = dt.astimezone(zone)
+        return f"{dates.format_datetime(local, 'medium', tzinfo=zone, locale=locale)} {zone}"
+
+    return day, when
 
 
 def gettext(string: str, **variables) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from ..extension import state
 from ..i18n import _
@@ -56,6 +57,7 @@ def page(number: int, per_page: int) -> Page:
 def _page_rows(number: int, per_page: int):
     query = (
         sa.select(Store, sa.func.count().over().label("total"))
+        .options(lazyload(Store.mapping))  # cards don't show the mapping
         .order_by(Store.created_at.desc(), Store.id.desc())
         .limit(per_page).offset((number - 1) * per_page)
     )

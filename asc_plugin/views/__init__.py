@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 
-from .. import paths
+from .. import i18n, paths
 from ..amazon.oauth import ensure_session_binding
 from ..extension import state
 from ..htmx import is_htmx, vary_on_htmx
-from ..i18n import _, gettext, ngettext
+from ..i18n import _
 from .banners import banner
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -44,6 +44,8 @@ def create_blueprint() -> Blueprint:
 
     @bp.context_processor
     def plugin_context():
+        gettext, ngettext = i18n.bound()
+        format_day, format_when = i18n.date_formatters()
         return {
             "asc_host_base": state().host.base_template,
             "asc_platform": current_app.config["ASC_PLATFORM_NAME"],
@@ -51,7 +53,7 @@ def create_blueprint() -> Blueprint:
             "csrf_token": generate_csrf,
             # The plugin's own catalog, falling back to the host's for the host's templates.
             "_": gettext, "gettext": gettext, "ngettext": ngettext,
-            "asc_datetime": format_when, "asc_lang": html_lang(),
+            "asc_datetime": format_when, "asc_date": format_day, "asc_lang": html_lang(),
         }
 
     @bp.errorhandler(404)
@@ -79,16 +81,6 @@ def _csrf_refused():
         response.headers["HX-Reswap"] = "none"
         return banner(response, "error", message)
     return render_template("asc/error.html", title=_("Please try again"), message=message), 400
-
-
-def format_when(dt) -> str:
-    """A date and time in the reader's locale and time zone (Flask-Babel's; UTC by default)."""
-    from flask_babel import format_datetime, get_timezone
-
-    try:
-        return f"{format_datetime(dt, 'medium')} {get_timezone()}"
-    except (KeyError, RuntimeError):  # no Flask-Babel
-        return dt.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def html_lang() -> str:

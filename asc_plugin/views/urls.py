@@ -1,11 +1,11 @@
-"""Per-store URLs from one url_for call: a page of 24 cards would otherwise build ~170 URLs.
+"""Per-store URLs from one url_for call per request: 24 cards would otherwise build ~170 URLs.
 
 The routes themselves are registered from the same table, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import g, url_for
 
 STORE_RULE = "/stores/<int:store_id>"
 
@@ -29,5 +29,13 @@ def rule(endpoint: str) -> str:
 
 
 def store_urls(store_id: int) -> dict[str, str]:
-    base = url_for("asc.dashboard", store_id=store_id)
+    base = _store_prefix() + str(int(store_id))
     return {endpoint: base + path for endpoint, path in STORE_PATHS.items()}
+
+
+def _store_prefix() -> str:
+    """'/…/stores/' as this request builds it (script root, prefix), built once per request."""
+    prefix = g.get("_asc_store_prefix")
+    if prefix is None:
+        prefix = g._asc_store_prefix = url_for("asc.dashboard", store_id=0)[:-1]
+    return prefix
