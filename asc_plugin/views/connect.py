@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import sqlalchemy as sa
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
 
 from ..amazon.errors import ConnectFailure
 from ..extension import state
@@ -15,7 +15,7 @@ from ..i18n import _
 from ..models import ActivityLog
 from ..services import connection, stores
 from .banners import banner
-from .context import present
+from .context import present, store_card, store_or_404
 from .urls import rule
 
 
@@ -24,16 +24,9 @@ def _no_referrer(response):
     return response
 
 
-def _store_or_404(store_id):
-    store = stores.get(store_id)
-    if store is None:
-        abort(404)
-    return store
-
-
 def connect(store_id: int):
     """POST from the card: remember a state, then off to Seller Central (a real navigation)."""
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     try:
         url = connection.start(store, new_tab=request.form.get("new_tab") == "1")
     except ConnectFailure as failure:
@@ -57,7 +50,7 @@ def callback():
 
 def connect_status(store_id: int):
     """The card while Amazon is open in another tab: polls until the attempt ends."""
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     since = request.args.get("since", type=int)
     started = request.args.get("t", type=float)
     now = time.time()
@@ -71,26 +64,19 @@ def connect_status(store_id: int):
             ActivityLog.store_id == store.id, ActivityLog.id > since,
             ActivityLog.event.in_(("connected", "connect_failed")))
         .order_by(ActivityLog.id.desc()).limit(1))
-    (view,) = present([store])
-    confirm = ConfirmForm()
     if finished is not None:
-        response = make_response(render_template("asc/_store_card.html", card=view,
-                                                 confirm=confirm))
         level = "success" if finished.outcome == "success" else "error"
         message = finished.message
         if finished.event == "connected" and store.seller_id:
             shown = store.amazon_store_name or store.seller_id
             message = _("Connected as %(name)s (%(seller)s).", name=shown,
                         seller=store.seller_id)
-        return banner(response, level, message)
+        return banner(store_card(store), level, message)
     if now - started > current_app.config["ASC_OAUTH_STATE_MAX_AGE"]:
-        response = make_response(render_template("asc/_store_card.html", card=view,
-                                                 confirm=confirm))
-        return banner(response, "warning",
+        return banner(store_card(store), "warning",
                       _("No answer came back from Amazon in 10 minutes. Click Connect store to "
                         "try again."))
-    return render_template("asc/_store_card.html", card=view, confirm=confirm,
-                           waiting_since=f"{since}", waiting_started=f"{started:.0f}")
+    return store_card(store, waiting_since=f"{since}", waiting_started=f"{started:.0f}")
 
 
 def login_uri():
@@ -136,7 +122,7 @@ def login_uri():
 
 
 def disconnect(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
         connection.disconnect(store)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
 
-from flask import current_app
+from flask import abort, current_app, make_response, render_template
 
 from .. import marketplaces
 from ..extension import state
@@ -70,3 +70,18 @@ def present(stores: list[Store]) -> list[StoreView]:
         StoreView(s, websites.get(s.website_id), marketplaces.get(s.marketplace_code))
         for s in stores
     ]
+
+
+def store_or_404(store_id: int) -> Store:
+    from ..services import stores
+
+    store = stores.get(store_id)
+    if store is None:
+        abort(404)
+    return store
+
+
+def store_card(store: Store, **extra):
+    """One store card as a response (htmx swaps, polling)."""
+    (view,) = present([store])
+    return make_response(render_template("asc/_store_card.html", card=view, **extra))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from ..extension import state
-from ..forms import ConfirmForm, TaskForm
+from ..forms import TaskForm
 from ..htmx import is_htmx
 from ..i18n import _, ngettext
 from ..services import authorizations, setup_tasks, stores
@@ -18,8 +18,7 @@ def home():
     except ValueError:
         number = 1
     page = stores.page(number, current_app.config["ASC_STORES_PER_PAGE"])
-    context = {"page": page, "cards": present(page.stores), "confirm": ConfirmForm(),
-               "renewals": renewal_notices()}
+    context = {"page": page, "cards": present(page.stores), "renewals": renewal_notices()}
     if is_htmx() and request.args.get("fragment") == "list":
         return render_template("asc/_store_list.html", **context)
     return render_template("asc/home.html", **context)

@@ -11,17 +11,10 @@ from ..i18n import _
 from ..models import Store
 from ..services import activity, product_ids, setup_tasks, stores
 from .banners import banner
-from .context import present
+from .context import present, store_card, store_or_404
 from .urls import rule
 
 PREVIEW_SIZE = 4
-
-
-def _store_or_404(store_id: int) -> Store:
-    store = stores.get(store_id)
-    if store is None:
-        abort(404)
-    return store
 
 
 def _mapping_context(form: MappingForm, *, preselect: bool) -> dict:
@@ -86,7 +79,6 @@ def _created(store: Store):
         response = make_response(
             render_template(
                 "asc/_store_added.html", page=page, cards=present(page.stores),
-                confirm=ConfirmForm(),
             )
         )
         trigger(response, "asc:close-dialog")
@@ -119,7 +111,7 @@ def check_field(field: str):
 
 
 def dashboard(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     return _render_dashboard(store)
 
 
@@ -133,13 +125,13 @@ def _render_dashboard(store, *, settings_form=None, mapping_form=None, status=20
     (view,) = present([store])
     return render_template(
         "asc/dashboard.html", card=view, store=store, settings_form=settings_form,
-        confirm=ConfirmForm(), log=activity.recent(store),
+        log=activity.recent(store),
         **_mapping_context(mapping_form, preselect=False),
     ), status
 
 
 def update_settings(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = StoreSettingsForm()
     if form.validate():
         try:
@@ -156,7 +148,7 @@ def update_settings(store_id: int):
 
 
 def update_mapping(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = MappingForm()
     if request.form.get("action") != "preview" and form.validate():
         changed = stores.update_mapping(
@@ -176,7 +168,7 @@ def _after_dashboard_change(store, message, level="success"):
 
 
 def set_status(store_id: int, action: str):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     if action not in ("activate", "deactivate"):
         abort(404)
     try:
@@ -194,10 +186,7 @@ def set_status(store_id: int, action: str):
 def _after_card_change(store, level, message):
     back = request.form.get("back")
     if is_htmx() and back == "card":
-        (view,) = present([store])
-        response = make_response(render_template("asc/_store_card.html", card=view,
-                                                 confirm=ConfirmForm()))
-        return banner(response, level, message)
+        return banner(store_card(store), level, message)
     if back == "card":
         banner(None, level, message)
         return redirect(url_for("asc.home"), 303)
@@ -205,7 +194,7 @@ def _after_card_change(store, level, message):
 
 
 def delete_store(store_id: int):
-    store = _store_or_404(store_id)
+    store = store_or_404(store_id)
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
         name = stores.delete(store)
@@ -222,10 +211,8 @@ def delete_store(store_id: int):
                        card=view, form=form)
 
 
-def store_card(store_id: int):
-    store = _store_or_404(store_id)
-    (view,) = present([store])
-    return render_template("asc/_store_card.html", card=view, confirm=ConfirmForm())
+def card(store_id: int):
+    return store_card(store_or_404(store_id))
 
 
 def register(bp):
@@ -233,7 +220,7 @@ def register(bp):
     bp.add_url_rule("/stores/new/mapping", "mapping_fragment", mapping_fragment)
     bp.add_url_rule("/stores/check/<field>", "check_field", check_field)
     bp.add_url_rule(rule("dashboard"), "dashboard", dashboard)
-    bp.add_url_rule(rule("store_card"), "store_card", store_card)
+    bp.add_url_rule(rule("store_card"), "store_card", card)
     bp.add_url_rule(rule("update_settings"), "update_settings", update_settings,
                     methods=["POST"])
     bp.add_url_rule(rule("update_mapping"), "update_mapping", update_mapping, methods=["POST"])
