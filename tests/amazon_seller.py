@@ -6,10 +6,7 @@ import re
 from urllib.parse import urljoin
 
 import requests
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from conftest import csrf_from
 
 
 class Seller:
@@ -26,14 +23,14 @@ class Seller:
     def sign_in_at(self, page: requests.Response) -> requests.Response:
         """Fill the sign-in (and 2FA) forms; returns the page signing in leads to."""
         assert "Sign in" in page.text, page.text[:500]
-        response = self._post(page.url, {"csrf_token": _csrf(page.text), "login": self.login,
+        response = self._post(page.url, {"csrf_token": csrf_from(page.text), "login": self.login,
                                          "password": self.password,
                                          **_next_field(page.text)})
         if response.status_code != 302:
             return response
         page = self.http.get(urljoin(page.url, response.headers["Location"]), timeout=10)
         if "Two-Step Verification" in page.text:
-            response = self._post(page.url, {"csrf_token": _csrf(page.text), "otp": self.otp,
+            response = self._post(page.url, {"csrf_token": csrf_from(page.text), "otp": self.otp,
                                              **_next_field(page.text)})
             assert response.status_code == 302, response.text[:500]
             page = self.http.get(urljoin(page.url, response.headers["Location"]), timeout=10)
@@ -47,12 +44,12 @@ class Seller:
         assert "I understand" in page.text, page.text[:800]
         if cancel:
             url = urljoin(page.url, re.search(r'formaction="([^"]+)"', page.text).group(1))
-            response = self._post(url, {"csrf_token": _csrf(page.text)})
+            response = self._post(url, {"csrf_token": csrf_from(page.text)})
             return response.headers["Location"]
-        response = self._post(page.url, {"csrf_token": _csrf(page.text), "understand": "yes"})
+        response = self._post(page.url, {"csrf_token": csrf_from(page.text), "understand": "yes"})
         page = self.http.get(urljoin(page.url, response.headers["Location"]), timeout=10)
         assert "You are almost done" in page.text
-        response = self._post(page.url, {"csrf_token": _csrf(page.text)})
+        response = self._post(page.url, {"csrf_token": csrf_from(page.text)})
         assert response.status_code == 302, response.text[:500]
         return response.headers["Location"]
 

@@ -24,6 +24,17 @@ def add_store(admin, *, name="Amazon Store USA", marketplace="US", website="1",
     })
 
 
+def signed_in(url: str):
+    """A requests session signed in to the demo admin served at url (real HTTP)."""
+    import requests
+
+    admin = requests.Session()
+    page = admin.get(f"{url}/login", timeout=30)
+    admin.post(f"{url}/login", data={"csrf_token": csrf_from(page.text), "username": "admin",
+                                     "password": "admin"}, timeout=30)
+    return admin
+
+
 def store_named(app, name) -> Store | None:
     with app.app_context():
         store = state().session.query(Store).filter_by(name=name).one_or_none()

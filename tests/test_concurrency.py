@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from amazon_seller import Seller
+from conftest import csrf_from
+from helpers import signed_in
 
 from asc_plugin.extension import state
 from asc_plugin.models import ConnectionState, Store, utcnow
@@ -18,22 +20,10 @@ pytestmark = pytest.mark.slow
 PREFIX = "/admin/amazon"
 
 
-def _csrf(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def _signed_in(url):
-    admin = requests.Session()
-    page = admin.get(f"{url}/login", timeout=30)
-    admin.post(f"{url}/login", data={"csrf_token": _csrf(page.text), "username": "admin",
-                                     "password": "admin"}, timeout=30)
-    return admin
-
-
 def _add(admin, url, name, marketplace="US"):
     form = admin.get(f"{url}{PREFIX}/stores/new?step=form", timeout=30)
     return admin.post(f"{url}{PREFIX}/stores/new", timeout=30, data={
-        "csrf_token": _csrf(form.text), "website_id": "1", "contact_email": "a@example.com",
+        "csrf_token": csrf_from(form.text), "website_id": "1", "contact_email": "a@example.com",
         "name": name, "marketplace": marketplace, "amazon_id_type": "ASIN",
         "host_attribute": "amazon_asin"})
 
@@ -44,12 +34,12 @@ def _banners(html):
 
 def test_twenty_admins_add_and_connect_at_once(app, live):
     def one_admin(n):
-        admin = _signed_in(live.url)
+        admin = signed_in(live.url)
         home = _add(admin, live.url, f"Load store {n:02d}")
         assert home.status_code == 200, home.text[:300]
         store_id = re.search(rf'id="asc-store-(\d+)-name">Load store {n:02d}<', home.text).group(1)
         started = admin.post(f"{live.url}{PREFIX}/stores/{store_id}/connect", timeout=30,
-                             data={"csrf_token": _csrf(home.text)}, allow_redirects=False)
+                             data={"csrf_token": csrf_from(home.text)}, allow_redirects=False)
         back = Seller(f"load{n:02d}@example.com", otp=None).authorize(started.headers["Location"])
         final = admin.get(back, timeout=30)
         return n, _banners(final.text)
@@ -68,9 +58,9 @@ def test_twenty_admins_add_and_connect_at_once(app, live):
 
 
 def test_double_clicked_add_creates_one_store(app, live):
-    admin = _signed_in(live.url)
+    admin = signed_in(live.url)
     form = admin.get(f"{live.url}{PREFIX}/stores/new?step=form", timeout=30)
-    data = {"csrf_token": _csrf(form.text), "website_id": "1", "contact_email": "a@example.com",
+    data = {"csrf_token": csrf_from(form.text), "website_id": "1", "contact_email": "a@example.com",
             "name": "Clicked twice", "marketplace": "US", "amazon_id_type": "ASIN",
             "host_attribute": "amazon_asin"}
     barrier = threading.Barrier(2)
@@ -90,7 +80,7 @@ def test_double_clicked_add_creates_one_store(app, live):
 
 
 def test_double_clicked_connect_ends_connected_once(app, live):
-    admin = _signed_in(live.url)
+    admin = signed_in(live.url)
     home = _add(admin, live.url, "Double connect")
     store_id = re.search(r'/stores/(\d+)/connect"', home.text).group(1)
     barrier = threading.Barrier(2)
@@ -98,7 +88,7 @@ def test_double_clicked_connect_ends_connected_once(app, live):
     def click(_):
         barrier.wait()
         return admin.post(f"{live.url}{PREFIX}/stores/{store_id}/connect", timeout=30,
-                          data={"csrf_token": _csrf(home.text)}, allow_redirects=False)
+                          data={"csrf_token": csrf_from(home.text)}, allow_redirects=False)
 
     with ThreadPoolExecutor(2) as pool:
         consents = [r.headers["Location"] for r in pool.map(click, range(2))]
@@ -112,11 +102,11 @@ def test_double_clicked_connect_ends_connected_once(app, live):
 
 
 def test_racing_refreshes_keep_a_valid_token(app, live, sandbox):
-    admin = _signed_in(live.url)
+    admin = signed_in(live.url)
     home = _add(admin, live.url, "Racing tokens")
     store_id = int(re.search(r'/stores/(\d+)/connect"', home.text).group(1))
     started = admin.post(f"{live.url}{PREFIX}/stores/{store_id}/connect", timeout=30,
-                         data={"csrf_token": _csrf(home.text)}, allow_redirects=False)
+                         data={"csrf_token": csrf_from(home.text)}, allow_redirects=False)
     admin.get(Seller().authorize(started.headers["Location"]), timeout=30)
     with app.app_context():
         store = state().session.get(Store, store_id)

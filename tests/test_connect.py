@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from amazon_seller import Seller
+from conftest import csrf_from
 from helpers import PREFIX, add_store, callback_path, connect, start_connect, store_named
 
 from asc_plugin import signals
@@ -305,7 +306,7 @@ def test_renewal_started_from_manage_your_apps(app, admin, live, sandbox):
     seller.http = browser
     manage = seller.sign_in_at(browser.get(f"{sandbox.url}/na/apps/manage", timeout=10))
     assert "Manage Your Apps" in manage.text and "Re-Authorize" in manage.text
-    csrf = manage.text.split('name="csrf_token" value="')[1].split('"')[0]
+    csrf = csrf_from(manage.text)
     to_login_uri = browser.post(f"{sandbox.url}/na/apps/manage/reauthorize",
                                 data={"csrf_token": csrf}, allow_redirects=False, timeout=10)
     login_uri = to_login_uri.headers["Location"]
@@ -316,13 +317,13 @@ def test_renewal_started_from_manage_your_apps(app, admin, live, sandbox):
     login_page = browser.get(login_uri, timeout=10)
     assert "Sign in to the Demo Shop admin" in login_page.text
     signed_in = browser.post(f"{live.url}/login", data={
-        "csrf_token": login_page.text.split('name="csrf_token" value="')[1].split('"')[0],
+        "csrf_token": csrf_from(login_page.text),
         "username": "admin", "password": "admin",
         "next": login_page.text.split('name="next" value="')[1].split('"')[0].replace(
             "&amp;", "&")}, timeout=10)
     assert "renew the authorization for seller" in signed_in.text
     assert "Amazon Store USA" in signed_in.text
-    form = {"csrf_token": signed_in.text.split('name="csrf_token" value="')[1].split('"')[0],
+    form = {"csrf_token": csrf_from(signed_in.text),
             "store_id": str(store.id)}
     for field in ("amazon_callback_uri", "amazon_state", "selling_partner_id"):
         form[field] = signed_in.text.split(f'name="{field}" value="')[1].split('"')[0].replace(
@@ -354,8 +355,6 @@ def test_disconnect_deletes_tokens(app, admin):
     connect(admin, store.id)
     page = admin.get(f"{PREFIX}/stores/{store.id}/disconnect")
     assert "Manage Your Apps" in page.text
-    from conftest import csrf_from
-
     response = admin.post(f"{PREFIX}/stores/{store.id}/disconnect",
                           data={"csrf_token": csrf_from(page.text)})
     assert response.status_code == 303
@@ -395,7 +394,7 @@ def test_revocation_in_seller_central_is_found_by_the_cron_check(app, admin, san
     connect(admin, store.id)
     seller = Seller()
     manage = seller.sign_in_at(seller.open(f"{sandbox.url}/na/apps/manage"))
-    csrf = manage.text.split('name="csrf_token" value="')[1].split('"')[0]
+    csrf = csrf_from(manage.text)
     seller.http.post(f"{sandbox.url}/na/apps/manage/remove", data={"csrf_token": csrf},
                      timeout=10)
     with app.app_context():

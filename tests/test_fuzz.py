@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import csrf_from
 from helpers import PREFIX, add_store, store_named
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -68,13 +69,12 @@ def test_fragments_survive_anything(app, admin, query, path):
 @SETTINGS
 @given(form=params)
 def test_dashboard_forms_survive_anything(app, admin, form):
-    import re
 
     if store_named(app, "Amazon Store USA") is None:
         add_store(admin)
     store = store_named(app, "Amazon Store USA")
     page = admin.get(f"{PREFIX}/stores/{store.id}")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    token = csrf_from(page.text)
     for path in ("settings", "mapping"):
         response = admin.post(f"{PREFIX}/stores/{store.id}/{path}",
                               data={**form, "csrf_token": token})

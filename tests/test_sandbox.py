@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from amazon_seller import Seller
+from conftest import csrf_from
 
 from asc_plugin.sandbox import config as sc
 
@@ -119,7 +120,7 @@ def test_remove_in_manage_your_apps_revokes_refresh(sandbox_app):
                   refresh_token=refresh).status_code == 200
     seller = Seller()
     manage = seller.sign_in_at(seller.open(f"{sandbox_app.url}/na/apps/manage"))
-    csrf = manage.text.split('name="csrf_token" value="')[1].split('"')[0]
+    csrf = csrf_from(manage.text)
     seller.http.post(f"{sandbox_app.url}/na/apps/manage/remove", data={"csrf_token": csrf},
                      timeout=5)
     revoked = _token(sandbox_app.url, grant_type="refresh_token", refresh_token=refresh)

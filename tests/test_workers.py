@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 from amazon_seller import Seller
+from conftest import csrf_from
+from helpers import signed_in
 
 from asc_plugin.sandbox import sandbox_config_for
 
@@ -78,24 +80,17 @@ def _kill_worker(pid: int) -> None:
     raise AssertionError(f"worker {pid} did not die")
 
 
-def _csrf(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def test_connect_flow_survives_changing_workers(gunicorn):
-    admin = requests.Session()
-    page = admin.get(f"{gunicorn}/login", timeout=10)
-    admin.post(f"{gunicorn}/login", data={"csrf_token": _csrf(page.text), "username": "admin",
-                                          "password": "admin"}, timeout=10)
+    admin = signed_in(gunicorn)
     form = admin.get(f"{gunicorn}/admin/amazon/stores/new?step=form", timeout=10)
     home = admin.post(f"{gunicorn}/admin/amazon/stores/new", timeout=10, data={
-        "csrf_token": _csrf(form.text), "website_id": "1", "contact_email": "a@example.com",
+        "csrf_token": csrf_from(form.text), "website_id": "1", "contact_email": "a@example.com",
         "name": "Amazon Store USA", "marketplace": "US", "amazon_id_type": "ASIN",
         "host_attribute": "amazon_asin"})
     store_id = re.search(r"/stores/(\d+)/connect\"", home.text).group(1)
 
     started = admin.post(f"{gunicorn}/admin/amazon/stores/{store_id}/connect",
-                         data={"csrf_token": _csrf(home.text), "new_tab": "1"},
+                         data={"csrf_token": csrf_from(home.text), "new_tab": "1"},
                          allow_redirects=False, timeout=10)
     assert started.status_code == 303
     started_on = int(started.headers["X-Worker-Pid"])
