@@ -20,6 +20,9 @@ DOMAIN = "asc_plugin"
 #: Catalogs the plugin ships, by the locale they serve.
 CATALOGS = ("en", "zh_Hant")
 _TRADITIONAL_TERRITORIES = {"TW", "HK", "MO"}
+#: The marker functions message extraction looks for (scripts/translations.py and the tests).
+EXTRACT_KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None,
+                    "ngettext": (1, 2)}
 _cache: dict[tuple[str, int], support.Translations] = {}
 
 

@@ -14,10 +14,13 @@ from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 
+from asc_plugin.i18n import EXTRACT_KEYWORDS
+
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "asc_plugin" / "translations"
 POT = TRANSLATIONS / "asc_plugin.pot"
-KEYWORDS = ["_", "_l", "N_", "gettext", "lazy_gettext", "ngettext:1,2"]
+KEYWORDS = [name if spec is None else f"{name}:{','.join(map(str, spec))}"
+            for name, spec in EXTRACT_KEYWORDS.items()]
 
 
 def run(*args: str) -> None:

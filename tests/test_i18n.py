@@ -8,26 +8,29 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask_babel import Babel
 from flask_sqlalchemy import SQLAlchemy
 
 from asc_plugin import AmazonSalesChannel, BaseHost
-from asc_plugin.i18n import catalog_for
+from asc_plugin.i18n import EXTRACT_KEYWORDS, catalog_for
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "asc_plugin/translations/zh_Hant/LC_MESSAGES/asc_plugin.po"
-KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None,
-            "ngettext": (1, 2)}
-METHODS = [("asc_plugin/**.py", "python"), ("templates/asc/**.html", "jinja2"),
-           ("templates/asc_sandbox/**.html", "jinja2")]
+
+def _methods():
+    """What babel.cfg (the file the extract script uses) says to read."""
+    with (ROOT / "babel.cfg").open() as config:
+        methods, _options = parse_mapping_cfg(config)
+    return methods
 
 
 def _extracted() -> set:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), METHODS, keywords=KEYWORDS):
+            str(ROOT), _methods(), keywords=EXTRACT_KEYWORDS):
         found.add(message if isinstance(message, str) else tuple(message))
     return found
 
