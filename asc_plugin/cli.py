@@ -1,8 +1,14 @@
-"""`flask asc ...` commands: database migrations and the authorization check for cron."""
+"""`flask asc ...`: database migrations, the authorization check for cron, key rotation.
+
+The commands speak the process's language (LANG / LC_ALL, or ASC_LOCALE) and never call the
+host's locale selector, which usually needs a request. Each command commits its own work.
+Exit codes: 0 all is well, 1 something needs attention (named in the output), 2 usage errors.
+"""
 
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .i18n import _, ngettext
@@ -19,8 +25,11 @@ def db_group():
 @click.argument("revision", default="head")
 def db_upgrade(revision):
     """Create or upgrade the plugin's tables (asc_*) to REVISION (default: head)."""
-    from .migrations import upgrade
+    from .migrations import host_filter_problem, upgrade
 
+    problem = host_filter_problem(current_app)
+    if problem:
+        click.secho(_("Warning: %(problem)s", problem=problem), fg="yellow", err=True)
     upgrade(revision)
     click.echo(_("Amazon Sales Channel tables are at %(revision)s.", revision=revision))
 
@@ -30,59 +39,99 @@ def db_current():
     """Show the plugin's migration revision."""
     from .migrations import current
 
-    click.echo(current() or "not migrated")
+    click.echo(current() or _("not migrated"))
 
 
 @asc_cli.command("check-authorizations")
-def check_authorizations():
-    """Check every connected store's Amazon authorization (for cron).
+@click.option("--store", "store_ids", type=int, multiple=True,
+              help="Check only this store (repeatable).")
+def check_authorizations(store_ids):
+    """Check every store's Amazon authorization live (for a daily cron).
 
-    Refreshes each store's access token through Login with Amazon (which tells a revoked or
-    expired authorization), marks stores whose authorization lapsed, sends the signals, prints
-    a table, and exits 1 when any store needs attention (revoked, expired, unreachable, or
-    expiring within 7 days).
+    Proves each connected store's authorization with a refresh-token grant and the Sellers API,
+    marks stores whose authorization lapsed, sends the signals, prints a table, and exits 1 while
+    any store needs attention: revoked or expired (reported on every run until renewed), refused
+    for an app-side reason, unreachable, or close to its yearly renewal.
     """
-    from .services.authorizations import check_all
+    from .persistence import commit
+    from .services import authorizations
+    from .views.presenters import check_note, connection_label
 
-    results = check_all()
-    if not results:
-        click.echo(_("No connected stores."))
+    rows, attention, participations = [], [], {}
+    for store in authorizations.stores_to_check(list(store_ids)):
+        result = authorizations.check(store, participations=participations)
+        commit()  # each store is its own unit of work
+        days = "—" if result.days_left is None else str(result.days_left)
+        rows.append((store.name, store.marketplace_code, connection_label(store), days,
+                     check_note(result)))
+        if result.needs_attention:
+            attention.append(result)
+    if not rows:
+        click.echo(_("No store is connected to Amazon."))
         return
     headers = (_("Store"), _("Market"), _("State"), _("Days left"), _("Note"))
-    width = max(len(headers[0]), *(len(r.store_name) for r in results))
-    click.echo(f"{headers[0]:<{width}}  {headers[1]:<6}  {headers[2]:<13}  {headers[3]:>9}  "
-               f"{headers[4]}")
-    for r in results:
-        days = "—" if r.days_left is None else str(r.days_left)
-        click.echo(f"{r.store_name:<{width}}  {r.marketplace:<6}  {r.state:<13}  {days:>9}  "
-                   f"{r.note}")
-    attention = [r for r in results if r.needs_attention]
+    for line in _table(headers, rows, right=(3,)):
+        click.echo(line)
+    for result in attention:  # what to do, and whose move it is
+        if result.failure is not None:
+            who = _("operator") if result.audience == "operator" else _("seller")
+            click.echo(f"- {result.store.name} ({who}): {result.failure.message}")
+        else:
+            click.echo("- " + _("%(name)s: renew the authorization in the store's dashboard "
+                                "before it expires (%(days)d days left).",
+                                name=result.store.name, days=result.days_left))
     if attention:
         click.echo(ngettext("%(num)d store needs attention.", "%(num)d stores need attention.",
                             len(attention)), err=True)
         raise SystemExit(1)
 
 
+def _table(headers, rows, *, right=()):
+    """Columns aligned by display width, so Chinese text lines up with Latin text."""
+    from wcwidth import wcswidth
+
+    def width(text):
+        return max(wcswidth(text), 0)
+
+    widths = [max(width(str(r[i])) for r in (headers, *rows)) for i in range(len(headers))]
+    for row in (headers, *rows):
+        cells = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - width(str(cell)))
+            cells.append(pad + str(cell) if i in right else str(cell) + pad)
+        yield "  ".join(cells).rstrip()
+
+
 @asc_cli.command("rotate-keys")
 def rotate_keys():
     """Re-encrypt every stored token under the first key of ASC_ENCRYPTION_KEYS.
 
-    Put a new key first, keep the old ones after it, run this, then drop the old keys.
+    Put a new key first, keep the old ones after it, run this, then drop the old keys. A store
+    whose tokens no configured key opens is named, left as it is, and makes the exit code 1.
     """
     import sqlalchemy as sa
 
-    from .extension import state
+    from .errors import KeyMismatch
     from .models import Store
+    from .persistence import commit
+    from .state import state
 
-    session = state().session
     cipher = state().cipher
-    count = 0
-    for store in session.scalars(sa.select(Store).where(
-            Store.refresh_token_encrypted.is_not(None))).unique():
-        store.refresh_token_encrypted = cipher.rotate(store.refresh_token_encrypted)
-        if store.access_token_encrypted:
-            store.access_token_encrypted = cipher.rotate(store.access_token_encrypted)
+    count, unreadable = 0, []
+    for store in state().session.scalars(sa.select(Store).where(
+            Store.refresh_token_encrypted.is_not(None)).order_by(Store.id)).unique():
+        try:
+            refresh = cipher.rotate(store.refresh_token_encrypted)
+            access = (cipher.rotate(store.access_token_encrypted)
+                      if store.access_token_encrypted else None)
+        except KeyMismatch as failure:
+            unreadable.append(store.name)
+            click.echo(f"{store.name}: {failure.message}", err=True)
+            continue
+        store.refresh_token_encrypted, store.access_token_encrypted = refresh, access
         count += 1
-    session.commit()
+    commit()
     click.echo(ngettext("Re-encrypted the tokens of %(num)d store under the newest key.",
                         "Re-encrypted the tokens of %(num)d stores under the newest key.", count))
+    if unreadable:
+        raise SystemExit(1)

@@ -49,6 +49,10 @@ DEFAULTS: dict[str, object] = {
     "ASC_AUTHORIZATION_DAYS": 365,
     #: Redact Amazon's codes and OAuth states from Werkzeug's and gunicorn's access logs.
     "ASC_REDACT_ACCESS_LOGS": True,
+    #: Largest request body the plugin's routes accept, in bytes (a clear message beyond it).
+    "ASC_MAX_REQUEST_BYTES": 64 * 1024,
+    #: Time zone for dates and times when the host has no Flask-Babel timezone selector.
+    "ASC_TIMEZONE": "UTC",
     #: Days before expiry at which renewal banners start (and step up).
     "ASC_RENEWAL_WARNING_DAYS": (30, 14, 7, 1),
 }

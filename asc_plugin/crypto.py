@@ -1,27 +1,41 @@
-"""Encryption at rest for refresh and access tokens (Fernet, rotatable with MultiFernet)."""
+"""Encryption at rest for refresh and access tokens (Fernet, rotatable with MultiFernet).
+
+Keys are checked when the app starts (a bad key is a clear error then, not at the first
+connect), but ``cryptography`` is imported only when a token is first encrypted or decrypted:
+it weighs about 9 MB, and most requests of a host never touch a token.
+"""
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+import base64
+import binascii
+import logging
+import os
+
+from .errors import ConfigurationError, KeyMismatch
+
+KEY_HELP = ("make one with `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`")
 
 
-class ConfigurationError(RuntimeError):
-    """The host's configuration cannot work; the message says what to set."""
+def _checked(key: bytes) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(key)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ConfigurationError(
+            "ASC_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe "
+            f"base64-encoded bytes; {KEY_HELP}).")
+    return key
 
 
 class TokenCipher:
     """Encrypts with the first key, decrypts with any, so keys can rotate."""
 
     def __init__(self, keys: list[bytes]):
-        try:
-            self._fernet = MultiFernet([Fernet(k) for k in keys])
-        except (ValueError, TypeError) as exc:
-            raise ConfigurationError(
-                "ASC_ENCRYPTION_KEYS holds a value that is not a Fernet key "
-                "(32 url-safe base64-encoded bytes; make one with "
-                "`python -c 'from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())'`)."
-            ) from exc
+        self._keys = [_checked(k) for k in keys]
+        self._fernet = None
 
     @classmethod
     def from_config(cls, config) -> TokenCipher:
@@ -34,23 +48,42 @@ class TokenCipher:
             if not config["ASC_ALLOW_EPHEMERAL_KEY"]:
                 raise ConfigurationError(
                     "ASC_ENCRYPTION_KEYS is not set: the Amazon Sales Channel encrypts refresh "
-                    "tokens at rest and needs at least one Fernet key. Generate one with "
-                    "`python -c 'from cryptography.fernet import Fernet; "
-                    "print(Fernet.generate_key().decode())'` and put it in your config."
-                )
-            keys = [Fernet.generate_key()]
+                    f"tokens at rest and needs at least one Fernet key ({KEY_HELP}) in your "
+                    "config.")
+            logging.getLogger("asc_plugin").warning(
+                "ASC_ENCRYPTION_KEYS is not set, so the Amazon Sales Channel encrypts tokens "
+                "with a THROWAWAY key that dies with this process: every connected store will "
+                "need connecting again after a restart. Set ASC_ENCRYPTION_KEYS (%s).", KEY_HELP)
+            keys = [base64.urlsafe_b64encode(os.urandom(32))]
         return cls(keys)
 
+    @property
+    def fernet(self):
+        if self._fernet is None:
+            from cryptography.fernet import Fernet, MultiFernet
+
+            self._fernet = MultiFernet([Fernet(k) for k in self._keys])
+        return self._fernet
+
     def encrypt(self, plaintext: str) -> str:
-        return self._fernet.encrypt(plaintext.encode()).decode()
+        return self.fernet.encrypt(plaintext.encode()).decode()
 
     def decrypt(self, ciphertext: str) -> str:
-        """Raises InvalidToken when no configured key opens it."""
-        return self._fernet.decrypt(ciphertext.encode()).decode()
+        """Raises :class:`KeyMismatch` when no configured key opens it."""
+        from cryptography.fernet import InvalidToken
+
+        try:
+            return self.fernet.decrypt(ciphertext.encode()).decode()
+        except InvalidToken:
+            raise KeyMismatch() from None
 
     def rotate(self, ciphertext: str) -> str:
-        """Re-encrypt under the newest key."""
-        return self._fernet.rotate(ciphertext.encode()).decode()
+        """Re-encrypt under the newest key (KeyMismatch when no configured key opens it)."""
+        from cryptography.fernet import InvalidToken
 
+        try:
+            return self.fernet.rotate(ciphertext.encode()).decode()
+        except InvalidToken:
+            raise KeyMismatch() from None
 
-__all__ = ["TokenCipher", "ConfigurationError", "InvalidToken"]
+__all__ = ["TokenCipher", "ConfigurationError", "KeyMismatch"]

@@ -1,47 +1,29 @@
-"""The Flask extension: config defaults, the blueprint, per-app state in app.extensions["asc"]."""
+"""The Flask extension: config defaults, the blueprint, per-app state in app.extensions["asc"].
+
+``init_app`` touches only what is the plugin's own: ``ASC_*`` config keys, the ``asc`` blueprint,
+the ``flask asc`` command group, a context processor giving host templates ``asc_nav_entry``, and
+a redaction filter on the access loggers. It never configures the host's Babel, CSRF or htmx,
+and imports neither the sandbox nor the heavy client libraries (those load on first use).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 
 from . import config as asc_config
-from .crypto import ConfigurationError, TokenCipher
+from .crypto import TokenCipher
+from .errors import ConfigurationError
 from .host import BaseHost, Host, NavEntry
-
-
-@dataclass
-class AscState:
-    """Everything the plugin keeps per app; reach it with :func:`state`."""
-
-    db: object
-    host: Host
-    cipher: TokenCipher
-    oauth: object = None
-
-    @property
-    def session(self):
-        return self.db.session
-
-
-def state(app: Flask | None = None) -> AscState:
-    app = app or current_app
-    try:
-        return app.extensions["asc"]
-    except KeyError:
-        raise RuntimeError(
-            "The Amazon Sales Channel is not set up on this app: call "
-            "AmazonSalesChannel(app, db=db, host=host) or ext.init_app(app)."
-        ) from None
+from .state import EXTENSION_KEY, AscState
 
 
 class AmazonSalesChannel:
     """Mount the Amazon Sales Channel into a host admin.
 
-    ``AmazonSalesChannel(app, db=db, host=MyHost())`` or, for factories, create it bare and call
-    ``init_app(app)``. ``db`` is the host's Flask-SQLAlchemy instance; ``host`` implements
-    :class:`asc_plugin.Host` (without one, nobody gets in).
+    ``AmazonSalesChannel(app, db=db, host=MyHost())`` or, in an app factory, create it bare at
+    import time and call ``ext.init_app(app)`` inside the factory. ``db`` is the host's
+    Flask-SQLAlchemy instance; ``host`` implements :class:`asc_plugin.Host` (without one, nobody
+    gets in).
     """
 
     def __init__(self, app: Flask | None = None, *, db=None, host: Host | None = None):
@@ -51,44 +33,35 @@ class AmazonSalesChannel:
             self.init_app(app)
 
     def init_app(self, app: Flask, *, db=None, host: Host | None = None) -> None:
-        if "asc" in app.extensions:
+        if EXTENSION_KEY in app.extensions:
             raise RuntimeError(
-                "The Amazon Sales Channel is already registered on this app. Call init_app once "
-                "per app; to change the host or database, build a new app."
-            )
+                "The Amazon Sales Channel is already registered on this app. Call "
+                "AmazonSalesChannel(app, ...) or ext.init_app(app) once per app: in an app "
+                "factory, create the extension at import time (ext = AmazonSalesChannel(db=db, "
+                "host=...)) and call ext.init_app(app) inside create_app().")
         db = db or self.db
         if db is None:
             raise ConfigurationError(
                 "AmazonSalesChannel needs the host's Flask-SQLAlchemy instance: "
-                "AmazonSalesChannel(app, db=db, host=...)."
-            )
+                "AmazonSalesChannel(app, db=db, host=...).")
         if "sqlalchemy" not in app.extensions:
             raise ConfigurationError(
                 "Initialise the host's Flask-SQLAlchemy (db.init_app(app)) before the "
-                "Amazon Sales Channel."
-            )
+                "Amazon Sales Channel.")
         asc_config.apply_defaults(app.config)
-        if app.config["ASC_OAUTH_STATE_MAX_AGE"] > 600:
-            raise ConfigurationError("ASC_OAUTH_STATE_MAX_AGE may be at most 600 seconds.")
-        if not app.config["ASC_ENCRYPTION_KEYS"] and (app.testing or app.debug):
-            app.config["ASC_ALLOW_EPHEMERAL_KEY"] = True
-        cipher = TokenCipher.from_config(app.config)
+        _check_config(app)
+        cipher = TokenCipher.from_config({
+            **app.config,
+            "ASC_ALLOW_EPHEMERAL_KEY": app.config["ASC_ALLOW_EPHEMERAL_KEY"] or (
+                app.testing or app.debug)})
+        app.extensions[EXTENSION_KEY] = AscState(
+            db=db, host=host or self.host or BaseHost(), cipher=cipher)
 
-        ext_state = AscState(db=db, host=host or self.host or BaseHost(), cipher=cipher)
-        app.extensions["asc"] = ext_state
-
-        from . import i18n
-
-        i18n.init_app(app)
-
-        from .amazon.oauth import create_oauth_registry
         from .cli import asc_cli
         from .views import create_blueprint
 
-        ext_state.oauth = create_oauth_registry(app)
         app.register_blueprint(
-            create_blueprint(), url_prefix=app.config["ASC_URL_PREFIX"].rstrip("/") or None
-        )
+            create_blueprint(), url_prefix=app.config["ASC_URL_PREFIX"].rstrip("/") or None)
         app.cli.add_command(asc_cli)
         app.context_processor(_nav_context)
         if app.config["ASC_REDACT_ACCESS_LOGS"]:
@@ -98,10 +71,24 @@ class AmazonSalesChannel:
 
     @staticmethod
     def metadata():
-        """The plugin's SQLAlchemy metadata (for a host's own Alembic autogenerate)."""
+        """The plugin's SQLAlchemy metadata (its own tables, for tooling)."""
         from .models import metadata
 
         return metadata
+
+
+def _check_config(app: Flask) -> None:
+    """Refuse, at startup, settings that cannot work, saying what to set instead."""
+    config = app.config
+    if config["ASC_OAUTH_STATE_MAX_AGE"] > 600:
+        raise ConfigurationError("ASC_OAUTH_STATE_MAX_AGE may be at most 600 seconds.")
+    if not (app.debug or app.testing or config["ASC_AMAZON_REDIRECT_URI"]
+            or config.get("SERVER_NAME")):
+        raise ConfigurationError(
+            "Set ASC_AMAZON_REDIRECT_URI to the OAuth redirect URI registered on your SP-API "
+            "app (https://your-admin.example.com" + config["ASC_URL_PREFIX"].rstrip("/")
+            + "/connect/callback), or SERVER_NAME: outside debug and testing the plugin does "
+            "not build it from the request's Host header, which a client controls.")
 
 
 def _nav_context():
@@ -115,6 +102,6 @@ def _nav_context():
     return {
         "asc_nav_entry": NavEntry(
             section=_("Marketing"), group=_("Channels"), label=_("Amazon Sales Channel"), url=url,
-            active=(request.blueprint or "").startswith("asc"),
+            active=(request.blueprint or "") == "asc",
         )
     }

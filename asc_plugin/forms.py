@@ -1,64 +1,109 @@
-"""Flask-WTF forms. Choices come from the host and the marketplace table at construction time."""
+"""Flask-WTF forms. Choices come from the host and the marketplace table at construction time.
+
+Every form derives from :class:`PluginForm`, which keeps the plugin's forms the same in any host:
+CSRF on whatever ``WTF_CSRF_ENABLED`` says (under the host's field name), text read from the
+submitted form only (a file or a JSON body posted where text is expected reads as missing, with
+the field's usual message), and WTForms' own messages in the plugin's language.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from functools import cached_property
 
-from flask import current_app
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from . import marketplaces
-from .extension import state
+from . import csrf, i18n, marketplaces
 from .i18n import _, _l
 from .models import ProductIdType
 from .services.product_ids import LABELS
+from .state import state
 
+NAME_MAX = 100
+EMAIL_MAX = 254
 NAME_HELP = _l(
     "Only a reference inside this admin, shown on the Amazon Sales Channel home so your team "
     "can tell stores apart. For example: Amazon Store USA."
 )
+#: Right-to-left overrides and isolates: they make a name read differently than it is stored
+#: (and reorder the columns of the CLI's table).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _no_control_characters(form, field):
-    if field.data and any(unicodedata.category(c) == "Cc" for c in field.data):
+class PluginForm(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        csrf = True  # the host's WTF_CSRF_ENABLED=False does not switch the plugin's off
+
+        @cached_property
+        def csrf_field_name(self):
+            return csrf.field_name()
+
+        def wrap_formdata(self, form, formdata):
+            if formdata is None or hasattr(formdata, "getlist"):  # given explicitly
+                return formdata
+            # Flask-WTF would also read request.files and JSON bodies; these forms are text.
+            if request.method in csrf.UNSAFE_METHODS and request.form:
+                return request.form
+            return None
+
+        def get_translations(self, form):
+            return i18n.wtforms_translations()
+
+    def csrf_field(self):
+        """The hidden CSRF input, whatever the host named the field."""
+        return self[self.meta.csrf_field_name]
+
+
+def _plain_text(form, field):
+    """No control characters, no bidi overrides: what is stored reads as it is shown."""
+    value = field.data or ""
+    if any(unicodedata.category(c) == "Cc" for c in value):
         raise ValidationError(_("Remove the invisible control characters from this field."))
+    if any(c in BIDI_CONTROLS for c in value):
+        raise ValidationError(_("Remove the invisible text-direction characters from this "
+                                "field."))
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+def _clip(limit: int):
+    """Strip and keep one character past the limit: the length check still fails, but a huge
+    value is never echoed back into the page."""
+    def clip(value):
+        return value.strip()[:limit + 1] if isinstance(value, str) else value
+    return clip
 
 
 def platform_name() -> str:
     return current_app.config["ASC_PLATFORM_NAME"]
 
 
-class StoreSettingsForm(FlaskForm):
+class StoreSettingsForm(PluginForm):
     """What can change after a store exists: its name and contact email."""
 
     contact_email = EmailField(
-        _l("Email Address"), filters=[_strip],
+        _l("Email Address"), filters=[_clip(EMAIL_MAX)],
         validators=[
             DataRequired(_l("Enter a contact email address.")),
-            Length(max=254, message=_l("An email address has at most 254 characters.")),
-            _no_control_characters,
+            Length(max=EMAIL_MAX, message=_l("An email address has at most 254 characters.")),
+            _plain_text,
             Email(_l("Enter an email address like name@example.com."),
                   check_deliverability=False),
         ],
     )
     name = StringField(
-        _l("New Store Name"), filters=[_strip], description=NAME_HELP,
+        _l("Store Name"), filters=[_clip(NAME_MAX)], description=NAME_HELP,
         validators=[
             DataRequired(_l("Enter a name for the store.")),
-            Length(max=100, message=_l("A store name has at most 100 characters.")),
-            _no_control_characters,
+            Length(max=NAME_MAX, message=_l("A store name has at most 100 characters.")),
+            _plain_text,
         ],
     )
     submit = SubmitField(_l("Save"))
 
 
-class MappingForm(FlaskForm):
+class MappingForm(PluginForm):
     """Which host attribute carries the Amazon product id."""
 
     amazon_id_type = SelectField(
@@ -110,6 +155,7 @@ class AddStoreForm(StoreSettingsForm, MappingForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         platform = platform_name()
+        self.name.label.text = _("New Store Name")
         self.website_id.label.text = _("%(platform)s Website to use for Amazon Listing",
                                        platform=platform)
         self.website_id.description = _(
@@ -139,11 +185,11 @@ class AddStoreForm(StoreSettingsForm, MappingForm):
                 _("A store with this name already exists. Choose another name."))
 
 
-class TaskForm(FlaskForm):
+class TaskForm(PluginForm):
     done = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PluginForm):
     """A button that changes something: CSRF and nothing else."""
 
     submit = SubmitField(_l("Confirm"))

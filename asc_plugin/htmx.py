@@ -42,6 +42,12 @@ def client_redirect(response: Response, url: str) -> Response:
     return response
 
 
+def refresh(response: Response) -> Response:
+    """Ask htmx to reload the whole page (HX-Refresh) instead of swapping this response."""
+    response.headers["HX-Refresh"] = "true"
+    return response
+
+
 def vary_on_htmx(response: Response) -> Response:
     """Caches must keep full pages and fragments of one URL apart."""
     response.vary.add("HX-Request")

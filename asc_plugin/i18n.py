@@ -1,19 +1,28 @@
-"""The plugin's translations (English and Traditional Chinese), following the host's locale.
+"""The plugin's translations (English, Traditional Chinese) as a Flask-Babel ``Domain``.
 
-The plugin keeps its own catalog (domain ``asc_plugin``) so a host's catalogs are never touched.
-If the host runs Flask-Babel, its locale selector decides; otherwise init_app sets Flask-Babel up
-with ASC_LOCALE or the browser's Accept-Language. Messages missing from the plugin's catalog fall
-back to the host's, so host templates rendered around plugin pages keep their translations.
+Like Flask-Admin, the plugin keeps its own catalog (domain ``asc_plugin``) and never configures
+the host's Babel: it installs no ``Babel()``, changes no ``BABEL_*`` key, and does not shadow the
+host's ``_``/``gettext`` in templates (plugin templates call ``asc_gettext``/``asc_ngettext``).
+
+Which catalog a message comes from:
+
+1. ``ASC_LOCALE``, when the host sets it;
+2. in a request, the host's Flask-Babel locale (its selector) when the host runs Flask-Babel,
+   else the browser's ``Accept-Language``;
+3. outside a request (CLI, cron, workers), the process's locale environment (``LANGUAGE``,
+   ``LC_ALL``, ``LC_MESSAGES``, ``LANG``). The host's selector is never called there: selectors
+   usually read ``request`` and would fail.
+
+zh-TW, zh-HK, zh-MO and zh-Hant get the zh_Hant catalog; everything else gets English.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from babel import support
+from babel import Locale, UnknownLocaleError, default_locale, support
 from flask import current_app, g, has_app_context, has_request_context, request
-from flask_babel import Babel, LazyString, get_locale
-from flask_babel import get_translations as host_translations
+from flask_babel import Domain, LazyString
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "asc_plugin"
@@ -22,12 +31,14 @@ CATALOGS = ("en", "zh_Hant")
 _TRADITIONAL_TERRITORIES = {"TW", "HK", "MO"}
 #: The marker functions message extraction looks for (scripts/translations.py and the tests).
 EXTRACT_KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None,
-                    "ngettext": (1, 2)}
-_cache: dict[tuple[str, int], support.Translations] = {}
+                    "ngettext": (1, 2), "asc_gettext": None, "asc_ngettext": (1, 2)}
+#: WTForms' own catalogs (its built-in validation messages), by our catalog.
+_WTFORMS_LOCALES = {"en": "en", "zh_Hant": "zh_TW"}
+_wtforms_cache: dict = {}
 
 
-def catalog_for(locale) -> str:
-    """Which of our catalogs serves a Babel locale (zh-TW, zh-HK and zh-Hant get zh_Hant)."""
+def catalog_for(locale: Locale | None) -> str:
+    """Which of our catalogs serves a Babel locale."""
     if locale is None or locale.language != "zh":
         return "en"
     if locale.script == "Hant" or locale.territory in _TRADITIONAL_TERRITORIES:
@@ -35,63 +46,97 @@ def catalog_for(locale) -> str:
     return "en"
 
 
-def select_locale() -> str:
-    """Locale when the plugin, not the host, set Flask-Babel up."""
-    forced = current_app.config.get("ASC_LOCALE")
-    if forced:
-        return forced
-    if not has_request_context():
-        return "en"
-    # In the browser's order of preference, the first language we have a catalog for.
-    for value, _quality in request.accept_languages:
-        parts = value.replace("_", "-").lower().split("-")
-        if parts[0] == "en":
-            return "en"
-        if parts[0] == "zh" and ({"hant", "tw", "hk", "mo"} & set(parts[1:])):
-            return "zh_Hant"
-    return "en"
-
-
-def init_app(app) -> None:
-    if "babel" not in app.extensions:
-        Babel(app, locale_selector=select_locale)
-
-
-def translations():
-    """Our catalog for the current locale, falling back to the host's catalog.
-
-    Looked up once per request (a page of cards asks hundreds of times).
-    """
-    if not has_app_context():
-        return support.NullTranslations()
+def _parse(value) -> Locale | None:
+    if value is None:
+        return None
+    if isinstance(value, Locale):
+        return value
     try:
-        locale = get_locale()
-    except KeyError:  # no Flask-Babel on this app
-        return support.NullTranslations()
-    cached = g.get("_asc_translations")
-    if cached is not None and cached[0] is locale:
-        return cached[1]
-    catalog = _catalog_for(locale)
-    g._asc_translations = (locale, catalog)
-    return catalog
+        return Locale.parse(str(value).replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
 
 
-def _catalog_for(locale):
-    host = host_translations()
-    key = (catalog_for(locale), id(host))
-    catalog = _cache.get(key)
-    if catalog is None:
-        catalog = support.Translations.load(str(TRANSLATIONS), [key[0]], DOMAIN)
-        if not isinstance(catalog, support.Translations):  # no .mo file: untranslated
-            catalog = support.Translations()
-        catalog.add_fallback(host)
-        _cache[key] = catalog
-    return catalog
+def _from_accept_language() -> Locale | None:
+    """The first language of the browser's, in its order of preference, that we have."""
+    for value, _quality in request.accept_languages:
+        locale = _parse(value)
+        if locale is not None and (locale.language == "en" or catalog_for(locale) != "en"):
+            return locale
+    return None
 
 
-def bound(catalog=None):
-    """gettext and ngettext tied to one catalog, for one template render (no lookups per call)."""
-    catalog = catalog or translations()
+def current_locale() -> Locale:
+    """The locale plugin text is shown in now (see the module docstring for the order)."""
+    if not has_app_context():
+        return Locale("en")
+    forced = _parse(current_app.config.get("ASC_LOCALE"))
+    if forced is not None:
+        return forced
+    if has_request_context():
+        cached = g.get("_asc_locale")
+        if cached is None:
+            if "babel" in current_app.extensions:
+                from flask_babel import get_locale
+
+                cached = get_locale()
+            else:
+                cached = _from_accept_language()
+            cached = g._asc_locale = cached or Locale("en")
+        return cached
+    return _parse(default_locale("LC_MESSAGES")) or Locale("en")
+
+
+def current_catalog() -> str:
+    return catalog_for(current_locale())
+
+
+class PluginDomain(Domain):
+    """Flask-Babel's Domain for the plugin's catalog, choosing the locale as the docstring says.
+
+    Flask-Babel's own ``Domain.get_translations`` asks the host's Babel for the locale, which
+    needs a host with Flask-Babel and a request; this one works in any host and in the CLI.
+    """
+
+    def __init__(self):
+        super().__init__(str(TRANSLATIONS), domain=DOMAIN)
+
+    def get_translations(self):
+        if not has_app_context():
+            return support.NullTranslations()
+        catalog = current_catalog()
+        translations = self.cache.get(catalog)
+        if translations is None:
+            translations = support.Translations.load(str(TRANSLATIONS), [catalog], DOMAIN)
+            self.cache[catalog] = translations
+        return translations
+
+
+domain = PluginDomain()
+
+
+def gettext(string: str, **variables) -> str:
+    return domain.gettext(string, **variables)
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    return domain.ngettext(singular, plural, num, **variables)
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """For module-level strings (form labels, messages) translated when they are shown."""
+    return domain.lazy_gettext(string, **variables)
+
+
+def N_(string: str) -> str:  # noqa: N802 - the conventional name extractors know
+    """Marks a string for extraction; it is translated where it is shown."""
+    return string
+
+
+def bound():
+    """(gettext, ngettext) tied to this request's catalog: a page of cards asks hundreds of
+    times, so the catalog is looked up once per render."""
+    catalog = domain.get_translations()
 
     def bound_gettext(string: str, **variables) -> str:
         text = catalog.ugettext(string)
@@ -104,49 +149,20 @@ def bound(catalog=None):
     return bound_gettext, bound_ngettext
 
 
-def date_formatters():
-    """(day, date-and-time) formatters for one render, in the reader's locale and time zone.
+def wtforms_translations():
+    """WTForms' own catalog for our locale, so its built-in messages match the page."""
+    from wtforms.i18n import get_builtin_gnu_translations
 
-    Flask-Babel's own helpers look the locale and zone up on every call; a page of cards makes
-    dozens of calls, so they are looked up once here.
-    """
-    from babel import dates
-    from flask_babel import get_timezone
-
-    try:
-        locale, zone = get_locale(), get_timezone()
-    except KeyError:  # no Flask-Babel on this app
-        return (lambda dt: dt.strftime("%Y-%m-%d"),
-                lambda dt: dt.strftime("%Y-%m-%d %H:%M UTC"))
-
-    def day(dt) -> str:
-        return dates.format_date(dt.astimezone(zone), "medium", locale=locale)
-
-    def when(dt) -> str:
-        local = dt.astimezone(zone)
-        return f"{dates.format_datetime(local, 'medium', tzinfo=zone, locale=locale)} {zone}"
-
-    return day, when
+    catalog = current_catalog()
+    translations = _wtforms_cache.get(catalog)
+    if translations is None:
+        translations = _wtforms_cache[catalog] = get_builtin_gnu_translations(
+            [_WTFORMS_LOCALES[catalog]])
+    return translations
 
 
-def gettext(string: str, **variables) -> str:
-    text = translations().ugettext(string)
-    return text % variables if variables else text
-
-
-def ngettext(singular: str, plural: str, num: int, **variables) -> str:
-    variables.setdefault("num", num)
-    return translations().ungettext(singular, plural, num) % variables
-
-
-def lazy_gettext(string: str, **variables) -> LazyString:
-    """For module-level strings (form labels, messages) translated when they are shown."""
-    return LazyString(gettext, string, **variables)
-
-
-def N_(string: str) -> str:  # noqa: N802 - the conventional name extractors know
-    """Marks a string for extraction; it is translated where it is shown."""
-    return string
+def html_lang() -> str:
+    return "zh-Hant" if current_catalog() == "zh_Hant" else "en"
 
 
 _ = gettext

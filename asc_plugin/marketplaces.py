@@ -90,5 +90,14 @@ def seller_central_url(config, code: str) -> str:
     return url.rstrip("/")
 
 
+def seller_central_bases(config, region: str) -> set[str]:
+    """Every Seller Central base URL serving a region (the table's, and configured ones)."""
+    overrides = config["ASC_AMAZON_SELLER_CENTRAL_URLS"]
+    urls = {m.seller_central_url for m in MARKETPLACES if m.region == region}
+    urls |= {url for code, url in overrides.items() if code in BY_CODE
+             and BY_CODE[code].region == region}
+    return {u.rstrip("/") for u in urls if u}
+
+
 def spapi_endpoint(config, region: str) -> str:
     return (config["ASC_AMAZON_SPAPI_ENDPOINTS"].get(region) or SPAPI_ENDPOINTS[region]).rstrip("/")

@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from . import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -22,7 +24,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, on the plugin's clock (see asc_plugin.clock)."""
+    return clock.now()
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -104,6 +107,13 @@ class Store(Base):
     authorized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authorization_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The last live check of the authorization (Test connection, the cron check, host code):
+    #: "ok" or a failure code from asc_plugin.errors, and when.
+    health_code: Mapped[str | None] = mapped_column(sa.String(40))
+    health_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Bumped by every connect, renewal and disconnect: a connect attempt that started on an
+    #: older version is refused instead of overwriting what another admin did meanwhile.
+    connection_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -166,13 +176,55 @@ class SetupTaskDone(Base):
     done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class OAuthState(Base):
-    """Pending OAuth states, shared by every worker; keyed by a hash, single use, short-lived."""
+class ConnectAttempt(Base):
+    """One Connect store / Renew click, or one renewal Amazon started: a record of its own.
 
-    __tablename__ = "asc_oauth_state"
+    Who started it (admin and browser binding), for which store (and which connection version of
+    it), how it travels (Seller Central straight back to the redirect URI, or through the Login
+    URI), and how it ended. The OAuth ``state`` itself is never stored, only its SHA-256. The
+    store is a plain id plus its creation time, so an attempt outlives its store and can never
+    apply to another store that reused the id.
+    """
+
+    __tablename__ = "asc_connect_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    store_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    admin_id: Mapped[str] = mapped_column(sa.String(200))
+    admin_name: Mapped[str] = mapped_column(sa.String(200))
+    session_binding: Mapped[str] = mapped_column(sa.String(64), index=True)
+    state_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # connect | renewal
+    routing: Mapped[str] = mapped_column(sa.String(10), default="direct")  # direct | login_uri
+    expected_seller: Mapped[str | None] = mapped_column(sa.String(32))
+    connection_version: Mapped[int] = mapped_column(default=0)
+    new_tab: Mapped[bool] = mapped_column(default=False)
+    #: Where a same-tab attempt returns the admin: "home" or "dashboard".
+    return_to: Mapped[str] = mapped_column(sa.String(10), default="home")
+    redirect_uri: Mapped[str] = mapped_column(sa.String(500))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: "connected", "renewed", "cancelled", "superseded", "expired" or a failure code.
+    outcome: Mapped[str | None] = mapped_column(sa.String(40))
+    #: JSON: the values the outcome's message names (store, seller, country…); no secret.
+    details: Mapped[str | None] = mapped_column(sa.Text)
+    seller_id: Mapped[str | None] = mapped_column(sa.String(32))
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class LoginHandoff(Base):
+    """Amazon's Login URI parameters, parked (encrypted, single use, short-lived) while the admin
+    signs in to the host, so ``amazon_state`` never travels in a sign-in URL or its logs."""
+
+    __tablename__ = "asc_login_handoff"
 
     key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(sa.Text)
+    payload_encrypted: Mapped[str] = mapped_column(sa.Text)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 

@@ -16,3 +16,6 @@ def _find(name: str) -> str:
 
 TEMPLATES = _find("templates")
 STATIC = _find("static")
+
+#: The vendored htmx file (its name carries the version), as recorded by scripts/update_htmx.py.
+HTMX_FILE = (Path(STATIC) / "asc" / "vendor" / "htmx.sha256").read_text().split()[1]

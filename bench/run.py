@@ -51,9 +51,9 @@ def settings(database_url: str) -> dict:
 
 def seed(config: dict, stores: int) -> None:
     from asc_plugin.demo import create_app
-    from asc_plugin.extension import state
     from asc_plugin.migrations import upgrade
     from asc_plugin.models import AttributeMapping, ProductIdType, Store, metadata
+    from asc_plugin.state import state
 
     app = create_app(config)
     with app.app_context():
@@ -153,7 +153,7 @@ def statements_per_home(config: dict, stores: int) -> int:
     from sqlalchemy import event
 
     from asc_plugin.demo import create_app
-    from asc_plugin.extension import state
+    from asc_plugin.state import state
 
     seed(config, stores)
     app = create_app(config)

@@ -21,7 +21,7 @@ def main(message: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = Flask(__name__)
         app.config.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(tmp) / 'm.sqlite3'}",
-                          SECRET_KEY="x", ASC_ALLOW_EPHEMERAL_KEY=True)
+                          SECRET_KEY="x", TESTING=True)
         db = SQLAlchemy(app)
         AmazonSalesChannel(app, db=db)
         with app.app_context():

@@ -1,7 +1,12 @@
-"""Fixtures in the Pallets layout: app, client, plus live servers for the sandbox and the demo.
+"""Fixtures in the Pallets layout, at two levels.
 
-Every test gets its own SQLite database (or, with ASC_TEST_DATABASE_URL, its own schema-reset
-PostgreSQL database). The sandbox runs once per session on a real port; it is reset per test.
+- ``bare_app``: the README's plain host (tests/hosts/shop.py) with the plugin's tables and no
+  sandbox: for unit-level tests of pages, forms and services.
+- ``app``: the demo host wired to the sandbox (``asc_sandbox_config`` from the plugin's own
+  pytest plugin, asc_plugin.testing): for the connect flow, the browser and the workers.
+
+Every test gets its own SQLite database, or with ASC_TEST_DATABASE_URL the one PostgreSQL
+database with the plugin's (and the host's) tables dropped and created again.
 """
 
 from __future__ import annotations
@@ -9,20 +14,18 @@ from __future__ import annotations
 import os
 import re
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import requests
 from jinja2 import StrictUndefined
 from werkzeug.serving import make_server
 
-from asc_plugin.demo import create_app
-from asc_plugin.extension import state
-from asc_plugin.migrations import upgrade
 from asc_plugin.models import metadata
-from asc_plugin.sandbox import create_sandbox_app, sandbox_config_for
+from asc_plugin.state import state
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+TEST_KEY = "rAqSqzeoFSSJSN-2L9QGa2bzVRnGLwAlEw1Rnz2U-FU="
 
 
 class LiveServer:
@@ -39,64 +42,107 @@ class LiveServer:
         self.thread.join(5)
 
 
-@pytest.fixture(scope="session")
-def sandbox():
-    app = create_sandbox_app(redirect_uris=[])
-    server = LiveServer(app)
-    server.app = app
-    yield server
-    server.stop()
-
-
-@pytest.fixture()
-def sandbox_reset(sandbox):
-    requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5)
-    sandbox.app.config["SANDBOX_REDIRECT_URIS"] = []
-    sandbox.app.config["SANDBOX_LOGIN_URI"] = None
-    sandbox.app.config["SANDBOX_PUBLISHED"] = False
-    yield sandbox
-    requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5)
-
-
-def _database_url(tmp_path) -> str:
+def database_url(tmp_path) -> str:
     return os.environ.get("ASC_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+def empty_schema(app):
+    """No table at all: the plugin's, the host's and both Alembic version tables dropped."""
+    with app.app_context():
+        db = state(app).db
+        metadata.drop_all(db.engine)
+        db.metadata.drop_all(db.engine)
+        with db.engine.begin() as connection:
+            for table in ("asc_alembic_version", "alembic_version"):
+                connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    return app
+
+
+def fresh_schema(app) -> None:
+    """The host's and the plugin's tables, empty (create_all: the migrations have their own
+    tests in test_migrations.py)."""
+    empty_schema(app)
+    with app.app_context():
+        db = state(app).db
+        db.metadata.create_all(db.engine)
+        metadata.create_all(db.engine)
+
+
+def dispose(app) -> None:
+    with app.app_context():
+        state(app).db.session.remove()
+        state(app).db.engine.dispose()
+
+
+def base_config(tmp_path) -> dict:
+    return {"TESTING": True, "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "ASC_ENCRYPTION_KEYS": [TEST_KEY]}
+
+
 @pytest.fixture()
-def make_app(tmp_path, sandbox_reset):
-    """Build a demo app wired to the sandbox, with a fresh migrated database."""
+def make_bare_app(tmp_path):
+    """Build the README's plain host (optionally with extra config), tables created."""
+    from hosts import shop
+
     made = []
 
     def factory(**config):
-        settings = {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
-            "ASC_ENCRYPTION_KEYS": ["rAqSqzeoFSSJSN-2L9QGa2bzVRnGLwAlEw1Rnz2U-FU="],
-            **sandbox_config_for(sandbox_reset.url),
-            **config,
-        }
-        app = create_app(settings)
+        app = shop.create_app({**base_config(tmp_path), **config})
         app.jinja_env.undefined = StrictUndefined
-        # The test client's own callback URL (http://localhost/...) is registered on the app.
-        callback = f"http://localhost{app.config['ASC_URL_PREFIX']}/connect/callback"
-        if callback not in sandbox_reset.app.config["SANDBOX_REDIRECT_URIS"]:
-            sandbox_reset.app.config["SANDBOX_REDIRECT_URIS"].append(callback)
-        app.instance_path = str(tmp_path / "instance")
-        with app.app_context():
-            engine = state().db.engine
-            metadata.drop_all(engine)
-            with engine.begin() as connection:
-                connection.exec_driver_sql("DROP TABLE IF EXISTS asc_alembic_version")
-            upgrade()
+        fresh_schema(app)
         made.append(app)
         return app
 
     yield factory
     for app in made:
-        with app.app_context():
-            state().db.session.remove()
-            state().db.engine.dispose()
+        dispose(app)
+
+
+@pytest.fixture()
+def bare_app(make_bare_app):
+    return make_bare_app()
+
+
+def sign_in(client, user="admin"):
+    """Sign a test client in to the README's hosts (they trust session["role"])."""
+    with client.session_transaction() as session:
+        session["role"] = "admin"
+        session["user"] = user
+    return client
+
+
+@pytest.fixture()
+def bare_admin(bare_app):
+    return sign_in(bare_app.test_client())
+
+
+@pytest.fixture()
+def make_app(tmp_path, asc_sandbox, asc_sandbox_config):
+    """Build a demo app wired to the sandbox (its clock too, as in the demo), fresh tables."""
+    from asc_plugin.demo import create_app
+
+    made = []
+    sandbox_clock = {"ASC_CLOCK": lambda: datetime.fromtimestamp(asc_sandbox.state.now(),
+                                                                 timezone.utc)}
+
+    def factory(**config):
+        app = create_app({**base_config(tmp_path), **asc_sandbox_config, **sandbox_clock,
+                          **config})
+        app.jinja_env.undefined = StrictUndefined
+        app.instance_path = str(tmp_path / "instance")
+        fresh_schema(app)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        dispose(app)
+
+
+@pytest.fixture()
+def sandbox(asc_sandbox):
+    return asc_sandbox
 
 
 @pytest.fixture()
@@ -119,14 +165,11 @@ def admin(app):
 
 
 @pytest.fixture()
-def live(app, sandbox_reset):
+def live(app, asc_sandbox):
     """The app served over real HTTP, registered on the sandbox as the app's redirect URI."""
     server = LiveServer(app)
-    prefix = app.config["ASC_URL_PREFIX"]
-    sandbox_reset.app.config["SANDBOX_REDIRECT_URIS"].insert(
-        0, f"{server.url}{prefix}/connect/callback")
-    sandbox_reset.app.config["SANDBOX_LOGIN_URI"] = f"{server.url}{prefix}/connect/login"
-    app.config["ASC_AMAZON_REDIRECT_URI"] = f"{server.url}{prefix}/connect/callback"
+    app.config["ASC_AMAZON_REDIRECT_URI"] = asc_sandbox.register(
+        server.url, app.config["ASC_URL_PREFIX"])
     yield server
     server.stop()
 

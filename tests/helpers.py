@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from amazon_seller import Seller
 from conftest import csrf_from
 
-from asc_plugin.extension import state
 from asc_plugin.models import Store
+from asc_plugin.state import state
+from asc_plugin.testing import SandboxSeller, connect_store, local_path
 
 PREFIX = "/admin/amazon"
+HX = {"HX-Request": "true"}
+
+__all__ = ["PREFIX", "HX", "add_store", "signed_in", "store_named", "start_connect", "connect",
+           "callback_path", "Seller"]
+Seller = SandboxSeller
+callback_path = local_path
 
 
 def add_store(admin, *, name="Amazon Store USA", marketplace="US", website="1",
               email="owner@example.com", id_type="UPC", attribute="upc", htmx=False):
     page = admin.get(f"{PREFIX}/stores/new?step=form")
-    headers = {"HX-Request": "true"} if htmx else {}
+    headers = HX if htmx else {}
     return admin.post(f"{PREFIX}/stores/new", headers=headers, data={
         "csrf_token": csrf_from(page.text), "website_id": website, "contact_email": email,
         "name": name, "marketplace": marketplace, "amazon_id_type": id_type,
@@ -43,22 +47,24 @@ def store_named(app, name) -> Store | None:
         return store
 
 
-def start_connect(admin, store_id, *, new_tab=False):
+def start_connect(admin, store_id, *, new_tab=False, return_to="home"):
     home = admin.get(f"{PREFIX}/")
     response = admin.post(f"{PREFIX}/stores/{store_id}/connect",
-                          data={"csrf_token": csrf_from(home.text),
+                          data={"csrf_token": csrf_from(home.text), "return_to": return_to,
                                 "new_tab": "1" if new_tab else "0"})
     assert response.status_code == 303, response.text[:500]
     return response.headers["Location"]
 
 
-def callback_path(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"
-
-
 def connect(admin, store_id, seller=None, **kwargs):
-    """The whole flow: Connect store, the seller at Seller Central, Amazon's redirect back."""
-    consent = start_connect(admin, store_id, **kwargs)
-    back = (seller or Seller()).authorize(consent)
-    return admin.get(callback_path(back))
+    """The whole flow: Connect store, the seller at Seller Central, Amazon's redirect back
+    (through the Login URI too, when the sandbox routes it so)."""
+    if kwargs:
+        consent = start_connect(admin, store_id, **kwargs)
+        seller = seller or Seller()
+        back = seller.authorize(consent)
+        response = admin.get(callback_path(back))
+        if "/connect/login" in back:
+            response = admin.get(callback_path(seller.confirm(response.headers["Location"])))
+        return response
+    return connect_store(admin, store_id, seller=seller)

@@ -8,13 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from amazon_seller import Seller
+from helpers import Seller
 from conftest import csrf_from
 from helpers import signed_in
 
-from asc_plugin.extension import state
 from asc_plugin.models import ConnectionState, Store, utcnow
 from asc_plugin.services import tokens
+from asc_plugin.state import state
 
 pytestmark = pytest.mark.slow
 PREFIX = "/admin/amazon"

@@ -9,6 +9,10 @@ from flask_sqlalchemy import SQLAlchemy
 from asc_plugin import AmazonSalesChannel, BaseHost, ConfigurationError, config
 
 
+REDIRECT = "https://shop.example.com/admin/amazon/connect/callback"
+KEY = "rAqSqzeoFSSJSN-2L9QGa2bzVRnGLwAlEw1Rnz2U-FU="
+
+
 def _bare_app(**config_):
     app = Flask(__name__)
     app.config.update(SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="k", **config_)
@@ -29,7 +33,8 @@ def test_init_app_factory_style_and_state_in_extensions():
 def test_second_registration_says_what_to_do():
     app, db = _bare_app(TESTING=True)
     AmazonSalesChannel(app, db=db)
-    with pytest.raises(RuntimeError, match="already registered.*init_app once"):
+    with pytest.raises(RuntimeError, match="already registered.*once per app.*app factory.*"
+                                           "ext.init_app"):
         AmazonSalesChannel(app, db=db)
 
 
@@ -46,14 +51,29 @@ def test_missing_db_is_a_clear_error():
 
 
 def test_production_without_encryption_key_refuses_to_start():
-    app, db = _bare_app()
+    app, db = _bare_app(ASC_AMAZON_REDIRECT_URI=REDIRECT)
     with pytest.raises(ConfigurationError, match="ASC_ENCRYPTION_KEYS is not set"):
         AmazonSalesChannel(app, db=db)
 
 
+def test_debug_without_a_key_runs_on_a_throwaway_key_and_says_so_loudly(caplog):
+    app, db = _bare_app(DEBUG=True)
+    AmazonSalesChannel(app, db=db)
+    assert "THROWAWAY key" in caplog.text and "ASC_ENCRYPTION_KEYS" in caplog.text
+
+
 def test_bad_encryption_key_is_a_clear_error():
-    app, db = _bare_app(ASC_ENCRYPTION_KEYS="not-a-key")
+    app, db = _bare_app(ASC_ENCRYPTION_KEYS="not-a-key", ASC_AMAZON_REDIRECT_URI=REDIRECT)
     with pytest.raises(ConfigurationError, match="not a Fernet key"):
+        AmazonSalesChannel(app, db=db)
+
+
+def test_production_needs_a_redirect_uri_not_the_host_header():
+    app, db = _bare_app(ASC_ENCRYPTION_KEYS=[KEY])
+    with pytest.raises(ConfigurationError, match="ASC_AMAZON_REDIRECT_URI.*or SERVER_NAME"):
+        AmazonSalesChannel(app, db=db)
+    for setting in ({"ASC_AMAZON_REDIRECT_URI": REDIRECT}, {"SERVER_NAME": "shop.example.com"}):
+        app, db = _bare_app(ASC_ENCRYPTION_KEYS=[KEY], **setting)
         AmazonSalesChannel(app, db=db)
 
 
@@ -76,9 +96,9 @@ def test_a_custom_host_is_consulted_on_every_request():
     app, db = _bare_app(TESTING=True)
     AmazonSalesChannel(app, db=db, host=Host())
     with app.app_context():
-        from asc_plugin.migrations import upgrade
+        from asc_plugin.models import metadata
 
-        upgrade()
+        metadata.create_all(db.engine)
     response = app.test_client().get("/admin/amazon/")
     assert response.status_code == 200
     assert calls == ["checked"]
@@ -101,9 +121,9 @@ def test_host_templates_override_the_plugins(tmp_path):
     db = SQLAlchemy(app)
     AmazonSalesChannel(app, db=db, host=Host())
     with app.app_context():
-        from asc_plugin.migrations import upgrade
+        from asc_plugin.models import metadata
 
-        upgrade()
+        metadata.create_all(db.engine)
     assert "host's own store list" in app.test_client().get("/admin/amazon/").text
 
 
@@ -119,11 +139,16 @@ def test_nav_entry_for_host_templates(app):
 def test_private_authlib_registry_leaves_host_authlib_alone():
     from authlib.integrations.flask_client import OAuth
 
+    from asc_plugin.amazon import oauth
+
     app, db = _bare_app(TESTING=True)
     host_oauth = OAuth(app)
     AmazonSalesChannel(app, db=db)
+    with app.app_context():
+        ours = oauth.client(app)
     assert app.extensions["authlib.integrations.flask_client"] is host_oauth
-    assert app.extensions["asc"].oauth is not host_oauth
+    assert ours.name == "amazon" and app.extensions["asc"].lazy["oauth"] is not host_oauth
+    assert host_oauth._registry == {}  # noqa: SLF001 - nothing registered on the host's
 
 
 def test_store_url_table_matches_url_for(app):

@@ -7,8 +7,8 @@ from helpers import PREFIX, add_store, store_named
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asc_plugin.extension import state
 from asc_plugin.models import ActivityLog, Store
+from asc_plugin.state import state
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

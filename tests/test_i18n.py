@@ -191,8 +191,8 @@ def test_plurals_and_dates_in_both_languages(app, admin):
 
     from helpers import add_store, store_named
 
-    from asc_plugin.extension import state
     from asc_plugin.models import ConnectionState, Store, utcnow
+    from asc_plugin.state import state
 
     add_store(admin)
     store = store_named(app, "Amazon Store USA")

@@ -10,8 +10,8 @@ from helpers import PREFIX, add_store, store_named
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asc_plugin.extension import state
 from asc_plugin.models import ActivityLog, ProductIdType, Store, StoreStatus
+from asc_plugin.state import state
 
 HX = {"HX-Request": "true"}
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from amazon_seller import Seller
+from helpers import Seller
 from conftest import csrf_from
 
 from asc_plugin.sandbox import config as sc
@@ -15,9 +15,11 @@ CALLBACK = "http://localhost/admin/amazon/connect/callback"
 
 
 @pytest.fixture()
-def sandbox_app(sandbox_reset):
-    sandbox_reset.app.config["SANDBOX_REDIRECT_URIS"] = [CALLBACK]
-    return sandbox_reset
+def sandbox_app(asc_sandbox):
+    asc_sandbox.reset()
+    asc_sandbox.app.config["SANDBOX_REDIRECT_URIS"] = [CALLBACK]
+    yield asc_sandbox
+    asc_sandbox.reset()
 
 
 def consent_url(base, **overrides):
@@ -95,19 +97,26 @@ def test_sellers_api_checks_tokens_headers_and_rate(sandbox_app):
     access = _token(sandbox_app.url, grant_type="authorization_code", code=code,
                     redirect_uri=CALLBACK).json()["access_token"]
     url = f"{sandbox_app.url}/spapi/na/sellers/v1/marketplaceParticipations"
-    ok = requests.get(url, headers={"x-amz-access-token": access, "user-agent": "t/1"},
+    agent = "ShopAdmin/1.0 (Language=Python/3.11; Platform=Linux)"
+    for wrong in ("t/1", "", "ShopAdmin/1.0", "x" * 490 + "/1 (Language=Python)"):
+        refused = requests.get(url, headers={"x-amz-access-token": access, "user-agent": wrong},
+                               timeout=5)
+        assert refused.status_code == 400, wrong
+        assert refused.json()["errors"][0]["code"] == "InvalidInput"
+    ok = requests.get(url, headers={"x-amz-access-token": access, "user-agent": agent},
                       timeout=5)
     payload = ok.json()["payload"]
     assert {p["marketplace"]["id"] for p in payload} == {
         "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"}
     assert all(p["participation"]["isParticipating"] for p in payload)
-    bad = requests.get(url, headers={"x-amz-access-token": "Atza|nope", "user-agent": "t/1"},
+    bad = requests.get(url, headers={"x-amz-access-token": "Atza|nope", "user-agent": agent},
                        timeout=5)
     assert bad.status_code == 403 and bad.json()["errors"][0]["code"] == "Unauthorized"
+    assert "access token" in bad.json()["errors"][0]["details"]
     eu = requests.get(url.replace("/na/", "/eu/"), timeout=5,
-                      headers={"x-amz-access-token": access, "user-agent": "t/1"})
+                      headers={"x-amz-access-token": access, "user-agent": agent})
     assert eu.status_code == 403
-    statuses = [requests.get(url, headers={"x-amz-access-token": access, "user-agent": "t/1"},
+    statuses = [requests.get(url, headers={"x-amz-access-token": access, "user-agent": agent},
                              timeout=5).status_code for _ in range(15)]
     assert statuses[:14] == [200] * 14 and statuses[14] == 429
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from asc_plugin import marketplaces
 from asc_plugin.config import DEFAULTS
-from asc_plugin.crypto import InvalidToken, TokenCipher
+from asc_plugin.crypto import KeyMismatch, TokenCipher
 from asc_plugin.demo.app import config_from_env
 from asc_plugin.htmx import trigger
 from asc_plugin.models import ProductIdType
@@ -32,7 +32,7 @@ def test_cipher_round_trip_and_rotation():
     assert both.decrypt(encrypted_old) == token
     rotated = both.rotate(encrypted_old)
     assert TokenCipher([new]).decrypt(rotated) == token
-    with pytest.raises(InvalidToken):
+    with pytest.raises(KeyMismatch):
         TokenCipher([new]).decrypt(encrypted_old)
     assert token not in encrypted_old
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from amazon_seller import Seller
+from helpers import Seller
 from conftest import csrf_from
 from helpers import signed_in
 
@@ -31,17 +31,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture()
-def gunicorn(app, sandbox_reset, tmp_path):
+def gunicorn(app, asc_sandbox, tmp_path):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     prefix = app.config["ASC_URL_PREFIX"]
-    sandbox_reset.app.config["SANDBOX_REDIRECT_URIS"].insert(0, f"{url}{prefix}/connect/callback")
+    asc_sandbox.app.config["SANDBOX_REDIRECT_URIS"].insert(0, f"{url}{prefix}/connect/callback")
     env = {**os.environ,
            "SECRET_KEY": app.config["SECRET_KEY"],
            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
            "ASC_ENCRYPTION_KEYS": json.dumps(app.config["ASC_ENCRYPTION_KEYS"]),
            "ASC_AMAZON_REDIRECT_URI": f"{url}{prefix}/connect/callback"}
-    for key, value in sandbox_config_for(sandbox_reset.url).items():
+    for key, value in sandbox_config_for(asc_sandbox.url).items():
         env[key] = json.dumps(value)
     log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(

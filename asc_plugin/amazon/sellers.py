@@ -1,4 +1,11 @@
-"""The Sellers API: which marketplaces a seller takes part in (how a connection is verified)."""
+"""The Sellers API: which marketplaces a seller takes part in (how a connection is verified).
+
+Amazon answers a 403 in two ways, and they have different owners: with details about the
+access token ("The access token you provided is revoked, malformed or invalid.") the seller's
+authorization is at fault; with empty details, after a token Amazon has just issued, the app is
+refused the API (a role it lacks): that is the operator's to fix, and connecting again would not
+help.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,8 @@ import requests
 from flask import current_app
 
 from .. import marketplaces
-from .errors import AmazonUnavailable, ConnectFailure
+from ..errors import AmazonUnavailable, ConnectFailure
+from .oauth import user_agent
 
 
 @dataclass(frozen=True)
@@ -23,8 +31,6 @@ def marketplace_participations(region: str, access_token: str) -> list[Participa
     """GET /sellers/v1/marketplaceParticipations; raises ConnectFailure or AmazonUnavailable."""
     config = current_app.config
     url = f"{marketplaces.spapi_endpoint(config, region)}/sellers/v1/marketplaceParticipations"
-    from .oauth import user_agent
-
     headers = {
         "x-amz-access-token": access_token,
         "user-agent": user_agent(config),
@@ -32,12 +38,11 @@ def marketplace_participations(region: str, access_token: str) -> list[Participa
     }
     try:
         response = requests.get(url, headers=headers, timeout=config["ASC_AMAZON_HTTP_TIMEOUT"])
-    except requests.Timeout:
-        raise AmazonUnavailable("sellers_unavailable") from None
     except requests.RequestException:
         raise AmazonUnavailable("sellers_unavailable") from None
     if response.status_code == 403:
-        raise ConnectFailure("sellers_forbidden")
+        raise ConnectFailure("sellers_forbidden" if _about_the_token(response)
+                             else "sellers_role_missing")
     if response.status_code == 429:
         raise AmazonUnavailable("sellers_throttled")
     if response.status_code != 200:
@@ -49,9 +54,22 @@ def marketplace_participations(region: str, access_token: str) -> list[Participa
                 marketplace_id=str(item["marketplace"]["id"]),
                 country_code=str(item["marketplace"].get("countryCode", "")),
                 is_participating=item["participation"]["isParticipating"] is True,
-                store_name=item.get("storeName"),
+                store_name=_text(item.get("storeName")),
             )
             for item in payload
         ]
     except (ValueError, KeyError, TypeError):
         raise AmazonUnavailable("sellers_unavailable") from None
+
+
+def _about_the_token(response) -> bool:
+    try:
+        errors = response.json()["errors"]
+        text = " ".join(f"{e.get('message', '')} {e.get('details', '')}" for e in errors)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return "token" in text.lower()
+
+
+def _text(value) -> str | None:
+    return value[:200] if isinstance(value, str) and value else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import threading
+from datetime import datetime, timezone
 
 from werkzeug.serving import make_server
 
@@ -17,22 +18,31 @@ def main(argv=None) -> None:
     parser.add_argument("--sandbox-port", type=int, default=5001)
     args = parser.parse_args(argv)
 
-    from asc_plugin.sandbox.config import sandbox_config_for
+    from asc_plugin.sandbox import create_sandbox_app, sandbox_config_for
 
     from . import create_app
 
     use_sandbox = not os.environ.get("ASC_AMAZON_CLIENT_ID")
     sandbox_url = f"http://{args.host}:{args.sandbox_port}"
-    app = create_app(sandbox_config_for(sandbox_url) if use_sandbox else {})
+    prefix = os.environ.get("ASC_URL_PREFIX", "/admin/amazon").rstrip("/")
+    config = {}
+    sandbox = None
     if use_sandbox:
-        from asc_plugin.sandbox import create_sandbox_app
-
-        prefix = app.config["ASC_URL_PREFIX"].rstrip("/")
         hosts = [args.host] + (["localhost"] if args.host == "127.0.0.1" else [])
         sandbox = create_sandbox_app(
             redirect_uris=[f"http://{h}:{args.port}{prefix}/connect/callback" for h in hosts],
             login_uri=f"http://{args.host}:{args.port}{prefix}/connect/login",
+            app_name="Demo Shop Amazon Sales Channel",
         )
+        sandbox_state = sandbox.extensions["asc_sandbox"]
+        config = {
+            **sandbox_config_for(sandbox_url),
+            "ASC_AMAZON_REDIRECT_URI": f"http://{args.host}:{args.port}{prefix}/connect/callback",
+            # The demo's countdowns follow the sandbox's clock (its index page moves it).
+            "ASC_CLOCK": lambda: datetime.fromtimestamp(sandbox_state.now(), timezone.utc),
+        }
+    app = create_app(config)
+    if sandbox is not None:
         server = make_server(args.host, args.sandbox_port, sandbox, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         print(f" * Sandbox Seller Central on {sandbox_url} (sign in as seller@example.com / "

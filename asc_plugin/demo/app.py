@@ -13,6 +13,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from asc_plugin import AmazonSalesChannel, BaseHost, paths
+from asc_plugin.safe_redirect import safe_next
 
 from . import catalog
 
@@ -103,7 +104,18 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     AmazonSalesChannel(app, db=db, host=DemoHost())
     _routes(app)
+    app.after_request(_security_headers)
     return app
+
+
+def _security_headers(response):
+    """The demo's own pages get the headers the plugin's pages send (set where missing)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html" or response.status_code in (301, 302, 303, 307, 308):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def _routes(app: Flask) -> None:
@@ -114,9 +126,7 @@ def _routes(app: Flask) -> None:
     @app.route("/login", methods=["GET", "POST"])
     def login():
         error = None
-        target = request.values.get("next", "")
-        if not target.startswith("/") or target.startswith("//") or "\\" in target:
-            target = url_for("dashboard")
+        target = safe_next(request.values.get("next"), url_for("dashboard"))
         if request.method == "POST":
             user_ok = hmac.compare_digest(
                 request.form.get("username", ""), app.config["DEMO_ADMIN_USER"])

@@ -1,46 +1,96 @@
 """Alembic migrations for the plugin's own tables (asc_*), with their own version table.
 
-The version table is ``asc_alembic_version`` so the plugin never touches a host's Alembic
-history. Hosts run ``flask asc db upgrade``; ``upgrade()`` is the same from Python.
+The version table is ``asc_alembic_version``, so the plugin never touches a host's Alembic
+history; hosts run ``flask asc db upgrade`` (``upgrade()`` from Python).
+
+A host with its own Alembic or Flask-Migrate history must leave the plugin's tables out of its
+autogenerate, or its next ``flask db migrate`` sees them as removed and drops them with every
+store. :func:`include_name` is that filter::
+
+    Migrate(app, db, include_name=include_name)
+
+    # composed with a filter of the host's own:
+    Migrate(app, db, include_name=lambda name, type_, parents:
+            include_name(name, type_, parents) and my_filter(name, type_, parents))
+
+or, in a plain Alembic ``env.py``: ``context.configure(..., include_name=include_name)``.
+Alembic itself is imported only when a migration command runs.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-
-from ..extension import state
-
 HERE = Path(__file__).resolve().parent
 VERSION_TABLE = "asc_alembic_version"
+TABLE_PREFIX = "asc_"
 
 
-def alembic_config(connection=None) -> Config:
+def include_name(name, type_, parent_names) -> bool:
+    """Alembic ``include_name`` hook for a host's autogenerate: False for the plugin's tables.
+
+    It matches the ``asc_`` prefix rather than today's table list, so tables of later plugin
+    versions (and ones their migrations dropped) stay out of the host's history too.
+    """
+    if type_ == "table":
+        return not (name or "").startswith(TABLE_PREFIX)
+    return True
+
+
+def host_filter_problem(app) -> str | None:
+    """Why the host's Flask-Migrate would drop the plugin's tables, or None if it would not."""
+    migrate = app.extensions.get("migrate")
+    if migrate is None:
+        return None
+    hook = getattr(migrate, "configure_args", {}).get("include_name")
+    if hook is not None and _leaves_out_plugin_tables(hook):
+        return None
+    return (
+        "Flask-Migrate is configured on this app without leaving the Amazon Sales Channel's "
+        "tables out: your next `flask db migrate` would see asc_* as removed and "
+        "`flask db upgrade` would drop them, with every store. Pass "
+        "include_name=asc_plugin.migrations.include_name to Migrate(app, db, ...).")
+
+
+def _leaves_out_plugin_tables(hook) -> bool:
+    try:
+        return not hook("asc_store", "table", {"schema_name": None})
+    except Exception:  # noqa: BLE001 - a host filter we cannot call is one we cannot trust
+        return False
+
+
+def alembic_config(connection=None):
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(HERE))
     config.attributes["connection"] = connection
     return config
 
 
+def _engine(engine):
+    from ..state import state
+
+    return engine or state().db.engine
+
+
 def upgrade(revision: str = "head", engine=None) -> None:
-    engine = engine or state().db.engine
-    with engine.begin() as connection:
+    from alembic import command
+
+    with _engine(engine).begin() as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade(revision: str, engine=None) -> None:
-    engine = engine or state().db.engine
-    with engine.begin() as connection:
+    from alembic import command
+
+    with _engine(engine).begin() as connection:
         command.downgrade(alembic_config(connection), revision)
 
 
 def current(engine=None) -> str | None:
-    engine = engine or state().db.engine
-    with engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"version_table": VERSION_TABLE}
-        )
+    from alembic.runtime.migration import MigrationContext
+
+    with _engine(engine).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
         return context.get_current_revision()

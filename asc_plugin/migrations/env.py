@@ -2,14 +2,14 @@
 
 from alembic import context
 
-from asc_plugin.migrations import VERSION_TABLE
+from asc_plugin.migrations import VERSION_TABLE, include_name
 from asc_plugin.models import metadata
 
 
-def include_name(name, type_, parent_names):
-    # Only the plugin's own tables: a host's tables in the same database are not ours.
+def only_plugin_tables(name, type_, parent_names):
+    """The mirror image of the hosts' filter: a host's tables in the same database are not ours."""
     if type_ == "table":
-        return name is not None and name.startswith("asc_")
+        return not include_name(name, type_, parent_names)
     return True
 
 
@@ -18,7 +18,7 @@ context.configure(
     connection=connection,
     target_metadata=metadata,
     version_table=VERSION_TABLE,
-    include_name=include_name,
+    include_name=only_plugin_tables,
     render_as_batch=True,
     compare_type=True,
 )

@@ -1,23 +1,43 @@
-"""The sandbox app: Seller Central screens, LWA token endpoint, Sellers API, test switches."""
+"""The sandbox app: Seller Central screens, LWA token endpoint, Sellers API, test switches.
+
+Where Amazon is documented or reported to behave in more than one way, the sandbox can show
+each way (``POST /_sandbox/settings``): consent routed straight to the redirect URI or through
+the app's Login URI; an absolute or a relative ``amazon_callback_uri``; the app's roles (the
+Sellers API answers 403 without details when a role is missing); and faults on every API
+(``POST /_sandbox/faults``). Its clock moves with ``POST /_sandbox/clock``.
+"""
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import re
 import secrets
 import time
 from urllib.parse import urlencode
 
 from flask import Flask, abort, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_wtf import CSRFProtect
 
 from .. import i18n, paths
 from ..i18n import N_, _
+from ..safe_redirect import safe_next
 from . import config as sandbox_config
-from .data import Authorization, Faults, SandboxState, find_seller, participations, seller_by_id
+from .data import (
+    REQUIRED_ROLE,
+    Authorization,
+    Faults,
+    SandboxState,
+    Settings,
+    find_seller,
+    participations,
+    seller_by_id,
+)
 
 REGIONS = {"na": "NA", "eu": "EU", "fe": "FE"}
 REGION_NAMES = {"na": N_("North America"), "eu": N_("Europe"), "fe": N_("Far East")}
+#: Amazon's documented user-agent: AppName/AppVersion (Language=…[; Platform=…]), ≤ 500 chars.
+USER_AGENT = re.compile(r"[^/\s()]+/[^\s()]+ \(Language=[^;()]+(?:;\s*[^;()]+)*\)")
 
 MD_ERRORS = {
     "MD1000": N_("This app is in Draft and can only be authorized with version=beta in the "
@@ -26,14 +46,20 @@ MD_ERRORS = {
               "URIs."),
     "MD4010": N_("You signed in to the Seller Central of a region where your seller account is not "
               "registered."),
-    "MD9000": N_("The authorization request is not valid (unknown application id)."),
+    "MD9000": N_("The authorization request is not valid (unknown application id, or version=beta "
+              "for an app that is published and has no Draft to authorize)."),
     "MD9100": N_("The authorization request is missing a required parameter."),
     "MD9999": N_("Something went wrong with this authorization request. Start again from the app."),
 }
 
 
 def create_sandbox_app(*, redirect_uris: list[str], login_uri: str | None = None,
-                       published: bool = False, secret_key: str | None = None) -> Flask:
+                       published: bool = False, secret_key: str | None = None,
+                       app_name: str = sandbox_config.APP_NAME) -> Flask:
+    """A sandbox Seller Central for an SP-API app registered with these URIs.
+
+    ``app_name`` is the app's name as the consent page and Manage Your Apps show it.
+    """
     app = Flask(__name__, template_folder=paths.TEMPLATES,
                 static_folder=f"{paths.STATIC}/asc_sandbox")
     app.config.update(
@@ -42,22 +68,15 @@ def create_sandbox_app(*, redirect_uris: list[str], login_uri: str | None = None
         SANDBOX_REDIRECT_URIS=list(redirect_uris),
         SANDBOX_LOGIN_URI=login_uri,
         SANDBOX_PUBLISHED=published,
+        SANDBOX_APP_NAME=app_name,
     )
     csrf = CSRFProtect(app)
-    i18n.init_app(app)
     state = SandboxState()
     app.extensions["asc_sandbox"] = state
-    _seller_central(app)
-    api = _apis(app, state)
-    for view in api:
+    _seller_central(app, state)
+    for view in _apis(app, state):
         csrf.exempt(view)
     return app
-
-
-def _state() -> SandboxState:
-    from flask import current_app
-
-    return current_app.extensions["asc_sandbox"]
 
 
 def _error(code: str, region: str | None = None, status: int = 400):
@@ -75,22 +94,32 @@ def _signed_in_seller():
     return seller_by_id(session.get("seller_id", ""))
 
 
-def _seller_central(app: Flask) -> None:
+def _next() -> str | None:
+    return safe_next(request.values.get("next"), "") or None
+
+
+def _redirect_back(target: str, params: dict):
+    separator = "&" if "?" in target else "?"
+    return redirect(f"{target}{separator}{urlencode(params)}", 302)
+
+
+def _seller_central(app: Flask, state: SandboxState) -> None:
     @app.template_filter("sbdate")
     def sbdate(epoch):
         return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 
     @app.context_processor
     def names():
-        return {"app_name": sandbox_config.APP_NAME, "region_names": REGION_NAMES,
+        return {"app_name": app.config["SANDBOX_APP_NAME"], "region_names": REGION_NAMES,
                 "_": i18n.gettext, "gettext": i18n.gettext, "ngettext": i18n.ngettext,
-                "sb_lang": "zh-Hant" if i18n.catalog_for(get_locale()) == "zh_Hant" else "en"}
+                "sb_lang": i18n.html_lang()}
 
     @app.get("/")
     def index():
         from .data import SELLERS
 
-        return render_template("asc_sandbox/index.html", sellers=SELLERS)
+        return render_template("asc_sandbox/index.html", sellers=SELLERS,
+                               settings=state.settings, clock_days=state.clock_offset / 86400)
 
     @app.get("/<region>/apps/authorize/consent")
     def consent(region):
@@ -100,29 +129,48 @@ def _seller_central(app: Flask) -> None:
         return _begin_review(region)
 
     @app.get("/<region>/apps/authorize/confirm")
-    def confirm_from_app(region):
-        """amazon_callback_uri of the Login URI flow: the app sends the seller back here."""
+    @app.get("/<region>/apps/authorize/confirm/<path:_rest>")
+    def confirm_from_app(region, _rest=None):
+        """amazon_callback_uri of the Login URI: the app sends the seller back here."""
         _region(region)
-        pending = session.get("amazon_state")
-        if not pending or not hmac.compare_digest(pending,
-                                                  request.args.get("amazon_state", "")):
+        pending = session.get("amazon_state") or {}
+        if not pending.get("value") or not hmac.compare_digest(
+                pending["value"], request.args.get("amazon_state", "")):
             return _error("MD9999", region)
+        if not request.args.get("state"):
+            return _error("MD9100", region)
+        if pending.get("consented"):  # consent came first; the code goes out now
+            session.pop("amazon_state", None)
+            redirect_uri = request.args.get("redirect_uri") or pending["consented"]["redirect_uri"]
+            if redirect_uri and redirect_uri not in app.config["SANDBOX_REDIRECT_URIS"]:
+                return _error("MD5101", region)
+            return _issue_code(seller_by_id(pending["consented"]["seller"]),
+                               request.args["state"], redirect_uri)
         return _begin_review(region, consumes="amazon_state")
+
+    def _draft_problem(args) -> str | None:
+        published = app.config["SANDBOX_PUBLISHED"]
+        if not published and args.get("version") != "beta":
+            return "MD1000"
+        if published and args.get("version") == "beta":
+            return "MD9000"
+        return None
 
     def _begin_review(region, consumes=None):
         """Amazon's checks on an authorization request, then on to the consent screens."""
         args = request.args
         if not args.get("state"):
             return _error("MD9100", region)
-        if not app.config["SANDBOX_PUBLISHED"] and args.get("version") != "beta":
-            return _error("MD1000", region)
+        problem = _draft_problem(args)
+        if problem:
+            return _error(problem, region)
         redirect_uri = args.get("redirect_uri")
         if redirect_uri and redirect_uri not in app.config["SANDBOX_REDIRECT_URIS"]:
             return _error("MD5101", region)
         if consumes:
             session.pop(consumes, None)
         session["pending"] = {"state": args["state"], "redirect_uri": redirect_uri,
-                              "region": region}
+                              "region": region, "via_login_uri": bool(consumes)}
         return redirect(url_for("review", region=region))
 
     @app.route("/<region>/signin", methods=["GET", "POST"])
@@ -193,13 +241,39 @@ def _seller_central(app: Flask) -> None:
             return _error("MD9999", region)
         if request.method == "POST":
             session.pop("pending", None)
-            redirect_uri = pending["redirect_uri"] or app.config["SANDBOX_REDIRECT_URIS"][0]
-            code = _state().issue_code(seller=seller, redirect_uri=pending["redirect_uri"])
-            query = urlencode({"state": pending["state"],
-                               "selling_partner_id": seller.selling_partner_id,
-                               "spapi_oauth_code": code})
-            return redirect(f"{redirect_uri}?{query}", 302)
+            login_uri = app.config["SANDBOX_LOGIN_URI"]
+            if (state.settings.routing == "login_uri" and login_uri
+                    and not pending.get("via_login_uri")):
+                return _through_login_uri(region, seller, pending, login_uri)
+            return _issue_code(seller, pending["state"], pending["redirect_uri"])
         return render_template("asc_sandbox/almost_done.html", region=region, seller=seller)
+
+    def _through_login_uri(region, seller, pending, login_uri):
+        """Amazon's other routing: Seller Central loads the app's Login URI after consent."""
+        value = secrets.token_urlsafe(24)
+        session["amazon_state"] = {"value": value, "consented": {
+            "seller": seller.selling_partner_id, "redirect_uri": pending["redirect_uri"]}}
+        return redirect(f"{login_uri}?{urlencode(_login_uri_params(region, seller, value))}",
+                        302)
+
+    def _login_uri_params(region, seller, value) -> dict:
+        confirm = url_for("confirm_from_app", region=region)
+        if not state.settings.relative_callback:
+            confirm = url_for("confirm_from_app", region=region, _external=True)
+        else:  # integrators report Seller Central sending the path alone
+            confirm = confirm.removeprefix(f"/{region}")
+        params = {"amazon_callback_uri": confirm, "amazon_state": value,
+                  "selling_partner_id": seller.selling_partner_id}
+        if not app.config["SANDBOX_PUBLISHED"]:
+            params["version"] = "beta"
+        return params
+
+    def _issue_code(seller, oauth_state, redirect_uri):
+        target = redirect_uri or app.config["SANDBOX_REDIRECT_URIS"][0]
+        code = state.issue_code(seller=seller, redirect_uri=redirect_uri)
+        return _redirect_back(target, {"state": oauth_state,
+                                       "selling_partner_id": seller.selling_partner_id,
+                                       "spapi_oauth_code": code})
 
     @app.post("/<region>/apps/authorize/cancel")
     def cancel(region):
@@ -207,10 +281,10 @@ def _seller_central(app: Flask) -> None:
         pending = session.pop("pending", None)
         if not pending:
             return _error("MD9999", region)
-        redirect_uri = pending["redirect_uri"] or app.config["SANDBOX_REDIRECT_URIS"][0]
-        query = urlencode({"state": pending["state"], "error": "access_denied",
-                           "error_description": "The seller cancelled the authorization."})
-        return redirect(f"{redirect_uri}?{query}", 302)
+        target = pending["redirect_uri"] or app.config["SANDBOX_REDIRECT_URIS"][0]
+        return _redirect_back(target, {"state": pending["state"], "error": "access_denied",
+                                       "error_description": "The seller cancelled the "
+                                                            "authorization."})
 
     @app.get("/<region>/apps/manage")
     def manage(region):
@@ -218,7 +292,7 @@ def _seller_central(app: Flask) -> None:
         seller = _signed_in_seller()
         if seller is None:
             return redirect(url_for("signin", region=region, next=request.path))
-        auths = [a for a in _state().authorizations
+        auths = [a for a in state.authorizations
                  if a.seller_id == seller.selling_partner_id and not a.revoked]
         first = min((a.authorized_at for a in auths), default=None)
         return render_template("asc_sandbox/manage.html", region=region, seller=seller,
@@ -232,15 +306,10 @@ def _seller_central(app: Flask) -> None:
         login_uri = app.config["SANDBOX_LOGIN_URI"]
         if seller is None or not login_uri:
             return _error("MD9999", region)
-        amazon_state = secrets.token_urlsafe(24)
-        session["amazon_state"] = amazon_state
-        params = {"amazon_callback_uri": url_for("confirm_from_app", region=region,
-                                                 _external=True),
-                  "amazon_state": amazon_state,
-                  "selling_partner_id": seller.selling_partner_id}
-        if not app.config["SANDBOX_PUBLISHED"]:
-            params["version"] = "beta"
-        return redirect(f"{login_uri}?{urlencode(params)}", 303)
+        value = secrets.token_urlsafe(24)
+        session["amazon_state"] = {"value": value}
+        return redirect(f"{login_uri}?{urlencode(_login_uri_params(region, seller, value))}",
+                        303)
 
     @app.post("/<region>/apps/manage/remove")
     def remove(region):
@@ -248,14 +317,7 @@ def _seller_central(app: Flask) -> None:
         seller = _signed_in_seller()
         if seller is None:
             return redirect(url_for("signin", region=region))
-        st = _state()
-        with st.lock:
-            for auth in st.authorizations:
-                if auth.seller_id == seller.selling_partner_id:
-                    auth.revoked = True
-            for token in [t for t, v in st.access_tokens.items()
-                          if v["seller_id"] == seller.selling_partner_id]:
-                del st.access_tokens[token]
+        state.revoke(seller.selling_partner_id)
         return redirect(url_for("manage", region=region, removed=1), 303)
 
     @app.post("/<region>/signout")
@@ -264,13 +326,19 @@ def _seller_central(app: Flask) -> None:
         return redirect(url_for("signin", region=_region(region)), 303)
 
 
-def _next() -> str | None:
-    target = request.values.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else None
-
-
 def _lwa_error(error: str, description: str, status: int = 400):
     return jsonify({"error": error, "error_description": description}), status
+
+
+def _spapi_error(status, code, message, details=""):
+    return jsonify({"errors": [{"code": code, "message": message, "details": details}]}), status
+
+
+def _from_loopback() -> bool:
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
 
 
 def _apis(app: Flask, state: SandboxState):
@@ -294,6 +362,8 @@ def _apis(app: Flask, state: SandboxState):
                 form.get("client_secret", ""), sandbox_config.CLIENT_SECRET)
                 or fault == "invalid_client"):
             return _lwa_error("invalid_client", "Client authentication failed", 401)
+        if fault == "unauthorized_client":
+            return _lwa_error("unauthorized_client", "Not authorized for requested operation")
         grant = form.get("grant_type")
         if grant == "authorization_code":
             with state.lock:
@@ -333,26 +403,38 @@ def _apis(app: Flask, state: SandboxState):
             abort(404)
         apply_delay()
         fault = state.faults.sellers
-        if fault in ("403", "429", "500"):
-            codes = {"403": ("Unauthorized", "Access to requested resource is denied."),
-                     "429": ("QuotaExceeded", "You exceeded your quota for the requested "
-                                              "resource."),
-                     "500": ("InternalFailure", "We encountered an internal error.")}
-            code, message = codes[fault]
-            return jsonify({"errors": [{"code": code, "message": message, "details": ""}]}), int(
-                fault)
+        canned = {
+            "403": (403, "Unauthorized", "Access to requested resource is denied.",
+                    "The access token you provided is revoked, malformed or invalid."),
+            "403_role": (403, "Unauthorized", "Access to requested resource is denied.", ""),
+            "429": (429, "QuotaExceeded", "You exceeded your quota for the requested resource.",
+                    ""),
+            "500": (500, "InternalFailure", "We encountered an internal error.", ""),
+        }
+        if fault in canned:
+            return _spapi_error(*canned[fault])
         if fault == "badjson":
             return "<html>oops</html>", 200
-        if not request.headers.get("user-agent"):
-            return _spapi_error(400, "InvalidInput", "Missing user-agent header.")
+        agent = request.headers.get("user-agent", "")
+        if len(agent) > 500 or not USER_AGENT.fullmatch(agent):
+            return _spapi_error(400, "InvalidInput",
+                                "The user-agent header must read AppName/AppVersion "
+                                "(Language=LanguageName) and have at most 500 characters.")
         token = request.headers.get("x-amz-access-token", "")
         with state.lock:
             info = state.access_tokens.get(token)
         if info is None:
-            return _spapi_error(403, "Unauthorized", "Access to requested resource is denied.")
+            return _spapi_error(403, "Unauthorized", "Access to requested resource is denied.",
+                                "The access token you provided is revoked, malformed or "
+                                "invalid.")
         if info["expires"] <= state.now():
-            return _spapi_error(403, "Unauthorized", "The access token you provided has expired.")
+            return _spapi_error(403, "Unauthorized", "Access to requested resource is denied.",
+                                "The access token you provided has expired.")
         if info["region"] != REGIONS[region]:
+            return _spapi_error(403, "Unauthorized", "Access to requested resource is denied.",
+                                "The access token you provided is revoked, malformed or "
+                                "invalid.")
+        if REQUIRED_ROLE not in state.settings.roles:
             return _spapi_error(403, "Unauthorized", "Access to requested resource is denied.")
         if not state.take_rate(f"{info['seller_id']}:participations"):
             return _spapi_error(429, "QuotaExceeded",
@@ -376,41 +458,67 @@ def _apis(app: Flask, state: SandboxState):
             "businessType": "PRIVATE_LIMITED", "sellingPlan": result.selling_plan,
         }})
 
+    def _data() -> dict:
+        data = request.get_json(force=True, silent=True)
+        if isinstance(data, dict):
+            return data
+        return {k: v for k, v in request.form.items() if k != "csrf_token"}
+
+    def _answer(payload: dict):
+        """JSON for tests; a page back for the forms on the sandbox's index."""
+        if request.form:
+            return redirect(url_for("index"), 303)
+        return jsonify({"ok": True, **payload})
+
     @app.post("/_sandbox/faults")
     def faults():
-        data = request.get_json(force=True, silent=True) or {}
-        state.faults = Faults(token=data.get("token"), sellers=data.get("sellers"),
-                              delay=float(data.get("delay", 0)))
-        return jsonify({"ok": True})
+        data = _data()
+        try:
+            delay = min(float(data.get("delay") or 0), 30.0)
+        except (TypeError, ValueError):
+            delay = 0.0
+        state.faults = Faults(token=data.get("token"), sellers=data.get("sellers"), delay=delay)
+        return _answer({})
+
+    @app.post("/_sandbox/settings")
+    def settings():
+        data = _data()
+        current = state.settings
+        roles = data.get("roles", current.roles)
+        state.settings = Settings(
+            routing="login_uri" if data.get("routing", current.routing) == "login_uri"
+            else "direct",
+            relative_callback=bool(data.get("relative_callback", current.relative_callback)),
+            roles=tuple(roles) if isinstance(roles, (list, tuple)) else current.roles)
+        return _answer({"settings": state.settings.__dict__})
 
     @app.post("/_sandbox/clock")
     def clock():
-        data = request.get_json(force=True, silent=True) or {}
-        state.clock_offset = float(data.get("offset", 0))
-        return jsonify({"ok": True, "offset": state.clock_offset})
+        data = _data()
+        try:
+            if "days" in data:
+                offset = float(data["days"]) * 86400
+            else:
+                offset = float(data.get("offset", 0))
+        except (TypeError, ValueError):
+            offset = 0.0
+        state.clock_offset = max(-10 * 365 * 86400.0, min(offset, 10 * 365 * 86400.0))
+        return _answer({"offset": state.clock_offset})
 
     @app.post("/_sandbox/reset")
     def reset():
-        with state.lock:
-            state.codes.clear()
-            state.access_tokens.clear()
-            state.authorizations.clear()
-            state.rate.clear()
-            state.faults = Faults()
-            state.clock_offset = 0.0
-            state.token_requests = 0
-        return jsonify({"ok": True})
+        state.reset()
+        return _answer({})
 
     @app.get("/_sandbox/authorizations")
     def authorizations():
+        """Issued refresh tokens, for tests: only in testing, or from this machine."""
+        if not (app.testing or _from_loopback()):
+            abort(404)
         return jsonify({
             "authorizations": [a.__dict__ for a in state.authorizations],
             "token_requests": state.token_requests,
             "codes": list(state.codes),
         })
 
-    return [token, participations_view, account, faults, clock, reset, authorizations]
-
-
-def _spapi_error(status, code, message):
-    return jsonify({"errors": [{"code": code, "message": message, "details": ""}]}), status
+    return [token, participations_view, account, faults, settings, clock, reset, authorizations]

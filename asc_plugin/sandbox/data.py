@@ -59,12 +59,26 @@ class Authorization:
     revoked: bool = False
 
 
+#: The role the sandbox's Sellers API asks of the app (Amazon's role names are longer).
+REQUIRED_ROLE = "selling_partner_insights"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the sandbox's Amazon behaves where the real one is known to vary."""
+
+    routing: str = "direct"          # "direct" | "login_uri": where consent sends the seller
+    relative_callback: bool = False  # amazon_callback_uri as a path, as integrators report
+    roles: tuple[str, ...] = (REQUIRED_ROLE,)
+
+
 @dataclass
 class Faults:
     """Switches tests flip to make the sandbox misbehave like Amazon sometimes does."""
 
-    token: str | None = None      # "500" | "timeout" | "badjson" | "norefresh" | "invalid_client"
-    sellers: str | None = None    # "403" | "429" | "500" | "timeout" | "badjson"
+    token: str | None = None      # "500" | "badjson" | "norefresh" | "invalid_client"
+                                  # | "unauthorized_client"
+    sellers: str | None = None    # "403" (token) | "403_role" | "429" | "500" | "badjson"
     delay: float = 0.0            # seconds added to every token / Sellers API answer
 
 
@@ -77,12 +91,34 @@ class SandboxState:
     access_tokens: dict[str, dict] = field(default_factory=dict)
     authorizations: list[Authorization] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
+    settings: Settings = field(default_factory=Settings)
     clock_offset: float = 0.0
     rate: dict[str, tuple[float, float]] = field(default_factory=dict)
     token_requests: int = 0
 
     def now(self) -> float:
         return time.time() + self.clock_offset
+
+    def reset(self) -> None:
+        with self.lock:
+            self.codes.clear()
+            self.access_tokens.clear()
+            self.authorizations.clear()
+            self.rate.clear()
+            self.faults = Faults()
+            self.settings = Settings()
+            self.clock_offset = 0.0
+            self.token_requests = 0
+
+    def revoke(self, seller_id: str) -> None:
+        """Manage Your Apps › Remove: every authorization of the seller, and its tokens."""
+        with self.lock:
+            for auth in self.authorizations:
+                if auth.seller_id == seller_id:
+                    auth.revoked = True
+            for token in [t for t, v in self.access_tokens.items()
+                          if v["seller_id"] == seller_id]:
+                del self.access_tokens[token]
 
     def issue_code(self, *, seller: Seller, redirect_uri: str | None) -> str:
         code = "ANsb" + secrets.token_urlsafe(18)
@@ -112,6 +148,16 @@ class SandboxState:
             return True
 
 
+#: What Amazon's Sellers API says of each marketplace the sandbox's sellers use.
+MARKETPLACE_FACTS = {
+    "US": ("Amazon.com", "www.amazon.com", "US", "USD", "en_US"),
+    "CA": ("Amazon.ca", "www.amazon.ca", "CA", "CAD", "en_CA"),
+    "MX": ("Amazon.com.mx", "www.amazon.com.mx", "MX", "MXN", "es_MX"),
+    "UK": ("Amazon.co.uk", "www.amazon.co.uk", "GB", "GBP", "en_GB"),
+    "DE": ("Amazon.de", "www.amazon.de", "DE", "EUR", "de_DE"),
+}
+
+
 def participations(seller: Seller, region: str) -> list[dict]:
     """The Sellers API payload for a seller in one region."""
     out = []
@@ -119,15 +165,12 @@ def participations(seller: Seller, region: str) -> list[dict]:
         market = BY_CODE[code]
         if market.region != region:
             continue
+        name, domain, country, currency, language = MARKETPLACE_FACTS[code]
         out.append({
             "marketplace": {
-                "id": market.marketplace_id, "name": f"Amazon.{code.lower()}",
-                "countryCode": "GB" if code == "UK" else code,
-                "defaultCurrencyCode": {"US": "USD", "CA": "CAD", "MX": "MXN", "UK": "GBP"}.get(
-                    code, "EUR"),
-                "defaultLanguageCode": {"US": "en_US", "CA": "en_CA", "MX": "es_MX",
-                                        "UK": "en_GB", "DE": "de_DE"}.get(code, "en_US"),
-                "domainName": f"www.amazon.{code.lower()}",
+                "id": market.marketplace_id, "name": name, "countryCode": country,
+                "defaultCurrencyCode": currency, "defaultLanguageCode": language,
+                "domainName": domain,
             },
             "participation": {"isParticipating": participating, "hasSuspendedListings": False},
             "storeName": seller.store_name,

@@ -1,99 +1,148 @@
-"""The yearly authorization: who expires when, and the check cron runs."""
+"""The yearly authorization: who expires when, and the live check (cron and Test connection).
+
+The live check proves an authorization with Amazon itself: a refresh-token grant (which a
+revoked or expired authorization fails with ``invalid_grant``, whatever access token is cached),
+then the Sellers API (the store's marketplace must still be one the seller takes part in). A
+store that failed keeps being reported on every later run until someone acts.
+
+Renewal thresholds all come from ``ASC_RENEWAL_WARNING_DAYS`` (largest first): inside the first
+the notice is informational, inside the second a warning, inside the third and later an error —
+and an error is what makes ``flask asc check-authorizations`` exit 1.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
-from .. import signals
-from ..amazon.errors import AmazonUnavailable, AuthorizationRevoked
-from ..extension import state
-from ..i18n import _, ngettext
+from .. import marketplaces, signals
+from ..errors import (
+    SELLER,
+    AmazonUnavailable,
+    AuthorizationRevoked,
+    ConnectFailure,
+    Failure,
+    OperatorActionRequired,
+)
 from ..models import ConnectionState, Store, utcnow
+from ..state import state
 from . import activity, tokens
+
+LEVELS = ("info", "warning", "error")
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    store_name: str
-    marketplace: str
-    state: str
+    store: Store
+    code: str                 # "ok", "expiring", "not_participating" or an error code
     days_left: int | None
-    note: str
     needs_attention: bool
+    audience: str | None      # who must act: "seller", "operator", or None when all is well
+    failure: Failure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def thresholds() -> list[int]:
+    return sorted((int(d) for d in current_app.config["ASC_RENEWAL_WARNING_DAYS"]),
+                  reverse=True)
 
 
 def days_left(store: Store) -> int | None:
-    if store.authorization_expires_at is None:
+    """Whole days until the authorization ends, rounded up: 365 right after connecting."""
+    if store.authorization_expires_at is None or not store.is_connected:
         return None
-    return max(0, (store.authorization_expires_at - utcnow()).days)
+    seconds = (store.authorization_expires_at - utcnow()).total_seconds()
+    return max(0, math.ceil(seconds / 86400))
 
 
 def warning_level(days: int | None) -> str | None:
-    """Banner level for a countdown: info from 30 days, warning from 14, error from 1."""
-    thresholds = sorted(current_app.config["ASC_RENEWAL_WARNING_DAYS"], reverse=True)
-    if days is None or not thresholds or days > thresholds[0]:
+    """None while the end is further than the first threshold; then info, warning, error."""
+    steps = thresholds()
+    if days is None or not steps:
         return None
-    if days <= 1:
-        return "error"
-    if days <= 14:
-        return "warning"
-    return "info"
+    crossed = sum(1 for step in steps if days <= step)
+    return LEVELS[min(crossed, len(LEVELS)) - 1] if crossed else None
 
 
 def stores_due_for_renewal() -> list[Store]:
     """Connected stores inside the first warning threshold, soonest first."""
-    thresholds = current_app.config["ASC_RENEWAL_WARNING_DAYS"]
-    if not thresholds:
+    steps = thresholds()
+    if not steps:
         return []
-    from datetime import timedelta
-
-    horizon = utcnow() + timedelta(days=max(thresholds) + 1)
+    horizon = utcnow() + timedelta(days=steps[0])
     return list(state().session.scalars(
         sa.select(Store).where(Store.connection_state == ConnectionState.CONNECTED,
                                Store.authorization_expires_at <= horizon)
         .order_by(Store.authorization_expires_at)).unique())
 
 
-def check_all() -> list[CheckResult]:
+def stores_to_check(store_ids: list[int] | None = None) -> list[Store]:
+    """Every store that has (or had) an authorization: connected, revoked or expired."""
+    query = (sa.select(Store).where(Store.connection_state != ConnectionState.NOT_CONNECTED)
+             .order_by(Store.id))
+    if store_ids:
+        query = query.where(Store.id.in_(store_ids))
+    return list(state().session.scalars(query).unique())
+
+
+def check(store: Store, *, participations: dict | None = None) -> CheckResult:
+    """The live check of one store; records its outcome on the store.
+
+    The caller commits after each store: the token service works in a session of its own, which
+    must not wait on rows this session has written.
+    """
     app = current_app._get_current_object()
-    thresholds = app.config["ASC_RENEWAL_WARNING_DAYS"]
-    results = []
-    connected = list(state().session.scalars(
-        sa.select(Store).where(Store.connection_state == ConnectionState.CONNECTED)
-        .order_by(Store.id)).unique())
-    for store in connected:
-        name, market = store.name, store.marketplace_code
-        if store.authorization_expires_at and store.authorization_expires_at <= utcnow():
-            store.connection_state = ConnectionState.EXPIRED
-            activity.record(store, "authorization_expired", "failure",
-                            _("The yearly Amazon authorization expired. Renew it to reconnect."),
-                            admin="system")
-            state().session.commit()
-            signals.authorization_revoked.send(app, store=store, state="expired")
-            results.append(CheckResult(name, market, "expired", 0, _("renew now"), True))
-            continue
-        try:
-            tokens.access_token(store.id)
-        except AuthorizationRevoked:
-            results.append(CheckResult(name, market, store.connection_state.value, None,
-                                       _("Amazon refused the authorization"), True))
-            continue
-        except AmazonUnavailable as exc:
-            results.append(CheckResult(name, market, "connected", days_left(store),
-                                       _("could not check: %(why)s", why=exc), True))
-            continue
-        store = state().session.get(Store, store.id)
-        store.last_verified_at = utcnow()
-        state().session.commit()
-        days = days_left(store)
-        note = _("ok")
-        if days is not None and thresholds and days <= max(thresholds):
-            note = ngettext("renew within %(num)d day", "renew within %(num)d days", days)
-            if days in thresholds:  # a daily cron tells the host once per threshold
-                signals.authorization_expiring.send(app, store=store, days_left=days)
-        results.append(CheckResult(name, market, "connected", days, note,
-                                   days is not None and days <= 7))
-    return results
+    if store.connection_state is ConnectionState.CONNECTED and store.authorization_expires_at \
+            and store.authorization_expires_at <= utcnow():
+        store.connection_state = ConnectionState.EXPIRED
+        activity.record(store, "authorization_expired", "failure",
+                        AuthorizationRevoked(expired=True).message, admin="system")
+        state().session.flush()
+        signals.authorization_revoked.send(app, store=store, state="expired")
+    if store.connection_state is not ConnectionState.CONNECTED:
+        failure = AuthorizationRevoked(expired=store.connection_state is ConnectionState.EXPIRED)
+        return _result(store, failure)
+    try:
+        tokens.refresh_now(store.id)
+        _check_participation(store, participations if participations is not None else {})
+    except (AuthorizationRevoked, OperatorActionRequired, AmazonUnavailable,
+            ConnectFailure) as failure:
+        state().session.refresh(store)  # a lapse was recorded by the token service
+        return _result(store, failure)
+    state().session.refresh(store)
+    days = days_left(store)
+    level = warning_level(days)
+    if level is not None and days in thresholds():  # a daily cron tells the host once per step
+        signals.authorization_expiring.send(app, store=store, days_left=days)
+    store.health_code, store.health_checked_at = "ok", utcnow()
+    return CheckResult(store, "expiring" if level else "ok", days, level == "error",
+                       SELLER if level == "error" else None)
+
+
+def _check_participation(store: Store, cache: dict) -> None:
+    from ..amazon import sellers
+
+    market = marketplaces.get(store.marketplace_code)
+    key = (store.seller_id or "", market.region)
+    if key not in cache:
+        cache[key] = sellers.marketplace_participations(
+            market.region, tokens.access_token(store.id))
+    participation = next((p for p in cache[key] if p.marketplace_id == market.marketplace_id),
+                         None)
+    if participation is None or not participation.is_participating:
+        from ..i18n import _
+
+        raise ConnectFailure("not_participating", country=_(market.country),
+                             region=_(market.region_name))
+
+
+def _result(store: Store, failure: Failure) -> CheckResult:
+    store.health_code, store.health_checked_at = failure.code, utcnow()
+    return CheckResult(store, failure.code, days_left(store), True, failure.audience, failure)

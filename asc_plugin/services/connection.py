@@ -1,50 +1,56 @@
-"""Connecting a store to Amazon: start the consent flow, finish it, verify, renew, disconnect.
+"""Connecting a store to Amazon: start, Amazon's Login URI, the callback, verify, disconnect.
 
-Nothing here touches the store until every check passed: a failed attempt leaves the store exactly
-as it was and writes one activity-log entry that holds no secret.
+Amazon routes a connection in one of two ways, and both are handled: straight from the consent
+page to the redirect URI with the code, or through the app's Login URI first (Seller Central
+loads it with ``amazon_callback_uri`` and ``amazon_state``; the app sends the browser back there
+with its own state, and only then does the code arrive). A Login URI visit while this admin has
+a connect attempt pending continues that attempt without a click; without one it is a renewal
+Amazon started (Manage Your Apps › Re-Authorize, or an Appstore authorization).
+
+Nothing here touches a store until every check passed: a failed attempt leaves the store exactly
+as it was, ends its attempt with the reason, and writes one activity-log entry without secrets.
+Like every service this only flushes; the view commits.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
-import requests
 import sqlalchemy as sa
-from authlib.integrations.base_client import OAuthError
 from flask import current_app, url_for
-from flask_babel import format_date
 from sqlalchemy.exc import IntegrityError
 
 from .. import marketplaces, signals
-from ..amazon import oauth, sellers
-from ..amazon.errors import AmazonUnavailable, ConnectFailure
-from ..extension import state
+from ..errors import AmazonUnavailable, ConnectFailure, Failure
 from ..i18n import _
-from ..models import ConnectionState, Store, StoreStatus, utcnow
-from . import activity
+from ..models import ConnectAttempt, ConnectionState, LoginHandoff, Store, StoreStatus, utcnow
+from ..persistence import savepoint
+from ..state import state
+from . import activity, attempts
 
 log = logging.getLogger("asc_plugin.connection")
 
-OAUTH_ERRORS_FROM_APP = {
-    "invalid_client": "invalid_client", "unauthorized_client": "app_rejected",
-    "invalid_request": "app_rejected", "unsupported_grant_type": "app_rejected",
-    "invalid_grant": "invalid_grant",
-}
+SELLER_ID = re.compile(r"[A-Z0-9]{1,32}")
+#: Amazon's consent-confirm path; a relative amazon_callback_uri must start with it.
+CONFIRM_PATH = "/apps/authorize/"
 
 
 @dataclass
 class Outcome:
     ok: bool
-    message: str
-    stores: list[Store]
-    new_tab: bool = False
-    code: str = "connected"
+    attempt: ConnectAttempt | None
+    store: Store | None
+    failure: Failure | None = None
 
 
-def _configured() -> bool:
+def configured() -> bool:
     config = current_app.config
     return all(config[k] for k in (
         "ASC_AMAZON_CLIENT_ID", "ASC_AMAZON_CLIENT_SECRET", "ASC_AMAZON_APPLICATION_ID"))
@@ -55,210 +61,348 @@ def redirect_uri() -> str:
         "asc.connect_callback", _external=True)
 
 
-def start(store: Store, *, new_tab: bool) -> str:
-    """Remember a fresh state for this admin and store; return Seller Central's consent URL."""
-    if not _configured():
+def _market(store: Store) -> marketplaces.Marketplace:
+    return marketplaces.get(store.marketplace_code)
+
+
+# --- Connect store / Renew: the admin starts ------------------------------------------------
+
+def start(store: Store, *, new_tab: bool, return_to: str) -> str:
+    """Open a connect attempt for the store; return Seller Central's consent URL."""
+    from ..amazon import oauth
+
+    if not configured():
         raise ConnectFailure("not_configured")
     config = current_app.config
-    client = oauth.client()
-    renew = store.is_connected or store.seller_id is not None
-    url = client.begin(
-        data={
-            "store_ids": [store.id],
-            "expected_seller": store.seller_id if renew else None,
-            "new_tab": bool(new_tab),
-            "session_binding": oauth.session_binding(),
-        },
-        redirect_uri=redirect_uri(),
-        seller_central_url=marketplaces.seller_central_url(config, store.marketplace_code),
-        application_id=config["ASC_AMAZON_APPLICATION_ID"],
-        draft=config["ASC_AMAZON_DRAFT_APP"],
-    )
+    kind = "renewal" if store.seller_id else "connect"
+    _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
+                                     new_tab=new_tab, return_to=return_to)
     activity.record(store, "connect_started", "info",
-                    _("Renewal of the Amazon authorization started.") if renew
+                    _("Renewal of the Amazon authorization started.") if kind == "renewal"
                     else _("Connection to Amazon Seller Central started."))
-    state().session.commit()
-    return url
+    return oauth.client().consent_url(
+        seller_central_url=marketplaces.seller_central_url(config, store.marketplace_code),
+        application_id=config["ASC_AMAZON_APPLICATION_ID"], state=value,
+        redirect_uri=redirect_uri(), draft=config["ASC_AMAZON_DRAFT_APP"])
 
 
-def seller_central_hosts() -> set[str]:
+def cancel(attempt: ConnectAttempt) -> None:
+    attempts.finish(attempt, "cancelled")
+
+
+# --- The Login URI: Amazon starts, or routes a connect through it ---------------------------
+
+@dataclass(frozen=True)
+class LoginRequest:
+    """What Amazon sends to the Login URI."""
+
+    callback_uri: str
+    amazon_state: str
+    seller_id: str
+    version: str | None
+
+    @classmethod
+    def parse(cls, values) -> LoginRequest:
+        """Raises ValueError with a message for the merchant when the request is unusable."""
+        callback_uri = _single(values, "amazon_callback_uri")
+        amazon_state = _single(values, "amazon_state")
+        seller_id = _single(values, "selling_partner_id").strip()
+        if not callback_uri or not amazon_state or not seller_id:
+            raise ValueError(_("Amazon's request is missing amazon_callback_uri, amazon_state or "
+                               "selling_partner_id. Start again from Seller Central."))
+        if (not SELLER_ID.fullmatch(seller_id) or len(amazon_state) > 2048
+                or len(callback_uri) > 2048 or _unprintable(callback_uri + amazon_state)):
+            raise ValueError(_("This request from Amazon is malformed. Start again from Seller "
+                               "Central."))
+        return cls(callback_uri, amazon_state, seller_id, _single(values, "version") or None)
+
+    def as_dict(self) -> dict:
+        return {"amazon_callback_uri": self.callback_uri, "amazon_state": self.amazon_state,
+                "selling_partner_id": self.seller_id, "version": self.version}
+
+
+def _single(values, name: str) -> str:
+    value = values.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _unprintable(text: str) -> bool:
+    """Control characters or whitespace: never part of a URL or state, and never to reach a
+    header (a CR/LF would split it)."""
+    return any(ord(c) < 0x21 or ord(c) == 0x7f for c in text)
+
+
+def callback_target(request: LoginRequest, marketplace_code: str) -> str | None:
+    """amazon_callback_uri for the marketplace's region, made absolute; None if it is not a
+    Seller Central address of that region.
+
+    Integrators report a relative ``/apps/authorize/confirm/…``: it is resolved against the
+    Seller Central URL of the store's marketplace. An absolute one must be https (http only on
+    loopback, for the sandbox) and start with a Seller Central base URL of the store's region.
+    """
     config = current_app.config
-    urls = [m.seller_central_url for m in marketplaces.MARKETPLACES if m.seller_central_url]
-    urls += list(config["ASC_AMAZON_SELLER_CENTRAL_URLS"].values())
-    return {urlsplit(u).netloc.lower() for u in urls}
-
-
-def valid_amazon_callback(uri: str) -> bool:
-    """The Login URI's amazon_callback_uri must point at a Seller Central we know."""
+    uri = request.callback_uri
+    if _unprintable(uri) or "\\" in uri:
+        return None
+    if uri.startswith("/") and not uri.startswith("//"):
+        if not uri.startswith(CONFIRM_PATH):
+            return None
+        uri = marketplaces.seller_central_url(config, marketplace_code) + uri
     try:
         parts = urlsplit(uri)
     except ValueError:
-        return False
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        return False
-    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        return False
-    return parts.netloc.lower() in seller_central_hosts()
+        return None
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        return None
+    if parts.username or parts.password:
+        return None
+    region = marketplaces.get(marketplace_code).region
+    for base in marketplaces.seller_central_bases(config, region):
+        if uri == base or uri.startswith(base + "/"):
+            return uri
+    return None
 
 
-def stores_for_seller(seller_id: str) -> list[Store]:
-    return list(state().session.scalars(
-        sa.select(Store).where(Store.seller_id == seller_id).order_by(Store.id)).unique())
+def points_at_seller_central(request: LoginRequest) -> bool:
+    """amazon_callback_uri names some Seller Central (its region is checked against the store's
+    once a store is chosen)."""
+    return any(callback_target(request, code) is not None for code in ("US", "UK", "JP"))
 
 
-def renewal_redirect(*, amazon_callback_uri: str, amazon_state: str, store_ids: list[int],
-                     expected_seller: str | None) -> str:
-    """Amazon started the flow (Manage Your Apps > Re-Authorize): send the seller back to it."""
-    if not _configured():
+def continue_pending(request: LoginRequest) -> str | None:
+    """The Login URI arrived mid-connect: carry this admin's pending attempt on to Amazon.
+
+    Returns the URL to send the browser to, None when no attempt is pending (a renewal Amazon
+    started), or raises ConnectFailure when Amazon came back from the wrong region (the attempt
+    ends with that reason, so its waiting card says so).
+    """
+    attempt = attempts.pending_for_login_uri(request.seller_id)
+    if attempt is None:
+        return None
+    store = attempts.store_of(attempt)
+    if store is None:
+        attempts.finish(attempt, "store_gone")
+        raise ConnectFailure("store_gone")
+    target = callback_target(request, store.marketplace_code)
+    if target is None:
+        market = _market(store)
+        failure = ConnectFailure("wrong_seller_central", country=market.country,
+                                 region=market.region_name)
+        _failed(attempt, store, failure)
+        raise failure
+    return _to_amazon(target, request, attempts.continue_through_login_uri(attempt))
+
+
+def renewal_candidates(request: LoginRequest) -> tuple[list[Store], list[Store]]:
+    """(stores already linked to Amazon's seller, stores not connected yet) this admin manages."""
+    from . import stores
+
+    mine = stores.all_stores()
+    linked = [s for s in mine if s.seller_id == request.seller_id]
+    return linked, [s for s in mine if s.seller_id is None]
+
+
+def start_from_amazon(request: LoginRequest, store: Store) -> str:
+    """The admin confirmed a renewal (or first authorization) Amazon started."""
+    if not configured():
         raise ConnectFailure("not_configured")
-    config = current_app.config
-    our_state = oauth.client().new_state({
-        "store_ids": store_ids, "expected_seller": expected_seller, "new_tab": False,
-        "redirect_uri": redirect_uri(), "session_binding": oauth.session_binding(),
-    })
-    params = [("amazon_state", amazon_state), ("state", our_state),
-              ("redirect_uri", redirect_uri())]
-    if config["ASC_AMAZON_DRAFT_APP"]:
-        params.append(("version", "beta"))
-    for store in state().session.scalars(sa.select(Store).where(Store.id.in_(store_ids))):
-        activity.record(store, "connect_started", "info",
-                        _("Renewal started from Amazon Seller Central (Manage Your Apps)."))
-    state().session.commit()
-    separator = "&" if "?" in amazon_callback_uri else "?"
-    return f"{amazon_callback_uri}{separator}{urlencode(params)}"
+    target = callback_target(request, store.marketplace_code)
+    if target is None:
+        market = _market(store)
+        raise ConnectFailure("wrong_seller_central", country=market.country,
+                             region=market.region_name)
+    kind = "renewal" if store.seller_id == request.seller_id else "connect"
+    _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
+                                     new_tab=False, return_to="home", routing="login_uri")
+    activity.record(store, "connect_started", "info",
+                    _("Renewal started from Amazon Seller Central (Manage Your Apps)."))
+    return _to_amazon(target, request, value)
 
+
+def _to_amazon(target: str, request: LoginRequest, value: str) -> str:
+    params = [("amazon_state", request.amazon_state), ("state", value),
+              ("redirect_uri", redirect_uri())]
+    if current_app.config["ASC_AMAZON_DRAFT_APP"]:
+        params.append(("version", "beta"))
+    separator = "&" if urlsplit(target).query else "?"
+    return f"{target}{separator}{urlencode(params)}"
+
+
+# The Login URI reached by a signed-out browser: its parameters wait here, never in a URL.
+
+def park_login_request(request: LoginRequest) -> str:
+    """Keep Amazon's Login URI parameters while the admin signs in; returns a one-time handle."""
+    session = state().session
+    now = utcnow()
+    session.execute(sa.delete(LoginHandoff).where(LoginHandoff.expires_at < now))
+    handle = secrets.token_urlsafe(24)
+    session.add(LoginHandoff(
+        key_hash=hashlib.sha256(handle.encode()).hexdigest(),
+        payload_encrypted=state().cipher.encrypt(json.dumps(request.as_dict())),
+        expires_at=now + timedelta(seconds=current_app.config["ASC_OAUTH_STATE_MAX_AGE"])))
+    session.flush()
+    return handle
+
+
+def take_login_request(handle: str) -> LoginRequest | None:
+    """The parked parameters, once; None when the handle is unknown, used or expired."""
+    if not isinstance(handle, str) or not 0 < len(handle) <= 64:
+        return None
+    key = hashlib.sha256(handle.encode("utf-8", "surrogatepass")).hexdigest()
+    session = state().session
+    row = session.get(LoginHandoff, key)
+    if row is None:
+        return None
+    session.delete(row)
+    session.flush()
+    if row.expires_at < utcnow():
+        return None
+    try:
+        return LoginRequest.parse(json.loads(state().cipher.decrypt(row.payload_encrypted)))
+    except (ValueError, Failure):
+        return None
+
+
+def signed_out_callback(value: str | None) -> None:
+    """Amazon's answer reached a signed-out browser: the attempt ends, its code unused."""
+    if not value:
+        return
+    attempt = state().session.scalar(sa.select(ConnectAttempt).where(
+        ConnectAttempt.state_hash == attempts.state_hash(value),
+        ConnectAttempt.finished_at.is_(None)))
+    if attempt is not None:
+        attempts.finish(attempt, "signed_out")
+
+
+# --- Amazon's answer at the redirect URI -----------------------------------------------------
 
 def finish(args) -> Outcome:
-    """Handle Amazon's redirect back: check state, exchange the code, verify, then store."""
-    client = oauth.client()
+    """Check the attempt, exchange the code, verify with the Sellers API, then store."""
     try:
-        data = client.take_state(args.get("state"))
-    except oauth.StateProblem as problem:
-        failure = ConnectFailure(problem.code)
-        log.warning("Amazon callback refused: %s", problem.code)
-        return Outcome(False, failure.message, [], code=problem.code)
-
-    new_tab = bool(data.get("new_tab"))
-    ids = [i for i in data.get("store_ids", []) if isinstance(i, int)]
-    stores_ = list(state().session.scalars(sa.select(Store).where(Store.id.in_(ids))).unique())
-    if not stores_:
-        failure = ConnectFailure("store_gone")
-        return Outcome(False, failure.message, [], new_tab, failure.code)
+        attempt = attempts.claim(_single(args, "state"))
+    except ConnectFailure as failure:
+        log.warning("Amazon callback refused: %s", failure.code)
+        return Outcome(False, None, None, failure)
+    store = attempts.store_of(attempt)
     try:
-        connected = _complete(stores_, data, args, client)
+        if store is None:
+            raise ConnectFailure("store_gone")
+        _complete(attempt, store, args)
     except (ConnectFailure, AmazonUnavailable) as failure:
-        state().session.rollback()
-        code = failure.code
-        message = failure.message if isinstance(failure, ConnectFailure) else str(failure)
-        audience = getattr(failure, "audience", "seller")
-        for store in stores_:
-            activity.record(store, "connect_failed", "failure", message)
-            signals.connection_failed.send(
-                current_app._get_current_object(), store=store, code=code, audience=audience,
-                message=message)
-        state().session.commit()
-        log.warning("Amazon connection failed for stores %s: %s", ids, code)
-        return Outcome(False, message, stores_, new_tab, code)
-    connected.new_tab = new_tab
-    return connected
+        _failed(attempt, store, failure)
+        log.warning("Amazon connection failed for store %s: %s", attempt.store_id, failure.code)
+        return Outcome(False, attempt, store, failure)
+    return Outcome(True, attempt, store)
 
 
-def _complete(stores_: list[Store], data: dict, args, client) -> Outcome:
-    if args.get("error"):
+def _failed(attempt: ConnectAttempt, store: Store | None, failure: Failure) -> None:
+    attempts.finish(attempt, failure.code, **failure.details)
+    if store is not None:
+        activity.record(store, "connect_failed", "failure", failure.message)
+        signals.connection_failed.send(
+            current_app._get_current_object(), store=store, code=failure.code,
+            audience=failure.audience, message=failure.message)
+
+
+def _complete(attempt: ConnectAttempt, store: Store, args) -> None:
+    from ..amazon import lwa, sellers
+
+    if _single(args, "error"):
         raise ConnectFailure("access_denied")
-    code = args.get("spapi_oauth_code")
-    seller_id = (args.get("selling_partner_id") or "").strip()
-    if not code or not seller_id or len(seller_id) > 32 or not seller_id.isalnum():
+    if store.connection_version != attempt.connection_version:
+        raise ConnectFailure("store_changed")
+    code = _single(args, "spapi_oauth_code")
+    seller_id = _single(args, "selling_partner_id").strip()
+    if not code or not SELLER_ID.fullmatch(seller_id) or len(code) > 2048:
         raise ConnectFailure("callback_incomplete")
-    expected = data.get("expected_seller")
-    if expected and expected != seller_id:
+    if attempt.expected_seller and attempt.expected_seller != seller_id:
         raise ConnectFailure("seller_mismatch")
 
-    token = _token_call(lambda: client.exchange_code(code, data.get("redirect_uri")))
-    refresh_token = token.get("refresh_token")
-    access_token = token.get("access_token")
-    if not refresh_token or not access_token:
+    token = lwa.exchange_code(code, attempt.redirect_uri)
+    if not token.refresh_token:
         raise ConnectFailure("no_refresh_token")
+    market = _market(store)
+    found = sellers.marketplace_participations(market.region, token.access_token)
+    participation = next((p for p in found if p.marketplace_id == market.marketplace_id), None)
+    if participation is None or not participation.is_participating:
+        raise ConnectFailure("not_participating", country=market.country,
+                             region=market.region_name)
+    siblings = _seller_stores(seller_id, market.region)
+    _check_identity(store, siblings, participation.store_name)
+    taken = next((s for s in siblings
+                  if s.marketplace_code == store.marketplace_code and s.id != store.id), None)
+    if taken is not None:
+        raise ConnectFailure("seller_taken", other=taken.name, country=market.country)
+    _apply(attempt, store, [s for s in siblings if s.id != store.id], seller_id, token,
+           participation.store_name)
 
-    # Every store in this flow must be sold by this seller, verified by Amazon itself.
-    by_region: dict[str, list] = {}
-    amazon_names: dict[int, str | None] = {}
-    for store in stores_:
-        market = marketplaces.get(store.marketplace_code)
-        if market.region not in by_region:
-            by_region[market.region] = sellers.marketplace_participations(
-                market.region, access_token)
-        participation = next(
-            (p for p in by_region[market.region] if p.marketplace_id == market.marketplace_id),
-            None)
-        if participation is None or not participation.is_participating:
-            raise ConnectFailure("not_participating", country=_(market.country),
-                                 region=_(market.region_name))
-        taken = state().session.scalar(
-            sa.select(Store).where(Store.marketplace_code == store.marketplace_code,
-                                   Store.seller_id == seller_id, Store.id != store.id))
-        if taken is not None:
-            raise ConnectFailure("seller_taken", other=taken.name, country=_(market.country))
-        amazon_names[store.id] = participation.store_name
 
+def _seller_stores(seller_id: str, region: str) -> list[Store]:
+    """Stores already linked to this seller in this region: they share its authorization."""
+    linked = state().session.scalars(sa.select(Store).where(Store.seller_id == seller_id)).unique()
+    return [s for s in linked if _market(s).region == region]
+
+
+def _check_identity(store: Store, siblings: list[Store], amazon_name: str | None) -> None:
+    """The callback's selling_partner_id comes from the URL, where anyone can edit it: refuse
+    when what Amazon says about the new token (the seller's store name) contradicts what the
+    stores recorded for that seller."""
+    recorded = {s.amazon_store_name for s in (store, *siblings)
+                if s.seller_id and s.amazon_store_name}
+    if recorded and amazon_name not in recorded:
+        raise ConnectFailure("seller_mismatch")
+
+
+def _apply(attempt: ConnectAttempt, store: Store, siblings: list[Store], seller_id: str, token,
+           amazon_name: str | None) -> None:
+    """Store the authorization on the store and on the seller's other stores of the region
+    (one authorization serves them all, so renewing one renews them all)."""
     cipher = state().cipher
     now = utcnow()
-    days = current_app.config["ASC_AUTHORIZATION_DAYS"]
-    expires_in = int(token.get("expires_in") or 3600)
-    messages = []
-    for store in stores_:
-        renewed = store.seller_id == seller_id and store.authorized_at is not None
-        store.seller_id = seller_id
-        store.amazon_store_name = (amazon_names[store.id] or "")[:200] or None
-        store.refresh_token_encrypted = cipher.encrypt(refresh_token)
-        store.access_token_encrypted = cipher.encrypt(access_token)
-        store.access_token_expires_at = now + timedelta(seconds=expires_in)
-        store.authorized_at = now
-        store.authorization_expires_at = now + timedelta(days=days)
-        store.last_verified_at = now
-        store.connection_state = ConnectionState.CONNECTED
-        if store.status is StoreStatus.INCOMPLETE:
-            store.status = StoreStatus.ACTIVE
-        shown = store.amazon_store_name or seller_id
-        message = (_("Authorization renewed for “%(name)s”: connected as %(shown)s (%(seller)s) "
-                     "until %(until)s.", name=store.name, shown=shown, seller=seller_id,
-                     until=format_date(store.authorization_expires_at)) if renewed else
-                   _("“%(name)s” is connected as %(shown)s (%(seller)s).", name=store.name,
-                     shown=shown, seller=seller_id))
-        activity.record(store, "connected", "success", message)
-        messages.append((store, renewed, message))
+    until = now + timedelta(days=current_app.config["ASC_AUTHORIZATION_DAYS"])
+    renewed = store.seller_id == seller_id and store.authorized_at is not None
+    refresh_token = cipher.encrypt(token.refresh_token)
+    access_token = cipher.encrypt(token.access_token)
+    changed = []
     try:
-        state().session.commit()
+        with savepoint():
+            for each in (store, *siblings):
+                was_renewal = each.seller_id == seller_id and each.authorized_at is not None
+                each.seller_id = seller_id
+                each.amazon_store_name = amazon_name
+                each.refresh_token_encrypted = refresh_token
+                each.access_token_encrypted = access_token
+                each.access_token_expires_at = now + timedelta(seconds=token.expires_in)
+                each.authorized_at = now
+                each.authorization_expires_at = until
+                each.last_verified_at = now
+                each.health_code, each.health_checked_at = "ok", now
+                each.connection_state = ConnectionState.CONNECTED
+                each.connection_version += 1
+                if each.status is StoreStatus.INCOMPLETE:
+                    each.status = StoreStatus.ACTIVE
+                changed.append((each, was_renewal))
+            state().session.flush()
     except IntegrityError:
-        state().session.rollback()
-        market = marketplaces.get(stores_[0].marketplace_code)
+        market = _market(store)
         raise ConnectFailure("seller_taken", other=_("another store"),
-                             country=_(market.country)) from None
-    for store, renewed, _message in messages:
-        signals.store_connected.send(current_app._get_current_object(), store=store,
-                                     renewed=renewed)
-    if len(messages) == 1:
-        store, renewed, _message = messages[0]
-        shown = store.amazon_store_name or seller_id
-        text = (_("Authorization renewed: connected as %(shown)s (%(seller)s) for another year.",
-                  shown=shown, seller=seller_id) if renewed
-                else _("Connected as %(name)s (%(seller)s).", name=shown, seller=seller_id))
-    else:
-        text = " ".join(m for _s, _r, m in messages)
-    return Outcome(True, text, stores_)
+                             country=market.country) from None
+    shown = amazon_name or seller_id
+    app = current_app._get_current_object()
+    for each, was_renewal in changed:
+        activity.record(each, "connected", "success", (
+            _("Authorization renewed: connected as %(shown)s (%(seller)s) until %(until)s.",
+              shown=shown, seller=seller_id, until=until.date().isoformat()) if was_renewal else
+            _("Connected as %(shown)s (%(seller)s).", shown=shown, seller=seller_id)))
+    attempts.finish(attempt, "renewed" if renewed else "connected", seller_id=seller_id,
+                    shown=shown, until=until.isoformat(),
+                    others=[s.name for s in siblings])
+    for each, was_renewal in changed:
+        signals.store_connected.send(app, store=each, renewed=was_renewal)
 
 
-def _token_call(call):
-    """Run an LWA token request, turning every way it can fail into a plain-language failure."""
-    try:
-        return call()
-    except OAuthError as exc:
-        raise ConnectFailure(OAUTH_ERRORS_FROM_APP.get(exc.error, "app_rejected")) from None
-    except requests.Timeout:
-        raise ConnectFailure("token_timeout") from None
-    except (requests.RequestException, ValueError):
-        raise ConnectFailure("token_unavailable") from None
-
+# --- After connecting --------------------------------------------------------------------------
 
 def disconnect(store: Store) -> None:
     """Forget the store's tokens and seller; revoking on Amazon's side is the seller's step."""
@@ -268,14 +412,17 @@ def disconnect(store: Store) -> None:
     store.access_token_expires_at = None
     store.authorized_at = None
     store.authorization_expires_at = None
+    store.last_verified_at = None
+    store.health_code = store.health_checked_at = None
     store.seller_id = None
     store.amazon_store_name = None
     store.connection_state = ConnectionState.NOT_CONNECTED
+    store.connection_version += 1
     if store.status is StoreStatus.ACTIVE:
         store.status = StoreStatus.INCOMPLETE
     activity.record(store, "disconnected", "success",
                     _("Disconnected from Amazon seller %(seller)s; stored tokens deleted.",
                       seller=seller) if seller
                     else _("Disconnected from Amazon; stored tokens deleted."))
-    state().session.commit()
+    state().session.flush()
     signals.store_disconnected.send(current_app._get_current_object(), store=store)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..extension import state
 from ..i18n import N_
 from ..models import SetupTaskDone
+from ..persistence import savepoint
+from ..state import state
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,12 @@ def set_done(admin_id: str, key: str, done: bool) -> None:
         raise KeyError(key)
     session = state().session
     existing = session.get(SetupTaskDone, (admin_id, key))
-    if done and existing is None:
-        session.add(SetupTaskDone(admin_id=admin_id, task=key))
-    elif not done and existing is not None:
-        session.delete(existing)
     try:
-        session.commit()
+        with savepoint():
+            if done and existing is None:
+                session.add(SetupTaskDone(admin_id=admin_id, task=key))
+            elif not done and existing is not None:
+                session.delete(existing)
+            session.flush()
     except IntegrityError:  # a double click got there first: the task is done either way
-        session.rollback()
+        pass

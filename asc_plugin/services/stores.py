@@ -1,16 +1,21 @@
-"""Creating, listing, editing and removing stores."""
+"""Creating, listing, editing and removing stores.
+
+Like every service, these flush and never commit: the view or command that asked commits.
+"""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
-from ..extension import state
 from ..i18n import _
 from ..models import AttributeMapping, ProductIdType, Store, StoreStatus, utcnow
+from ..persistence import savepoint
+from ..state import state
 from . import activity
 
 
@@ -34,17 +39,45 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+#: Store ids fit a 32-bit integer (PostgreSQL's INTEGER); larger ids cannot exist.
+MAX_ID = 2**31 - 1
+
+
 def get(store_id: int) -> Store | None:
+    if not 0 < store_id <= MAX_ID:
+        return None
     return state().session.get(Store, store_id)
 
 
+def may_manage(store: Store) -> bool:
+    """The host's per-store check, when it has one (``Host.can_manage``); else every admin who
+    may use the plugin manages every store."""
+    hook = getattr(state().host, "can_manage", None)
+    return True if hook is None else bool(hook(store))
+
+
+def _filters_per_store() -> bool:
+    return getattr(state().host, "can_manage", None) is not None
+
+
 def count() -> int:
+    if _filters_per_store():
+        return len(all_stores())
     return state().session.scalar(sa.select(sa.func.count(Store.id)))
 
 
 def page(number: int, per_page: int) -> Page:
-    """One page of stores, newest first: one query (the total rides along as a window count)."""
-    number = max(1, number)
+    """One page of stores, newest first: one query (the total rides along as a window count).
+
+    A host with a per-store check gets the page cut from the stores it allows instead.
+    """
+    number = max(1, min(number, MAX_ID // max(per_page, 1)))
+    if _filters_per_store():
+        mine = sorted(all_stores(), key=lambda s: (s.created_at, s.id), reverse=True)
+        pages = max(1, -(-len(mine) // per_page))
+        number = min(number, pages)
+        start = (number - 1) * per_page
+        return Page(mine[start:start + per_page], number, per_page, len(mine))
     rows = _page_rows(number, per_page)
     if not rows and number > 1:  # past the end: show the last page instead
         total = count()
@@ -65,8 +98,9 @@ def _page_rows(number: int, per_page: int):
 
 
 def all_stores() -> list[Store]:
-    """Every store, oldest first (for the few views that list them all)."""
-    return list(state().session.scalars(sa.select(Store).order_by(Store.id)).unique())
+    """Every store this admin manages, oldest first (for the few views that list them all)."""
+    stores = state().session.scalars(sa.select(Store).order_by(Store.id)).unique()
+    return [s for s in stores if may_manage(s)]
 
 
 def name_taken(name: str, *, except_id: int | None = None) -> bool:
@@ -92,10 +126,12 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
     store.mapping = AttributeMapping(
         amazon_id_type=amazon_id_type, host_attribute_code=host_attribute_code
     )
-    session.add(store)
+    with _name_unique():
+        session.add(store)
+        session.flush()
     activity.record(store, "store_created", "success",
                     _("Store “%(name)s” was added.", name=store.name))
-    _commit_unless_name_taken(session)
+    session.flush()
     return store
 
 
@@ -103,12 +139,14 @@ def _name_taken() -> StoreError:
     return StoreError(_("A store with this name already exists. Choose another name."), "name")
 
 
-def _commit_unless_name_taken(session) -> None:
-    """Commit; a concurrent request that took the same name first turns into a StoreError."""
+@contextmanager
+def _name_unique():
+    """A concurrent request that took the same name first turns into a StoreError; only this
+    step is undone (a savepoint), not what else the session holds."""
     try:
-        session.commit()
+        with savepoint():
+            yield
     except IntegrityError:
-        session.rollback()
         raise _name_taken() from None
 
 
@@ -122,13 +160,14 @@ def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]
     if name != store.name:
         changed.append(_("Changed the name from “%(old)s” to “%(new)s”.", old=store.name,
                          new=name))
-        store.name = name
     if contact_email.strip() != store.contact_email:
         changed.append(_("Changed the contact email."))
-        store.contact_email = contact_email.strip()
     if changed:
+        with _name_unique():  # a refused change is undone with its savepoint
+            store.name, store.contact_email = name, contact_email.strip()
+            session.flush()
         activity.record(store, "settings_changed", "success", " ".join(changed))
-        _commit_unless_name_taken(session)
+        session.flush()
     return changed
 
 
@@ -150,7 +189,7 @@ def update_mapping(store: Store, *, amazon_id_type: ProductIdType, host_attribut
         _("Product ID mapping set to %(type)s ← %(attribute)s.", type=amazon_id_type.value,
           attribute=host_attribute_code),
     )
-    state().session.commit()
+    state().session.flush()
     return True
 
 
@@ -167,12 +206,12 @@ def set_active(store: Store, active: bool) -> None:
         _("Store activated.") if active else _(
             "Store deactivated: settings are kept, nothing syncs."),
     )
-    state().session.commit()
+    state().session.flush()
 
 
 def delete(store: Store) -> str:
     """Remove the store, its mapping, tokens and log for good; returns its name."""
     name = store.name
     state().session.delete(store)
-    state().session.commit()
+    state().session.flush()
     return name

@@ -1,29 +1,28 @@
-"""Access tokens for host code and later features: cached, refreshed through LWA when needed."""
+"""Access tokens for host code and later features: cached, refreshed through LWA when needed.
+
+``access_token()`` is offered to host code, so it never touches the host's transaction: it reads
+and writes the store row in a session of its own (committed on its own), and the host's pending
+changes stay pending.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import requests
 import sqlalchemy as sa
-from authlib.integrations.base_client import OAuthError
 from flask import current_app
 from sqlalchemy.orm import lazyload
 
-from .. import signals
-from ..amazon import oauth
-from ..amazon.errors import AmazonUnavailable, AuthorizationRevoked
-from ..extension import state
+from .. import clock, signals
+from ..errors import AuthorizationRevoked, NotConnected, OperatorActionRequired
 from ..i18n import _
-from ..models import ConnectionState, Store, utcnow
+from ..models import ConnectionState, Store
+from ..persistence import own_session
+from ..state import state
 from . import activity
 
 #: Refresh this long before Amazon's expiry, so a token never dies mid-request.
 EARLY = timedelta(seconds=120)
-
-
-class NotConnected(Exception):
-    """The store has no authorization to use."""
 
 
 def access_token(store_id: int) -> str:
@@ -31,59 +30,73 @@ def access_token(store_id: int) -> str:
 
     Cached (encrypted) on the store row, so every worker shares it; refreshed under a row lock
     (``SELECT … FOR UPDATE`` where the database has it), so two workers asking at once refresh
-    once. Raises :class:`AuthorizationRevoked` when Amazon refuses the refresh token (the store is
-    then marked revoked), :class:`AmazonUnavailable` when Amazon does not answer properly.
+    once. Raises :class:`~asc_plugin.errors.NotConnected`,
+    :class:`~asc_plugin.errors.AuthorizationRevoked` (Amazon refused the refresh token; the
+    store is then marked revoked or expired and its card says so),
+    :class:`~asc_plugin.errors.OperatorActionRequired` (the app's credentials, or keys that
+    cannot decrypt the stored token) or :class:`~asc_plugin.errors.AmazonUnavailable`.
     """
-    session = state().session
     cipher = state().cipher
-    store = session.get(Store, store_id)
-    if store is None or store.refresh_token_encrypted is None or not store.is_connected:
-        raise NotConnected(f"Store {store_id} is not connected to Amazon.")
-    if _fresh(store):
+    with own_session() as session:
+        store = _locked(session, store_id, lock=False)
+        if _fresh(store):
+            return cipher.decrypt(store.access_token_encrypted)
+    with own_session() as session:
+        store = _locked(session, store_id, lock=True)
+        if not _fresh(store):  # else another worker refreshed while we waited for the lock
+            _refresh(session, store)
         return cipher.decrypt(store.access_token_encrypted)
 
-    session.rollback()  # start the locking read in a new transaction
-    store = session.scalars(
-        sa.select(Store).where(Store.id == store_id).options(lazyload(Store.mapping))
-        .with_for_update(of=Store).execution_options(populate_existing=True)
-    ).unique().one()
-    if _fresh(store):  # another worker refreshed while we waited for the lock
-        token = cipher.decrypt(store.access_token_encrypted)
-        session.commit()
-        return token
+
+def refresh_now(store_id: int) -> None:
+    """Prove the authorization with a refresh-token grant now, cached token or not."""
+    with own_session() as session:
+        _refresh(session, _locked(session, store_id, lock=True))
+
+
+def _locked(session, store_id: int, *, lock: bool) -> Store:
+    query = sa.select(Store).where(Store.id == store_id).options(lazyload(Store.mapping))
+    if lock:
+        query = query.with_for_update(of=Store)
+    store = session.scalars(query).unique().one_or_none()
+    if store is None or store.refresh_token_encrypted is None or not store.is_connected:
+        raise NotConnected()
+    return store
+
+
+def _refresh(session, store: Store) -> None:
+    """LWA refresh grant; on invalid_grant the store is marked lapsed (committed with it)."""
+    from ..amazon import lwa
+
+    cipher = state().cipher
     refresh_token = cipher.decrypt(store.refresh_token_encrypted)
     try:
-        token = oauth.client().refresh(refresh_token)
-    except OAuthError as exc:
-        if exc.error == "invalid_grant":
-            _mark_revoked(store)
-            raise AuthorizationRevoked(store.name) from None
-        session.rollback()
-        raise AmazonUnavailable("token_unavailable") from None
-    except requests.Timeout:
-        session.rollback()
-        raise AmazonUnavailable("token_timeout") from None
-    except (requests.RequestException, ValueError):
-        session.rollback()
-        raise AmazonUnavailable("token_unavailable") from None
-    store.access_token_encrypted = cipher.encrypt(token["access_token"])
-    store.access_token_expires_at = utcnow() + timedelta(seconds=int(token.get("expires_in", 3600)))
-    if token.get("refresh_token") and token["refresh_token"] != refresh_token:
-        store.refresh_token_encrypted = cipher.encrypt(token["refresh_token"])
-    session.commit()
-    return token["access_token"]
+        token = lwa.refresh(refresh_token)
+    except AuthorizationRevoked:
+        lapsed = _mark_lapsed(session, store)
+        raise AuthorizationRevoked(expired=lapsed is ConnectionState.EXPIRED) from None
+    except OperatorActionRequired as failure:
+        activity.record(store, "token_refused", "failure", failure.message, admin="system",
+                        session=session)
+        session.commit()
+        raise
+    store.access_token_encrypted = cipher.encrypt(token.access_token)
+    store.access_token_expires_at = clock.now() + timedelta(seconds=token.expires_in)
+    store.last_verified_at = clock.now()
+    if token.refresh_token and token.refresh_token != refresh_token:
+        store.refresh_token_encrypted = cipher.encrypt(token.refresh_token)
 
 
 def _fresh(store: Store) -> bool:
     return bool(
         store.access_token_encrypted and store.access_token_expires_at
-        and store.access_token_expires_at - EARLY > utcnow()
+        and store.access_token_expires_at - EARLY > clock.now()
     )
 
 
-def _mark_revoked(store: Store) -> None:
+def _mark_lapsed(session, store: Store) -> ConnectionState:
     ends = store.authorization_expires_at
-    expired = ends is not None and ends <= utcnow()
+    expired = ends is not None and ends <= clock.now()
     store.connection_state = ConnectionState.EXPIRED if expired else ConnectionState.REVOKED
     store.access_token_encrypted = None
     store.access_token_expires_at = None
@@ -91,8 +104,9 @@ def _mark_revoked(store: Store) -> None:
         store, "authorization_revoked", "failure",
         _("Amazon no longer accepts this store's authorization (it expired or was removed in "
           "Seller Central › Manage Your Apps). Renew the authorization to reconnect."),
-        admin="system",
+        admin="system", session=session,
     )
-    state().session.commit()
+    session.commit()
     signals.authorization_revoked.send(
         current_app._get_current_object(), store=store, state=store.connection_state.value)
+    return store.connection_state

@@ -1,18 +1,25 @@
-"""The blueprint: access guard, CSRF for every mutation, security headers, one module per screen."""
+"""The blueprint: access guard, CSRF for every mutation, limits, headers, one module per screen.
+
+Everything here applies to the plugin's own routes only; the host's app keeps its own hooks.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
-from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
+from flask import Blueprint, current_app, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
-from .. import i18n, paths
-from ..amazon.oauth import ensure_session_binding
-from ..extension import state
-from ..htmx import is_htmx, vary_on_htmx
+from .. import clock, csrf, dates, i18n, paths
+from ..htmx import is_htmx, refresh, vary_on_htmx
 from ..i18n import _
+from ..services.binding import ensure_session_binding
+from ..state import state
 from .banners import banner
+from .layout import page
 
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+class StoreNotFound(NotFound):
+    """A store id that does not (or no longer) exist, or that this admin may not manage."""
 
 
 def create_blueprint() -> Blueprint:
@@ -25,14 +32,14 @@ def create_blueprint() -> Blueprint:
     def guard():
         host = state().host
         if not host.can_access():
-            return host.unauthorized()
+            from .connect import signed_out_arrival
+
+            return signed_out_arrival() or _unauthorized(host)
+        limit = current_app.config["ASC_MAX_REQUEST_BYTES"]
+        request.max_content_length = limit
+        request.max_form_memory_size = limit
         ensure_session_binding()
-        if request.method not in SAFE_METHODS:
-            token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
-            try:
-                validate_csrf(token)
-            except ValidationError:
-                return _csrf_refused()
+        csrf.protection.protect()
         return None
 
     @bp.after_request
@@ -40,26 +47,40 @@ def create_blueprint() -> Blueprint:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "asc.static":
+            # Pages carry CSRF tokens and OAuth states; an admin's pages are nobody's to keep.
+            response.headers["Cache-Control"] = "no-store"
         return vary_on_htmx(response)
 
     @bp.context_processor
     def plugin_context():
         gettext, ngettext = i18n.bound()
-        format_day, format_when = i18n.date_formatters()
+        format_day, format_when = dates.formatters()
         return {
-            "asc_host_base": state().host.base_template,
             "asc_platform": current_app.config["ASC_PLATFORM_NAME"],
-            # Hosts without CSRFProtect have no csrf_token() global: the plugin brings its own.
-            "csrf_token": generate_csrf,
-            # The plugin's own catalog, falling back to the host's for the host's templates.
-            "_": gettext, "gettext": gettext, "ngettext": ngettext,
-            "asc_datetime": format_when, "asc_date": format_day, "asc_lang": html_lang(),
+            "asc_gettext": gettext, "asc_ngettext": ngettext,
+            "asc_csrf_token": csrf.token, "asc_csrf_field_name": csrf.field_name(),
+            "asc_csrf_header": csrf.header_names()[0],
+            "asc_date": format_day, "asc_datetime": format_when, "asc_utc": dates.exact_utc,
+            "asc_lang": i18n.html_lang(), "asc_htmx_file": paths.HTMX_FILE,
+            "asc_now": int(clock.now().timestamp()),
         }
 
     @bp.errorhandler(404)
-    def not_found(_error):
-        return render_template("asc/error.html", title=_("Not found"),
-                               message=_("This store does not exist (any more).")), 404
+    def not_found(error):
+        message = (error.description if isinstance(error, StoreNotFound)
+                   else _("This page does not exist in the Amazon Sales Channel."))
+        return page("asc/error.html", title=_("Not found"), message=message), 404
+
+    @bp.errorhandler(RequestEntityTooLarge)
+    def too_large(_error):
+        message = _("That was more than this form accepts. Shorten what you entered and try "
+                    "again.")
+        if is_htmx():
+            response = current_app.response_class("", status=413)
+            response.headers["HX-Reswap"] = "none"
+            return banner(response, "error", message)
+        return page("asc/error.html", title=_("Too much data"), message=message), 413
 
     @bp.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -73,6 +94,21 @@ def create_blueprint() -> Blueprint:
     return bp
 
 
+def _unauthorized(host):
+    """The host's answer for a visitor who may not enter; for htmx, a real navigation.
+
+    An htmx request follows a redirect to the host's sign-in page inside the XHR and would swap
+    that page into a fragment, so htmx gets ``HX-Refresh`` instead: the browser reloads the
+    page, and the host's guard answers that full page as it sees fit.
+    """
+    if is_htmx():
+        return refresh(current_app.response_class("", status=401))
+    try:
+        return current_app.make_response(host.unauthorized())
+    except HTTPException as exc:
+        return exc.get_response()
+
+
 def _csrf_refused():
     message = _("This form has expired or was not sent from this admin. "
                 "Reload the page and try again.")
@@ -80,15 +116,4 @@ def _csrf_refused():
         response = current_app.response_class("", status=400)
         response.headers["HX-Reswap"] = "none"
         return banner(response, "error", message)
-    return render_template("asc/error.html", title=_("Please try again"), message=message), 400
-
-
-def html_lang() -> str:
-    from flask_babel import get_locale
-
-    from ..i18n import catalog_for
-
-    try:
-        return "zh-Hant" if catalog_for(get_locale()) == "zh_Hant" else "en"
-    except (KeyError, RuntimeError):
-        return "en"
+    return page("asc/error.html", title=_("Please try again"), message=message), 400

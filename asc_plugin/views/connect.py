@@ -1,124 +1,236 @@
-"""Connect store, Amazon's callback, the waiting card, renewal from Seller Central, disconnect."""
+"""Connect store, the waiting card, Amazon's callback and Login URI, Test connection, disconnect."""
 
 from __future__ import annotations
 
-import time
+from datetime import datetime, timezone
 
-import sqlalchemy as sa
-from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 
-from ..amazon.errors import ConnectFailure
-from ..extension import state
+from ..errors import ConnectFailure
 from ..forms import ConfirmForm
-from ..htmx import client_redirect, is_htmx
+from ..htmx import is_htmx
 from ..i18n import _
-from ..models import ActivityLog
-from ..services import connection, stores
+from ..models import utcnow
+from ..persistence import commit
+from ..services import attempts, authorizations, connection
 from .banners import banner
-from .context import present, store_card, store_or_404
+from .layout import page
+from .presenters import attempt_banner, present, present_one, store_or_404
 from .urls import rule
+
+#: Where the waiting card and the dashboard's connection panel come from.
+FRAGMENTS = {"card": "asc/_store_card.html", "panel": "asc/_connection_panel.html"}
+#: Polls (2 s apart) the waiting card makes before a Connect POST it never saw reaches it.
+MAX_TRIES = 15
+#: Query and form values naming a place to go back to; anything else means home.
+RETURN_TO = {"home", "dashboard"}
 
 
 def _no_referrer(response):
+    """Pages and redirects that carry an OAuth state leak nothing through the Referer."""
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
+def _int_arg(name: str) -> int | None:
+    value = request.values.get(name, "")
+    if not isinstance(value, str) or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if number <= 2**31 - 1 else None
+
+
+def _fragment() -> str:
+    name = request.values.get("fragment")
+    return name if name in FRAGMENTS else "card"
+
+
+def _render_fragment(store, fragment: str, waiting: dict | None = None):
+    return make_response(render_template(FRAGMENTS[fragment], card=present_one(store),
+                                         waiting=waiting))
+
+
 def connect(store_id: int):
-    """POST from the card: remember a state, then off to Seller Central (a real navigation)."""
+    """POST from a card or the dashboard: open an attempt, then off to Seller Central."""
     store = store_or_404(store_id)
+    return_to = request.form.get("return_to")
+    return_to = return_to if return_to in RETURN_TO else "home"
     try:
-        url = connection.start(store, new_tab=request.form.get("new_tab") == "1")
+        url = connection.start(store, new_tab=request.form.get("new_tab") == "1",
+                               return_to=return_to)
     except ConnectFailure as failure:
         banner(None, "error", failure.message)
-        return _no_referrer(redirect(url_for("asc.home"), 303))
+        return _no_referrer(redirect(_back(store, return_to), 303))
+    commit()
     return _no_referrer(redirect(url, 303))
+
+
+def _back(store, return_to: str) -> str:
+    if return_to == "dashboard" and store is not None:
+        return url_for("asc.dashboard", store_id=store.id)
+    return url_for("asc.home")
+
+
+def connect_status(store_id: int):
+    """The card (or the dashboard's panel) while Amazon is open in another tab: it polls until
+    the attempt ends, offering Reopen Seller Central and Cancel meanwhile."""
+    store = store_or_404(store_id)
+    fragment = _fragment()
+    attempt_id = _int_arg("attempt")
+    attempt = attempts.find(attempt_id, store.id) if attempt_id else None
+    if attempt is None:
+        since = _int_arg("since")
+        if since is not None:
+            attempt = attempts.latest_since(
+                store.id, datetime.fromtimestamp(since, timezone.utc))
+    if attempt is None:
+        # The Connect POST (in the other tab) has not reached us yet: look again from now on,
+        # for half a minute; after that Seller Central evidently did not open.
+        tries = _int_arg("tries") or 0
+        if tries >= MAX_TRIES:
+            return banner(_render_fragment(store, fragment), "warning", _(
+                "Seller Central did not open for “%(name)s”. Click Connect store again; allow "
+                "this site to open a new tab if your browser asks.", name=store.name))
+        since = int(utcnow().timestamp()) - 2
+        return _render_fragment(store, fragment, waiting={
+            "fragment": fragment, "since": since, "tries": tries + 1})
+    shown = attempt_banner(attempt, store)
+    if shown is None and attempts.effective_outcome(attempt) is None:
+        return _render_fragment(store, fragment, waiting={
+            "fragment": fragment, "attempt": attempt.id})
+    response = _render_fragment(store, fragment)
+    return banner(response, *shown) if shown else response
+
+
+def cancel(store_id: int):
+    store = store_or_404(store_id)
+    attempt_id = _int_arg("attempt")
+    attempt = attempts.find(attempt_id, store.id) if attempt_id else None
+    if attempt is not None and attempts.effective_outcome(attempt) is None:
+        connection.cancel(attempt)
+        commit()
+    fragment = _fragment()
+    message = _("Connecting “%(name)s” was cancelled; nothing changed.", name=store.name)
+    if is_htmx():
+        return banner(_render_fragment(store, fragment), "info", message)
+    banner(None, "info", message)
+    return redirect(_back(store, "dashboard" if fragment == "panel" else "home"), 303)
 
 
 def callback():
     """Amazon's redirect back. Every outcome ends in a banner; only success changes a store."""
     outcome = connection.finish(request.args)
-    level = "success" if outcome.ok else "error"
-    if outcome.new_tab:
-        response = make_response(render_template(
-            "asc/connect_done.html", outcome=outcome, level=level))
+    commit()
+    attempt, store = outcome.attempt, outcome.store
+    if attempt is not None:
+        level, message = attempt_banner(attempt, store) or ("error", outcome.failure.message)
     else:
-        banner(None, level, outcome.message)
-        response = redirect(url_for("asc.home"), 303)
+        level, message = "error", outcome.failure.message
+    if attempt is not None and attempt.new_tab:
+        response = make_response(page("asc/connect_done.html", ok=outcome.ok, level=level,
+                                      message=message))
+    else:
+        banner(None, level, message)
+        response = redirect(_back(store, attempt.return_to if attempt else "home"), 303)
     return _no_referrer(response)
-
-
-def connect_status(store_id: int):
-    """The card while Amazon is open in another tab: polls until the attempt ends."""
-    store = store_or_404(store_id)
-    since = request.args.get("since", type=int)
-    started = request.args.get("t", type=float)
-    now = time.time()
-    if since is None or started is None:
-        since = state().session.scalar(
-            sa.select(sa.func.coalesce(sa.func.max(ActivityLog.id), 0))
-            .where(ActivityLog.store_id == store.id, ActivityLog.event != "connect_started"))
-        started = now
-    finished = state().session.scalar(
-        sa.select(ActivityLog).where(
-            ActivityLog.store_id == store.id, ActivityLog.id > since,
-            ActivityLog.event.in_(("connected", "connect_failed")))
-        .order_by(ActivityLog.id.desc()).limit(1))
-    if finished is not None:
-        level = "success" if finished.outcome == "success" else "error"
-        message = finished.message
-        if finished.event == "connected" and store.seller_id:
-            shown = store.amazon_store_name or store.seller_id
-            message = _("Connected as %(name)s (%(seller)s).", name=shown,
-                        seller=store.seller_id)
-        return banner(store_card(store), level, message)
-    if now - started > current_app.config["ASC_OAUTH_STATE_MAX_AGE"]:
-        return banner(store_card(store), "warning",
-                      _("No answer came back from Amazon in 10 minutes. Click Connect store to "
-                        "try again."))
-    return store_card(store, waiting_since=f"{since}", waiting_started=f"{started:.0f}")
 
 
 def login_uri():
-    """Amazon's Login URI: Seller Central (Manage Your Apps > Re-Authorize) starts a renewal."""
-    callback_uri = request.values.get("amazon_callback_uri", "")
-    amazon_state = request.values.get("amazon_state", "")
-    seller_id = request.values.get("selling_partner_id", "").strip()
-    problem = None
-    if not callback_uri or not amazon_state or not seller_id:
-        problem = _("Amazon's request is missing amazon_callback_uri, amazon_state or "
-                    "selling_partner_id. Start again from Seller Central.")
-    elif not connection.valid_amazon_callback(callback_uri):
-        problem = _("The return address in this request is not an Amazon Seller Central "
-                    "address.")
-    elif len(seller_id) > 32 or not seller_id.isalnum() or len(amazon_state) > 2048:
-        problem = _("This request from Amazon is malformed. Start again from Seller Central.")
-    if problem:
-        return render_template("asc/error.html", title=_("Cannot renew from this link"),
-                               message=problem), 400
+    """Amazon's Login URI: it continues this admin's pending connect at once, or asks to confirm
+    a renewal (or first authorization) that Seller Central started."""
+    handle = request.values.get("handoff")
+    if handle:
+        login = connection.take_login_request(handle)
+        commit()
+        if login is None:
+            return _login_problem(_("This link from Amazon has expired or was already used. "
+                                    "Start again from Seller Central."))
+    else:
+        try:
+            login = connection.LoginRequest.parse(request.values)
+        except ValueError as problem:
+            return _login_problem(str(problem))
+    if not connection.points_at_seller_central(login):
+        return _login_problem(_("The return address in this request is not an Amazon Seller "
+                                "Central address. Start again from Seller Central."))
+    try:
+        target = connection.continue_pending(login)
+    except ConnectFailure as failure:
+        commit()
+        return _login_problem(failure.message)
+    if target is not None:
+        commit()
+        return _no_referrer(redirect(target, 303))
+    return _confirm_amazon_start(login)
 
-    matching = connection.stores_for_seller(seller_id)
-    candidates = matching or [s for s in stores.all_stores() if s.seller_id is None]
+
+def _confirm_amazon_start(login):
+    linked, unconnected = connection.renewal_candidates(login)
+    candidates = linked or unconnected
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
-        chosen = request.form.getlist("store_id", type=int)
-        allowed = {s.id for s in candidates}
-        chosen = [i for i in chosen if i in allowed]
-        if chosen:
+        chosen = request.form.get("store_id", type=int)
+        store = next((s for s in candidates if s.id == chosen), None)
+        if store is None:
+            banner(None, "error", _("Choose the store to authorize."))
+        else:
             try:
-                url = connection.renewal_redirect(
-                    amazon_callback_uri=callback_uri, amazon_state=amazon_state,
-                    store_ids=chosen, expected_seller=seller_id if matching else None)
+                url = connection.start_from_amazon(login, store)
             except ConnectFailure as failure:
-                banner(None, "error", failure.message)
-                return redirect(url_for("asc.home"), 303)
+                return _login_problem(failure.message)
+            commit()
             return _no_referrer(redirect(url, 303))
-        banner(None, "error", _("Choose at least one store to authorize."))
-    response = make_response(render_template(
-        "asc/login_uri.html", seller_id=seller_id, matching=matching,
-        cards=present(candidates), form=form, callback_uri=callback_uri,
-        amazon_state=amazon_state))
+    response = make_response(page(
+        "asc/login_uri.html", login=login, renewal=bool(linked), cards=present(candidates),
+        form=form))
     return _no_referrer(response)
+
+
+def _login_problem(message: str):
+    return _no_referrer(make_response(page(
+        "asc/error.html", title=_("Cannot continue with Amazon"), message=message), 400))
+
+
+def signed_out_arrival():
+    """Amazon's answer or Login URI reached a browser that is not signed in to the admin.
+
+    The host's sign-in would carry this URL in its ``next`` (and in access logs and Referers),
+    with Amazon's one-time code or ``amazon_state`` in it. So first: a callback ends its attempt
+    unused; a Login URI parks its parameters server-side. Then the browser goes on to a clean
+    URL, which the host's guard turns into its sign-in.
+    """
+    if request.endpoint == "asc.connect_callback" and request.args:
+        connection.signed_out_callback(request.args.get("state"))
+        commit()
+        return _no_referrer(redirect(url_for("asc.home"), 303))
+    if request.endpoint == "asc.connect_login" and "amazon_state" in request.values:
+        try:
+            login = connection.LoginRequest.parse(request.values)
+        except ValueError:
+            return _no_referrer(redirect(url_for("asc.connect_login"), 303))
+        handle = connection.park_login_request(login)
+        commit()
+        return _no_referrer(redirect(url_for("asc.connect_login", handoff=handle), 303))
+    return None
+
+
+def test_connection(store_id: int):
+    """Dashboard: the same live check cron runs, answered at once."""
+    store = store_or_404(store_id)
+    result = authorizations.check(store)
+    commit()
+    if result.ok:
+        level, message = "success", _(
+            "Amazon accepts the authorization of “%(name)s” and it sells in %(country)s.",
+            name=store.name, country=present_one(store).marketplace_name)
+    else:
+        level = "error" if result.audience else "warning"
+        message = _("Test connection for “%(name)s”: %(reason)s", name=store.name,
+                    reason=result.failure.message)
+    if is_htmx():
+        return banner(_render_fragment(store, "panel"), level, message)
+    banner(None, level, message)
+    return redirect(url_for("asc.dashboard", store_id=store.id), 303)
 
 
 def disconnect(store_id: int):
@@ -126,22 +238,24 @@ def disconnect(store_id: int):
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
         connection.disconnect(store)
-        message = _("“%(name)s” is disconnected and its tokens are deleted. To revoke the "
-                    "access on Amazon's side too, open Seller Central › Apps and Services › "
-                    "Manage Your Apps and remove the app.", name=store.name)
-        banner(None, "success", message)  # shown by the next full page
-        if is_htmx():
-            return client_redirect(make_response(""), url_for("asc.dashboard", store_id=store.id))
+        commit()
+        banner(None, "success", _(
+            "“%(name)s” is disconnected and its tokens are deleted. To revoke the access on "
+            "Amazon's side too, open Seller Central › Apps and Services › Manage Your Apps "
+            "and remove the app.", name=store.name))
         return redirect(url_for("asc.dashboard", store_id=store.id), 303)
-    (view,) = present([store])
+    view = present_one(store)
     if is_htmx():
         return render_template("asc/_confirm_disconnect.html", card=view, form=form, dialog=True)
-    return render_template("asc/confirm_disconnect.html", card=view, form=form, dialog=False)
+    return page("asc/confirm_disconnect.html", card=view, form=form, dialog=False)
 
 
 def register(bp):
     bp.add_url_rule(rule("connect"), "connect", connect, methods=["POST"])
     bp.add_url_rule(rule("connect_status"), "connect_status", connect_status)
+    bp.add_url_rule(rule("connect_cancel"), "connect_cancel", cancel, methods=["POST"])
+    bp.add_url_rule(rule("test_connection"), "test_connection", test_connection,
+                    methods=["POST"])
     bp.add_url_rule(rule("disconnect"), "disconnect", disconnect, methods=["GET", "POST"])
     bp.add_url_rule("/connect/callback", "connect_callback", callback)
     bp.add_url_rule("/connect/login", "connect_login", login_uri, methods=["GET", "POST"])

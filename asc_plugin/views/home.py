@@ -4,30 +4,34 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from ..extension import state
 from ..forms import TaskForm
 from ..htmx import is_htmx
 from ..i18n import _, ngettext
+from ..persistence import commit
+from ..safe_redirect import safe_next
 from ..services import authorizations, setup_tasks, stores
-from .context import present
+from ..state import state
+from .layout import page
+from .presenters import present
+
+
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and len(value) <= 9 else 1
 
 
 def home():
-    try:
-        number = int(request.args.get("page", 1))
-    except ValueError:
-        number = 1
-    page = stores.page(number, current_app.config["ASC_STORES_PER_PAGE"])
-    context = {"page": page, "cards": present(page.stores), "renewals": renewal_notices()}
-    if is_htmx() and request.args.get("fragment") == "list":
-        return render_template("asc/_store_list.html", **context)
-    return render_template("asc/home.html", **context)
+    listing = stores.page(_page_number(), current_app.config["ASC_STORES_PER_PAGE"])
+    return page("asc/home.html", page=listing, cards=present(listing.stores),
+                renewals=renewal_notices())
 
 
 def renewal_notices() -> list[tuple[str, str]]:
     """(level, message) for each connected store whose yearly authorization ends soon."""
     notices = []
     for store in authorizations.stores_due_for_renewal():
+        if not stores.may_manage(store):
+            continue
         days = authorizations.days_left(store)
         level = authorizations.warning_level(days)
         if level is None:
@@ -51,7 +55,7 @@ def _tasks_context():
 
 
 def learning():
-    return render_template("asc/learning.html", **_tasks_context())
+    return page("asc/learning.html", **_tasks_context())
 
 
 def toggle_task(key: str):
@@ -59,26 +63,17 @@ def toggle_task(key: str):
         abort(404)
     form = TaskForm()
     setup_tasks.set_done(state().host.admin_id(), key, form.done.data == "1")
+    commit()
     if is_htmx():
         context = _tasks_context()
         task = next(t for t in setup_tasks.TASKS if t.key == key)
         return render_template("asc/_setup_task_toggled.html", task=task, **context)
-    return redirect(_safe_back(url_for("asc.learning")), 303)
+    return redirect(safe_next(request.form.get("next"), url_for("asc.learning")), 303)
 
 
 def attributes():
-    mappings = present(stores.all_stores())
-    return render_template(
-        "asc/attributes.html", attributes=state().host.product_attributes(), cards=mappings
-    )
-
-
-def _safe_back(default: str) -> str:
-    """A same-site path from the form's `next`, else the default (never another host)."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target:
-        return target
-    return default
+    return page("asc/attributes.html", attributes=state().host.product_attributes(),
+                cards=present(stores.all_stores()))
 
 
 def register(bp):

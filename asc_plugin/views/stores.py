@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
-from ..extension import state
 from ..forms import AddStoreForm, ConfirmForm, MappingForm, StoreSettingsForm
 from ..htmx import client_redirect, is_htmx, trigger
 from ..i18n import _
 from ..models import Store
-from ..services import activity, product_ids, setup_tasks, stores
+from ..persistence import commit
+from ..services import activity, attempts, product_ids, setup_tasks, stores
+from ..state import state
 from .banners import banner
-from .context import present, store_card, store_or_404
+from .layout import page
+from .presenters import present, present_one, store_or_404
 from .urls import rule
 
 PREVIEW_SIZE = 4
@@ -60,25 +62,26 @@ def add_store():
         except stores.StoreError as exc:
             getattr(form, exc.field or "name").errors.append(str(exc))
         else:
+            commit()
             return _created(store)
     context = _mapping_context(form, preselect=request.method == "GET")
     return _render_add("asc/_add_store.html", "asc/add_store.html", form=form, **context)
 
 
-def _render_add(fragment: str, page: str, **context):
+def _render_add(fragment: str, full_page: str, **context):
     if is_htmx():
         return render_template(fragment, dialog=True, **context)
-    return render_template(page, dialog=False, **context)
+    return page(full_page, dialog=False, **context)
 
 
 def _created(store: Store):
     message = _("Store “%(name)s” was added. Connect it to Amazon Seller Central to finish "
                 "the setup.", name=store.name)
     if is_htmx():
-        page = stores.page(1, current_app.config["ASC_STORES_PER_PAGE"])
+        listing = stores.page(1, current_app.config["ASC_STORES_PER_PAGE"])
         response = make_response(
             render_template(
-                "asc/_store_added.html", page=page, cards=present(page.stores),
+                "asc/_store_added.html", page=listing, cards=present(listing.stores),
             )
         )
         trigger(response, "asc:close-dialog")
@@ -102,7 +105,8 @@ def check_field(field: str):
     bound = getattr(form, field)
     bound.validate(form)
     errors = list(bound.errors)
-    store_id = request.args.get("store_id", type=int)
+    store_id = request.args.get("store_id", "")
+    store_id = int(store_id) if store_id.isdigit() and len(store_id) <= 10 else None
     if field == "name" and not errors and bound.data and stores.name_taken(
         bound.data, except_id=store_id
     ):
@@ -122,11 +126,9 @@ def _render_dashboard(store, *, settings_form=None, mapping_form=None, status=20
             amazon_id_type=store.mapping.amazon_id_type.value if store.mapping else None,
             host_attribute=store.mapping.host_attribute_code if store.mapping else None,
         )
-    (view,) = present([store])
-    return render_template(
-        "asc/dashboard.html", card=view, store=store, settings_form=settings_form,
-        log=activity.recent(store),
-        **_mapping_context(mapping_form, preselect=False),
+    return page(
+        "asc/dashboard.html", card=present_one(store), store=store, settings_form=settings_form,
+        log=activity.recent(store), **_mapping_context(mapping_form, preselect=False),
     ), status
 
 
@@ -141,6 +143,7 @@ def update_settings(store_id: int):
         except stores.StoreError as exc:
             form.name.errors.append(str(exc))
         else:
+            commit()
             message = _("Store integration settings saved.") if changed else _(
                 "Nothing to change.")
             return _after_dashboard_change(store, message)
@@ -154,6 +157,7 @@ def update_mapping(store_id: int):
         changed = stores.update_mapping(
             store, amazon_id_type=form.id_type, host_attribute_code=form.host_attribute.data
         )
+        commit()
         return _after_dashboard_change(
             store, _("Mapping saved.") if changed else _("Nothing to change."))
     return _render_dashboard(store, mapping_form=form)
@@ -176,6 +180,7 @@ def set_status(store_id: int, action: str):
     except stores.StoreError as exc:
         level, message = "error", str(exc)
     else:
+        commit()
         level = "success"
         message = (_("Store “%(name)s” is active.", name=store.name) if action == "activate"
                    else _("Store “%(name)s” is inactive: its settings are kept and nothing "
@@ -186,7 +191,9 @@ def set_status(store_id: int, action: str):
 def _after_card_change(store, level, message):
     back = request.form.get("back")
     if is_htmx() and back == "card":
-        return banner(store_card(store), level, message)
+        response = make_response(render_template("asc/_store_card.html",
+                                                  card=present_one(store)))
+        return banner(response, level, message)
     if back == "card":
         banner(None, level, message)
         return redirect(url_for("asc.home"), 303)
@@ -197,7 +204,9 @@ def delete_store(store_id: int):
     store = store_or_404(store_id)
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
+        attempts.forget_store(store)
         name = stores.delete(store)
+        commit()
         message = _("Store “%(name)s” was deleted, with its settings, mapping and activity log.",
                     name=name)
         if is_htmx():
@@ -206,13 +215,8 @@ def delete_store(store_id: int):
             response = redirect(url_for("asc.home"), 303)
         banner(None, "success", message)  # shown by the next full page
         return response
-    (view,) = present([store])
     return _render_add("asc/_confirm_delete.html", "asc/confirm_delete.html",
-                       card=view, form=form)
-
-
-def card(store_id: int):
-    return store_card(store_or_404(store_id))
+                       card=present_one(store), form=form)
 
 
 def register(bp):
@@ -220,7 +224,6 @@ def register(bp):
     bp.add_url_rule("/stores/new/mapping", "mapping_fragment", mapping_fragment)
     bp.add_url_rule("/stores/check/<field>", "check_field", check_field)
     bp.add_url_rule(rule("dashboard"), "dashboard", dashboard)
-    bp.add_url_rule(rule("store_card"), "store_card", card)
     bp.add_url_rule(rule("update_settings"), "update_settings", update_settings,
                     methods=["POST"])
     bp.add_url_rule(rule("update_mapping"), "update_mapping", update_mapping, methods=["POST"])

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from flask import g, url_for
 
-STORE_RULE = "/stores/<int:store_id>"
+#: Ids beyond PostgreSQL's INTEGER cannot exist: larger numbers are a 404, not an overflow.
+STORE_RULE = "/stores/<int(max=2147483647):store_id>"
 
 #: endpoint (without "asc.") -> path after the store's own URL
 STORE_PATHS = {
     "dashboard": "",
-    "store_card": "/card",
     "update_settings": "/settings",
     "update_mapping": "/mapping",
     "activate_store": "/activate",
@@ -20,6 +20,8 @@ STORE_PATHS = {
     "delete_store": "/delete",
     "connect": "/connect",
     "connect_status": "/connect/status",
+    "connect_cancel": "/connect/cancel",
+    "test_connection": "/connect/test",
     "disconnect": "/disconnect",
 }
 

@@ -2,7 +2,42 @@
 // a strict Content-Security-Policy (script-src 'self').
 (function () {
   "use strict";
-  document.documentElement.classList.add("asc-js");
+  var script = document.currentScript;
+  var domReady = false;
+  document.addEventListener("DOMContentLoaded", function () { domReady = true; });
+
+  // htmx: the page's own copy when the host loads one, so a host on htmx 2 keeps its single copy
+  // and its own configuration; otherwise the plugin's pinned 2.0.x, configured for the plugin's
+  // pages only. Next to a host's htmx 1.x (which the plugin cannot run on, and a second copy
+  // would fight) the plugin's pages opt out of htmx and work as plain pages, as without JS.
+  var OWN_CONFIG = { includeIndicatorStyles: false, allowEval: false, allowScriptTags: false };
+  var hostHtmx = window.htmx;
+  var usable = !hostHtmx || /^2\./.test(hostHtmx.version || "");
+  function root() { return document.getElementById("asc-root"); }
+  if (usable) {
+    document.documentElement.classList.add("asc-js");
+  } else if (root()) {
+    root().setAttribute("hx-disable", "");
+  }
+  if (!hostHtmx && script && script.getAttribute("data-asc-htmx")) {
+    if (!document.querySelector('meta[name="htmx-config"]')) {
+      var meta = document.createElement("meta");
+      meta.name = "htmx-config";
+      meta.content = JSON.stringify(OWN_CONFIG);
+      document.head.appendChild(meta);
+    }
+    var loader = document.createElement("script");
+    loader.src = script.getAttribute("data-asc-htmx");
+    loader.onload = function () {
+      // htmx 2.0 starts on DOMContentLoaded; loaded after it (but before the page's load
+      // event) it would wait for an event that has passed, so start it here.
+      if (domReady && document.readyState !== "complete") {
+        Object.assign(window.htmx.config, OWN_CONFIG);
+        window.htmx.process(document.body);
+      }
+    };
+    document.head.appendChild(loader);
+  }
 
   function dialog() { return document.getElementById("asc-dialog"); }
 
@@ -58,18 +93,18 @@
     }
   }, true);
 
-  // Connect: Seller Central opens in a new tab while this card waits and polls.
+  // Connect: Seller Central opens in a new tab while the card (or panel) waits and polls.
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-asc-connect]");
-    if (!form) { return; }
+    if (!form || !usable) { return; }  // without htmx: this tab goes to Amazon and comes back
     form.target = "_blank";
     var tab = form.querySelector("input[name=new_tab]");
     if (tab) { tab.value = "1"; }
-    var card = document.getElementById(form.getAttribute("data-asc-card"));
+    var target = document.getElementById(form.getAttribute("data-asc-target"));
     var waitUrl = form.getAttribute("data-asc-wait-url");
-    if (card && waitUrl && window.htmx) {
+    if (target && waitUrl && window.htmx) {
       window.setTimeout(function () {
-        window.htmx.ajax("GET", waitUrl, { target: card, swap: "outerHTML" });
+        window.htmx.ajax("GET", waitUrl, { target: target, swap: "outerHTML" });
       }, 0);
     }
   });

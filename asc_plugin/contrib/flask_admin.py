@@ -1,0 +1,41 @@
+"""The Amazon Sales Channel as a Flask-Admin menu entry, with every plugin page in its layout.
+
+::
+
+    admin.add_view(AmazonSalesChannelView(name="Amazon Sales Channel", category="Marketing"))
+    AmazonSalesChannel(app, db=db, host=ShopHost())
+
+The menu entry links straight to the plugin's home and is shown as active on every plugin page;
+the pages render through this view, so they sit in Flask-Admin's layout (brand, menu, theme,
+title). Access is the host's one decision, ``Host.can_access()``: it hides the menu entry and
+guards every plugin route alike.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, url_for
+from flask_admin import BaseView, expose
+
+from ..state import state
+
+
+class AmazonSalesChannelView(BaseView):
+    def __init__(self, name: str = "Amazon Sales Channel", category: str | None = None,
+                 endpoint: str = "asc_admin", **kwargs):
+        super().__init__(name=name, category=category, endpoint=endpoint, **kwargs)
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("asc.home"))
+
+    def get_url(self, endpoint, **kwargs):
+        """The menu links to the plugin's home itself, not to a redirect."""
+        if endpoint == f"{self.endpoint}.index":
+            return url_for("asc.home", **kwargs)
+        return super().get_url(endpoint, **kwargs)
+
+    def is_accessible(self) -> bool:
+        return bool(state().host.can_access())
+
+    def inaccessible_callback(self, name, **kwargs):
+        return state().host.unauthorized()

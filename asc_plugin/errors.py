@@ -1,0 +1,175 @@
+"""Every error the plugin raises to host code, and why things fail, in plain words.
+
+Each failure has a code (for logs, tests and signals), a message for banners, the activity log
+and the CLI (never a secret), and an audience: whose side can fix it — the ``seller`` (try
+again, sign in with another account, renew) or the ``operator`` (the app's configuration:
+credentials, roles, encryption keys), for whom signing in again never helps.
+
+Host code meets these through ``services.tokens.access_token()``:
+
+- :class:`NotConnected` — the store has no authorization to use;
+- :class:`AuthorizationRevoked` — Amazon refused the refresh token (revoked in Seller Central or
+  expired); the store is marked so and its card asks the seller to renew;
+- :class:`OperatorActionRequired` — Amazon refused the app itself (client id/secret, roles) or
+  the configured keys cannot decrypt the stored token (:class:`KeyMismatch`);
+- :class:`AmazonUnavailable` — Amazon did not answer properly (5xx, timeout, throttling).
+
+All of them derive from :class:`AmazonSalesChannelError`.
+"""
+
+from __future__ import annotations
+
+from .i18n import N_, gettext
+
+SELLER = "seller"
+OPERATOR = "operator"
+
+_OPERATOR_NOTE = N_(" Ask the administrator who set up the Amazon app; signing in again will not "
+                    "help.")
+
+MESSAGES: dict[str, tuple[str, str | tuple[str, str]]] = {
+    "access_denied": (SELLER, N_("The connection was cancelled on Amazon, so nothing changed. "
+                      "Click Connect store to try again.")),
+    "state_missing": (SELLER, N_("Amazon's answer did not say which connection it belongs to. "
+                      "Start again from the store card.")),
+    "state_unknown": (SELLER, N_("This answer from Amazon was already used or was not started from "
+                      "this admin, so it was ignored. Start again from the store card.")),
+    "state_superseded": (SELLER, N_("This answer from Amazon belongs to an earlier attempt: "
+                         "Connect store was clicked again since, and only the newest attempt "
+                         "counts. Finish it in its Seller Central tab, or start again.")),
+    "state_cancelled": (SELLER, N_("This connection was cancelled in the admin before Amazon "
+                        "answered, so nothing changed. Click Connect store to start again.")),
+    "store_changed": (SELLER, N_("While you were at Amazon, this store's connection was changed "
+                      "in the admin (another admin connected, renewed or disconnected it), so "
+                      "this answer was not applied. Check the store, then start again if "
+                      "needed.")),
+    "wrong_seller_central": (SELLER, N_("Amazon sent you back from a Seller Central that does not "
+                             "serve %(country)s (%(region)s). Sign in to Seller Central for "
+                             "%(region)s and start again from the store card.")),
+    "signed_out": (SELLER, N_("You were signed out of the admin when Amazon sent you back, so "
+                   "the connection was not saved. Sign in and click Connect store again.")),
+    "state_expired": (SELLER, N_("The connection took longer than 10 minutes and expired. "
+                      "Click Connect store to start again.")),
+    "state_foreign": (SELLER, N_("This answer from Amazon belongs to a connection started in "
+                      "another browser or by another admin, so it was ignored. Start again from "
+                      "the store card in this browser.")),
+    "store_gone": (SELLER, N_("The store this connection was for has been deleted.")),
+    "callback_incomplete": (SELLER, N_("Amazon's answer was missing the authorization code or the "
+                            "seller id. Start again from the store card.")),
+    "invalid_grant": (SELLER, N_("Amazon did not accept the authorization code: it expires after "
+                      "5 minutes and works once. Click Connect store to try again.")),
+    "invalid_client": (OPERATOR, (N_("Amazon refused this app's credentials (the LWA client id or "
+                       "secret is wrong, or the client secret has expired: Amazon requires "
+                       "rotating it every 180 days). Set the current secret in "
+                       "ASC_AMAZON_CLIENT_SECRET."), _OPERATOR_NOTE)),
+    "app_rejected": (OPERATOR, (N_("Amazon refused the token request for this app "
+                     "(unauthorized client or bad request): check ASC_AMAZON_CLIENT_ID and that "
+                     "the app is allowed to use Login with Amazon."), _OPERATOR_NOTE)),
+    "not_configured": (OPERATOR, (N_("The Amazon app is not configured: set ASC_AMAZON_CLIENT_ID, "
+                       "ASC_AMAZON_CLIENT_SECRET and ASC_AMAZON_APPLICATION_ID."), _OPERATOR_NOTE)),
+    "key_mismatch": (OPERATOR, (N_("The store's stored Amazon tokens cannot be decrypted with the "
+                     "keys in ASC_ENCRYPTION_KEYS (a key was changed or removed). Put the old key "
+                     "back after the new one and run flask asc rotate-keys, or connect the store "
+                     "again."), _OPERATOR_NOTE)),
+    "sellers_role_missing": (OPERATOR, (N_("Amazon refused this app access to the Sellers API "
+                             "(403) right after the seller granted it: the SP-API app lacks the "
+                             "role that API needs. Add it to the app in Seller Central › Develop "
+                             "Apps, then connect the store again."), _OPERATOR_NOTE)),
+    "token_unavailable": (SELLER, N_("Amazon's sign-in service did not answer properly. Nothing "
+                          "changed; try again in a few minutes.")),
+    "token_timeout": (SELLER, N_("Amazon's sign-in service did not answer in time. Nothing "
+                      "changed; try again in a few minutes.")),
+    "no_refresh_token": (SELLER, N_("Amazon granted access but sent no refresh token, so the "
+                         "connection could not be kept. Try again.")),
+    "sellers_forbidden": (SELLER, N_("Amazon refused to show this seller's marketplaces (access "
+                          "denied). Make sure you signed in as the primary user of the seller "
+                          "account and granted access, then try again.")),
+    "sellers_throttled": (SELLER, N_("Amazon is rate-limiting requests right now. Nothing changed; "
+                          "wait a minute and try again.")),
+    "sellers_unavailable": (SELLER, N_("Amazon's Sellers API did not answer properly. Nothing "
+                            "changed; try again in a few minutes.")),
+    "not_participating": (SELLER, N_("The Amazon account you signed in with does not sell in "
+                          "%(country)s. Sign in with the seller account for %(country)s (Seller "
+                          "Central for %(region)s), or add the store for a marketplace this "
+                          "account sells in.")),
+    "seller_taken": (SELLER, N_("This Amazon seller account is already connected to the store "
+                     "“%(other)s” for %(country)s. One seller account can be linked to a "
+                     "marketplace once.")),
+    "seller_mismatch": (SELLER, N_("You renewed with a different Amazon seller account than the "
+                        "one this store is connected to, so nothing changed. Sign in with the "
+                        "account the store uses.")),
+    "not_connected": (SELLER, N_("This store is not connected to Amazon. Click Connect store.")),
+    "authorization_revoked": (SELLER, N_("Amazon no longer accepts this store's authorization (it "
+                              "was removed in Seller Central › Manage Your Apps). Renew the "
+                              "authorization to reconnect.")),
+    "authorization_expired": (SELLER, N_("The yearly Amazon authorization of this store expired. "
+                              "Renew it to reconnect.")),
+}
+
+
+#: Detail values that are message ids themselves (country and region names): translated along
+#: with the message, in the reader's language.
+TRANSLATED_DETAILS = {"country", "region"}
+
+
+class AmazonSalesChannelError(Exception):
+    """Base of every error the plugin raises to host code."""
+
+
+class ConfigurationError(AmazonSalesChannelError, RuntimeError):
+    """The host's configuration cannot work; the message says what to set."""
+
+
+class Failure(AmazonSalesChannelError):
+    """A failure with a code, a message safe to show and to log, and an audience."""
+
+    def __init__(self, code: str, **details: str):
+        self.code = code
+        self.audience, self._template = MESSAGES[code]
+        self.details = details
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        """In the language of whoever reads it now (a banner, the CLI, the activity log)."""
+        details = {key: gettext(value) if key in TRANSLATED_DETAILS else value
+                   for key, value in self.details.items()}
+        if isinstance(self._template, tuple):
+            return "".join(gettext(part, **details) for part in self._template)
+        return gettext(self._template, **details)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConnectFailure(Failure):
+    """A connection attempt failed; nothing about the store changed."""
+
+
+class NotConnected(Failure):
+    """The store has no authorization to use."""
+
+    def __init__(self):
+        super().__init__("not_connected")
+
+
+class AuthorizationRevoked(Failure):
+    """The store's refresh token no longer works: revoked in Seller Central, or expired."""
+
+    def __init__(self, expired: bool = False):
+        super().__init__("authorization_expired" if expired else "authorization_revoked")
+
+
+class OperatorActionRequired(Failure):
+    """Amazon refused the app itself, or the configured keys do not fit: the operator acts."""
+
+
+class KeyMismatch(OperatorActionRequired):
+    """No key in ASC_ENCRYPTION_KEYS opens a stored token."""
+
+    def __init__(self):
+        super().__init__("key_mismatch")
+
+
+class AmazonUnavailable(Failure):
+    """Amazon did not answer properly (5xx, timeout, bad body, throttling): try again later."""

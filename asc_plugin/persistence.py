@@ -1,0 +1,48 @@
+"""How the plugin uses the host's database: it shares the host's session, owns no host transaction.
+
+- Services only ``flush()``. The plugin's own views and CLI commands ``commit()`` the work their
+  request asked for; nothing the plugin offers to host code commits or rolls back.
+- A step that may fail on a constraint (a store name taken by a concurrent request) runs in a
+  SAVEPOINT, so its failure undoes that step and nothing the host had pending.
+- Work that must not mix with the host's transaction — a token refresh under a row lock, called
+  from host code — runs in a session of its own on the same engine and commits only itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from .state import state
+
+
+def session():
+    return state().session
+
+
+def commit() -> None:
+    """End the plugin's own unit of work (views and CLI commands only)."""
+    state().session.commit()
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A step that can fail on its own: on an error only this step is undone."""
+    with state().session.begin_nested():
+        yield
+
+
+@contextmanager
+def own_session() -> Iterator[Session]:
+    """A separate session on the host's engine; committed here when the block succeeds."""
+    own = Session(bind=state().db.engine, expire_on_commit=False)
+    try:
+        yield own
+        own.commit()
+    except BaseException:
+        own.rollback()
+        raise
+    finally:
+        own.close()

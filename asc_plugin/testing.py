@@ -1,0 +1,229 @@
+"""Test support for hosts: the sandbox on a free port, and a connect flow in a few lines.
+
+Installing asc_plugin registers this module as a pytest plugin (entry point ``pytest11``), so a
+host's own test suite gets these fixtures without importing anything:
+
+``asc_sandbox`` (session)
+    A :class:`SandboxServer`: the local Seller Central, Login with Amazon and SP-API, served on
+    127.0.0.1 in a thread for the whole session.
+``asc_sandbox_config``
+    The sandbox reset to its defaults, and the ``ASC_*`` settings that point an app at it, with
+    the Flask test client's callback (``http://localhost{prefix}/connect/callback``) registered.
+    Build your app with them::
+
+        @pytest.fixture
+        def app(asc_sandbox_config):
+            return create_app({"TESTING": True, **asc_sandbox_config})
+
+        def test_merchant_connects(app, admin_client):
+            store_id = ...  # add a store through your admin, or with the plugin's form
+            response = connect_store(admin_client, store_id)
+            assert response.status_code == 303
+
+:func:`connect_store` walks the whole flow with a Flask test client: Connect store, the seller
+at the sandbox's Seller Central (sign in, 2FA, "I understand", Continue), Amazon's redirect
+back. :class:`SandboxSeller` drives the sandbox's screens over real HTTP on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from html import unescape
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from .sandbox import create_sandbox_app, sandbox_config_for
+
+DEFAULT_PREFIX = "/admin/amazon"
+
+
+class SandboxServer:
+    """The sandbox served on 127.0.0.1 in a thread, with the switches tests flip."""
+
+    def __init__(self, **options):
+        self.app = create_sandbox_app(redirect_uris=[], **options)
+        self.app.testing = True
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(5)
+
+    @property
+    def state(self):
+        return self.app.extensions["asc_sandbox"]
+
+    def config(self, *, draft: bool = True) -> dict:
+        """ASC_* settings pointing an app at this sandbox."""
+        return sandbox_config_for(self.url, draft=draft)
+
+    def register(self, base_url: str, prefix: str = DEFAULT_PREFIX, *,
+                 login_uri: bool = True) -> str:
+        """Register an admin served at base_url as the SP-API app's redirect (and Login) URI;
+        returns the redirect URI."""
+        callback = f"{base_url.rstrip('/')}{prefix.rstrip('/')}/connect/callback"
+        uris = self.app.config["SANDBOX_REDIRECT_URIS"]
+        if callback not in uris:
+            uris.insert(0, callback)
+        if login_uri:
+            self.app.config["SANDBOX_LOGIN_URI"] = (
+                f"{base_url.rstrip('/')}{prefix.rstrip('/')}/connect/login")
+        return callback
+
+    def reset(self) -> None:
+        """Forget every code, token and authorization; defaults for every switch."""
+        self.state.reset()
+        self.app.config.update(SANDBOX_REDIRECT_URIS=[], SANDBOX_LOGIN_URI=None,
+                               SANDBOX_PUBLISHED=False)
+
+    def faults(self, **faults) -> None:
+        """token="500"|"badjson"|"norefresh"|"invalid_client"|"unauthorized_client",
+        sellers="403"|"403_role"|"429"|"500"|"badjson", delay=seconds."""
+        _post(f"{self.url}/_sandbox/faults", faults)
+
+    def settings(self, **settings) -> None:
+        """routing="direct"|"login_uri", relative_callback=bool, roles=[...]."""
+        _post(f"{self.url}/_sandbox/settings", settings)
+
+    def move_clock(self, *, days: float) -> None:
+        _post(f"{self.url}/_sandbox/clock", {"days": days})
+
+    def authorizations(self) -> dict:
+        return requests.get(f"{self.url}/_sandbox/authorizations", timeout=10).json()
+
+    def seller(self, login: str = "seller@example.com", password: str = "sandbox",
+               otp: str | None = "123456") -> SandboxSeller:
+        return SandboxSeller(login, password, otp)
+
+
+def _post(url: str, data: dict) -> None:
+    response = requests.post(url, json=data, timeout=10)
+    response.raise_for_status()
+
+
+class SandboxSeller:
+    """A seller at the sandbox's Seller Central, driven over real HTTP with requests."""
+
+    def __init__(self, login: str = "seller@example.com", password: str = "sandbox",
+                 otp: str | None = "123456", http: requests.Session | None = None):
+        self.login, self.password, self.otp = login, password, otp
+        self.http = http or requests.Session()
+
+    def _post(self, url: str, data: dict) -> requests.Response:
+        return self.http.post(url, data=data, allow_redirects=False, timeout=10)
+
+    def open(self, url: str) -> requests.Response:
+        return self.http.get(url, timeout=10)
+
+    def sign_in_at(self, page: requests.Response) -> requests.Response:
+        """Fill the sign-in (and 2FA) forms; returns the page signing in leads to."""
+        if "Sign in" not in page.text:
+            raise AssertionError(f"not a sign-in page: {page.text[:300]}")
+        response = self._post(page.url, {"csrf_token": _csrf(page.text), "login": self.login,
+                                         "password": self.password, **_next_field(page.text)})
+        if response.status_code != 302:
+            return response
+        page = self.open(urljoin(page.url, response.headers["Location"]))
+        if "Two-Step Verification" in page.text:
+            response = self._post(page.url, {"csrf_token": _csrf(page.text), "otp": self.otp or "",
+                                             **_next_field(page.text)})
+            if response.status_code != 302:
+                raise AssertionError(f"2FA refused: {response.text[:300]}")
+            page = self.open(urljoin(page.url, response.headers["Location"]))
+        return page
+
+    def authorize(self, consent_url: str, *, cancel: bool = False) -> str:
+        """Walk the consent screens; return where Amazon sends the browser next (the app's
+        redirect URI with the code, or its Login URI when Amazon routes through it)."""
+        page = self.open(consent_url)
+        if "Sign in" in page.text and "I understand" not in page.text:
+            page = self.sign_in_at(page)
+        if "I understand" not in page.text:
+            raise AssertionError(f"no consent page: {page.text[:500]}")
+        if cancel:
+            url = urljoin(page.url, re.search(r'formaction="([^"]+)"', page.text).group(1))
+            return self._post(url, {"csrf_token": _csrf(page.text)}).headers["Location"]
+        response = self._post(page.url, {"csrf_token": _csrf(page.text), "understand": "yes"})
+        page = self.open(urljoin(page.url, response.headers["Location"]))
+        if "You are almost done" not in page.text:
+            raise AssertionError(f"no 'almost done' page: {page.text[:500]}")
+        response = self._post(page.url, {"csrf_token": _csrf(page.text)})
+        if response.status_code != 302:
+            raise AssertionError(f"Continue refused: {response.text[:500]}")
+        return response.headers["Location"]
+
+    def confirm(self, amazon_callback_url: str) -> str:
+        """Seller Central's side of amazon_callback_uri: after a consent routed through the
+        Login URI, Amazon answers with the redirect to the app's redirect URI."""
+        response = self.http.get(amazon_callback_url, allow_redirects=False, timeout=10)
+        if response.status_code not in (302, 303):
+            raise AssertionError(f"Seller Central refused the return: {response.text[:500]}")
+        return response.headers["Location"]
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    if not match:
+        raise AssertionError("no CSRF token on the sandbox page")
+    return match.group(1)
+
+
+def _next_field(html: str) -> dict:
+    match = re.search(r'name="next" value="([^"]*)"', html)
+    return {"next": unescape(match.group(1))} if match else {}
+
+
+def plugin_csrf(client, prefix: str = DEFAULT_PREFIX) -> tuple[str, str]:
+    """(header name, token) the plugin's pages send with htmx, read from its home page."""
+    page = client.get(f"{prefix}/")
+    match = re.search(r"hx-headers='([^']+)'", page.get_data(as_text=True))
+    if not match:
+        raise AssertionError(f"the plugin's home page did not render: {page.status_code}")
+    ((header, token),) = json.loads(unescape(match.group(1))).items()
+    return header, token
+
+
+def local_path(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def connect_store(client, store_id: int, *, seller: SandboxSeller | None = None,
+                  prefix: str = DEFAULT_PREFIX):
+    """Connect a store through the sandbox with a Flask test client (already signed in to the
+    host's admin); returns the admin's response to Amazon's redirect back."""
+    header, token = plugin_csrf(client, prefix)
+    started = client.post(f"{prefix}/stores/{store_id}/connect", headers={header: token})
+    if started.status_code != 303:
+        raise AssertionError(f"Connect store answered {started.status_code}")
+    seller = seller or SandboxSeller()
+    back = seller.authorize(started.headers["Location"])
+    response = client.get(local_path(back))
+    if urlsplit(back).path.endswith("/connect/login"):  # Amazon routed through the Login URI
+        to_amazon = response.headers["Location"]
+        response = client.get(local_path(seller.confirm(to_amazon)))
+    return response
+
+
+@pytest.fixture(scope="session")
+def asc_sandbox():
+    server = SandboxServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def asc_sandbox_config(asc_sandbox):
+    """The sandbox, reset, and the settings pointing an app (and its test client) at it."""
+    asc_sandbox.reset()
+    asc_sandbox.register("http://localhost")
+    yield asc_sandbox.config()
+    asc_sandbox.reset()

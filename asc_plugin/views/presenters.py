@@ -1,0 +1,235 @@
+"""What a store looks like to a merchant: one presenter decides every badge, tone and button.
+
+Templates only read these decisions (cards, the store table, the dashboard, the attributes page,
+the CLI table), so two parts of a page can never disagree about one store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from .. import marketplaces
+from ..host import Website
+from ..i18n import _, _l
+from ..models import ConnectionState, Store, StoreStatus
+from ..services import authorizations
+from ..state import state
+
+#: tone -> the CSS modifier and an icon that says the same without colour.
+TONES = {"success": "✓", "info": "ℹ", "warning": "!", "error": "✕", "muted": "–"}
+
+_STATUS = {StoreStatus.INCOMPLETE: (_l("Incomplete"), "warning"),
+           StoreStatus.ACTIVE: (_l("Active"), "success"),
+           StoreStatus.INACTIVE: (_l("Inactive"), "muted")}
+_CONNECTION = {
+    ConnectionState.NOT_CONNECTED: (_l("Not connected"), "warning"),
+    ConnectionState.CONNECTED: (_l("Connected"), "success"),
+    ConnectionState.EXPIRED: (_l("Authorization expired"), "error"),
+    ConnectionState.REVOKED: (_l("Authorization revoked"), "error"),
+}
+#: Short notes for the CLI table; the full message (what to do, by whom) follows the table.
+_CHECK_NOTES = {
+    "authorization_revoked": _l("revoked in Seller Central"),
+    "authorization_expired": _l("expired"),
+    "invalid_client": _l("app credentials refused"),
+    "app_rejected": _l("app refused"),
+    "key_mismatch": _l("cannot decrypt tokens"),
+    "sellers_role_missing": _l("app lacks a role"),
+    "sellers_forbidden": _l("access denied"),
+    "not_participating": _l("no longer sells there"),
+}
+
+
+def connection_label(store: Store) -> str:
+    return str(_CONNECTION[store.connection_state][0])
+
+
+def check_note(result) -> str:
+    """One short note for a check result (CLI table)."""
+    if result.ok:
+        if result.code == "expiring":
+            return _("renew within %(num)d days", num=result.days_left)
+        return _("ok")
+    return str(_CHECK_NOTES.get(result.code, _l("Amazon did not answer")))
+
+
+@dataclass
+class StorePresenter:
+    store: Store
+    website: Website | None
+    marketplace: marketplaces.Marketplace | None
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        from .urls import store_urls
+
+        return store_urls(self.store.id)
+
+    @property
+    def website_name(self) -> str:
+        if self.website:
+            return self.website.name
+        return _("Unknown website (%(id)s)", id=self.store.website_id)
+
+    @property
+    def marketplace_name(self) -> str:
+        if self.marketplace is None:
+            return self.store.marketplace_code
+        return f"{_(self.marketplace.country)} · {_(self.marketplace.region_name)}"
+
+    @property
+    def lapsed(self) -> bool:
+        return self.store.connection_state in (ConnectionState.REVOKED, ConnectionState.EXPIRED)
+
+    @cached_property
+    def badge(self) -> tuple[str, str]:
+        """(label, tone) of the store's one status badge: it never says green while the store
+        cannot sync."""
+        if self.lapsed and self.store.status is StoreStatus.ACTIVE:
+            return _("Not syncing"), "error"
+        label, tone = _STATUS[self.store.status]
+        return str(label), tone
+
+    @cached_property
+    def connection(self) -> tuple[str, str]:
+        label, tone = _CONNECTION[self.store.connection_state]
+        return str(label), tone
+
+    @property
+    def seller_shown(self) -> str | None:
+        """"Example Outfitters (A3FH4EXAMPLE)" for a connected store."""
+        s = self.store
+        if not (s.is_connected and s.seller_id):
+            return None
+        return _("%(name)s (%(seller)s)", name=s.amazon_store_name or s.seller_id,
+                 seller=s.seller_id)
+
+    @cached_property
+    def days_left(self) -> int | None:
+        return authorizations.days_left(self.store)
+
+    @cached_property
+    def renewal_level(self) -> str | None:
+        return authorizations.warning_level(self.days_left)
+
+    @property
+    def renewal_tone(self) -> str:
+        return self.renewal_level or "muted"
+
+    @property
+    def connect_label(self) -> str | None:
+        """The card's Amazon button: connect, renew (lapsed or due), or none."""
+        if self.store.connection_state is ConnectionState.NOT_CONNECTED:
+            return _("Connect store")
+        if self.lapsed or self.renewal_level is not None:
+            return _("Renew authorization")
+        return None
+
+    @property
+    def renew_is_primary(self) -> bool:
+        """Renewal is the main action only when it is due (a warning or worse) or lapsed."""
+        return self.lapsed or self.renewal_level in ("warning", "error")
+
+    @property
+    def status_action(self) -> str | None:
+        """activate | deactivate | None: an Incomplete store has neither."""
+        if self.store.status is StoreStatus.ACTIVE:
+            return "deactivate"
+        if self.store.status is StoreStatus.INACTIVE and self.store.is_connected:
+            return "activate"
+        return None
+
+    @property
+    def health_problem(self) -> tuple[str, str] | None:
+        """(message, level) of the last live check when it failed on a connected store (a lapse
+        shows as the connection state instead); operator problems say they are theirs."""
+        from ..errors import OPERATOR, Failure
+
+        code = self.store.health_code
+        if not self.store.is_connected or code in (None, "ok"):
+            return None
+        try:
+            failure = Failure(code)
+        except KeyError:
+            return None
+        if failure.audience == OPERATOR:
+            return _("For the administrator: %(message)s", message=failure.message), "error"
+        return failure.message, "warning"
+
+    @property
+    def shows_last_verified(self) -> bool:
+        return self.store.is_connected and self.store.last_verified_at is not None
+
+
+def present(stores: list[Store]) -> list[StorePresenter]:
+    websites = {w.id: w for w in state().host.websites()}
+    return [
+        StorePresenter(s, websites.get(s.website_id), marketplaces.get(s.marketplace_code))
+        for s in stores
+    ]
+
+
+def present_one(store: Store) -> StorePresenter:
+    (presenter,) = present([store])
+    return presenter
+
+
+def store_or_404(store_id: int) -> Store:
+    from ..services import stores
+    from . import StoreNotFound
+
+    store = stores.get(store_id)
+    if store is None or not stores.may_manage(store):
+        raise StoreNotFound(_("This store does not exist (any more)."))
+    return store
+
+
+def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
+    """(level, message) telling how a connect attempt ended, naming its store; None while it
+    is open or when a newer attempt took over."""
+    from ..errors import Failure
+    from ..services import attempts
+
+    outcome = attempts.effective_outcome(attempt)
+    if outcome in (None, "superseded", "processing"):
+        return None
+    name = store.name if store is not None else None
+    detail = attempts.details(attempt)
+    if outcome == "connected":
+        message = _("“%(name)s” is connected as %(shown)s (%(seller)s).", name=name,
+                    shown=detail.get("shown"), seller=attempt.seller_id)
+        if detail.get("others"):
+            message += " " + _("The same authorization now serves %(stores)s too.",
+                               stores=", ".join(f"“{n}”" for n in detail["others"]))
+        return "success", message
+    if outcome == "renewed":
+        from .. import dates
+
+        until = detail.get("until")
+        day = dates.formatters()[0](_parse_iso(until)) if until else ""
+        return "success", _("Authorization of “%(name)s” renewed: connected as %(shown)s "
+                            "(%(seller)s) until %(until)s.", name=name,
+                            shown=detail.get("shown"), seller=attempt.seller_id, until=day)
+    if outcome == "cancelled":
+        return "info", _("Connecting “%(name)s” was cancelled; nothing changed.", name=name)
+    if outcome == "expired":
+        return "warning", _("No answer came back from Amazon for “%(name)s” within 10 minutes; "
+                            "nothing changed. Click Connect store to try again.", name=name)
+    if outcome == "interrupted":
+        return "error", _("Connecting “%(name)s” was interrupted before it finished; nothing "
+                          "changed. Try again.", name=name)
+    try:
+        reason = Failure(outcome, **{k: v for k, v in detail.items()
+                                     if isinstance(v, str)}).message
+    except KeyError:
+        reason = _("Amazon did not accept the connection.")
+    if name is None:
+        return "error", reason
+    return "error", _("“%(name)s” was not connected: %(reason)s", name=name, reason=reason)
+
+
+def _parse_iso(value: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(value)
