@@ -53,7 +53,11 @@ DEFAULTS: dict[str, object] = {
     "ASC_MAX_REQUEST_BYTES": 64 * 1024,
     #: Time zone for dates and times when the host has no Flask-Babel timezone selector.
     "ASC_TIMEZONE": "UTC",
-    #: Days before expiry at which renewal banners start (and step up).
+    #: Demos and tests only: a callable returning "now" (aware, UTC); None is the real clock.
+    #: The demo sets it to the sandbox's clock, so moving that clock moves every countdown.
+    "ASC_CLOCK": None,
+    #: Renewal thresholds in days, largest first: inside the first, notices are informational;
+    #: inside the second, warnings; inside the third and later, errors (and the CLI exits 1).
     "ASC_RENEWAL_WARNING_DAYS": (30, 14, 7, 1),
 }
 

@@ -30,8 +30,22 @@ def commit() -> None:
 @contextmanager
 def savepoint() -> Iterator[None]:
     """A step that can fail on its own: on an error only this step is undone."""
-    with state().session.begin_nested():
+    session = state().session
+    _open_sqlite_transaction(session)
+    with session.begin_nested():
         yield
+
+
+def _open_sqlite_transaction(session) -> None:
+    """pysqlite opens a transaction only before a write, so a SAVEPOINT issued first would open
+    it, and the SAVEPOINT's release would commit the whole transaction, the host's pending work
+    included. Open it first: the unit of work stays one transaction, committed by its owner."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if getattr(raw, "in_transaction", True) is False:
+        raw.execute("BEGIN")
 
 
 @contextmanager

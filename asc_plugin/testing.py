@@ -20,7 +20,8 @@ host's own test suite gets these fixtures without importing anything:
             response = connect_store(admin_client, store_id)
             assert response.status_code == 303
 
-:func:`connect_store` walks the whole flow with a Flask test client: Connect store, the seller
+:func:`add_store` adds a store through the plugin's form; :func:`connect_store` walks the
+whole flow with a Flask test client: Connect store, the seller
 at the sandbox's Seller Central (sign in, 2FA, "I understand", Continue), Amazon's redirect
 back. :class:`SandboxSeller` drives the sandbox's screens over real HTTP on its own.
 """
@@ -194,6 +195,26 @@ def plugin_csrf(client, prefix: str = DEFAULT_PREFIX) -> tuple[str, str]:
 def local_path(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def add_store(client, *, name: str = "Amazon Store USA", website_id: str = "1",
+              marketplace: str = "US", email: str = "owner@example.com", id_type: str = "UPC",
+              attribute: str = "upc", prefix: str = DEFAULT_PREFIX) -> int:
+    """Add a store through the plugin's own form (as a merchant would); returns its id."""
+    import sqlalchemy as sa
+
+    from .models import Store
+    from .state import state
+
+    header, token = plugin_csrf(client, prefix)
+    response = client.post(f"{prefix}/stores/new", headers={header: token}, data={
+        "website_id": website_id, "contact_email": email, "name": name,
+        "marketplace": marketplace, "amazon_id_type": id_type, "host_attribute": attribute})
+    if response.status_code != 303:
+        raise AssertionError(f"Add Amazon Store answered {response.status_code}: the form "
+                             "refused the values (is the website or the attribute the host's?)")
+    with client.application.app_context():
+        return state().session.scalar(sa.select(Store.id).where(Store.name == name))
 
 
 def connect_store(client, store_id: int, *, seller: SandboxSeller | None = None,

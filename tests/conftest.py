@@ -174,6 +174,27 @@ def live(app, asc_sandbox):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Debian's Chromium, started the way this closed network needs."""
+    return {
+        "executable_path": os.environ.get("ASC_TEST_CHROMIUM", "/usr/bin/chromium"),
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 900}}
+
+
+def session_cookie(app, **values) -> str:
+    """A signed session cookie value, as the host's own sign-in would set it."""
+    return app.session_interface.get_signing_serializer(app).dumps(values)
+
+
 def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token on the page"

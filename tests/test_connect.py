@@ -12,12 +12,26 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from conftest import csrf_from
-from helpers import (HX, PREFIX, Seller, add_store, callback_path, connect, start_connect,
-                     store_named)
+from helpers import (
+    HX,
+    PREFIX,
+    Seller,
+    add_store,
+    callback_path,
+    connect,
+    start_connect,
+    store_named,
+)
 
 from asc_plugin import signals
-from asc_plugin.models import (ActivityLog, ConnectAttempt, ConnectionState, Store, StoreStatus,
-                               utcnow)
+from asc_plugin.models import (
+    ActivityLog,
+    ConnectAttempt,
+    ConnectionState,
+    Store,
+    StoreStatus,
+    utcnow,
+)
 from asc_plugin.sandbox import config as sandbox_config
 from asc_plugin.state import state
 
@@ -727,6 +741,8 @@ def test_the_waiting_card_gives_up_when_seller_central_never_opened(app, admin):
     response = _poll(admin, store.id, since=int(utcnow().timestamp()), tries=15)
     assert "Waiting for Amazon" not in response.text
     assert "Seller Central did not open" in _banner(response)
+    nothing_open = _poll(admin, store.id)
+    assert "Seller Central did not open" in _banner(nothing_open)
     garbage = _poll(admin, store.id, since="x", attempt="99999999999999999999", tries="-1")
     assert garbage.status_code == 200
 

@@ -8,7 +8,6 @@ from flask_sqlalchemy import SQLAlchemy
 
 from asc_plugin import AmazonSalesChannel, BaseHost, ConfigurationError, config
 
-
 REDIRECT = "https://shop.example.com/admin/amazon/connect/callback"
 KEY = "rAqSqzeoFSSJSN-2L9QGa2bzVRnGLwAlEw1Rnz2U-FU="
 

@@ -180,7 +180,7 @@ def test_a_hosts_babel_stays_its_own_and_the_cli_runs_under_a_request_selector(
     runner = app.test_cli_runner()
     assert runner.invoke(args=["asc", "db", "upgrade"]).exit_code == 0
     page = client.get(f"{PREFIX}/", headers={"Accept-Language": "zh-TW"})
-    assert "還沒有 Amazon 商店" in page.text
+    assert "還沒有Amazon商店" in page.text
     assert app.extensions["babel"] is babel and babel.locale_selector is selector
     assert babel.default_domain == "messages"
     for args in (["asc", "db", "current"], ["asc", "check-authorizations"],
@@ -226,3 +226,89 @@ def test_flashed_messages_of_the_host_show_as_banners(bare_app):
     page = client.get(f"{PREFIX}/").text
     assert 'asc-banner asc-banner-info' in page and "Saved your settings." in page
     assert 'asc-banner asc-banner-error' in page and "Something broke." in page
+
+
+def test_host_code_keeps_its_pending_changes_when_it_asks_for_a_token(tmp_path, asc_sandbox,
+                                                                     asc_sandbox_config):
+    """access_token() works in a session of its own: the host's pending work stays pending,
+    and is the host's to commit or roll back."""
+    from hosts import shop_migrate
+
+    from asc_plugin.models import utcnow
+    from asc_plugin.services import tokens
+
+    app = shop_migrate.create_app({**base_config(tmp_path), **asc_sandbox_config})
+    fresh_schema(app)
+    client = sign_in(app.test_client())
+    assert _add_store(app, client).status_code == 303
+    with app.app_context():
+        store_id = state().session.query(Store).one().id
+    connect_store(client, store_id)
+    with app.app_context():  # force a refresh on the next call
+        state().session.get(Store, store_id).access_token_expires_at = utcnow()
+        state().session.commit()
+    requests_before = asc_sandbox.authorizations()["token_requests"]
+    with app.app_context():
+        db = state().db
+        db.session.add(shop_migrate.Product(sku="HOST-1", upc="036000291452"))  # pending
+        token = tokens.access_token(store_id)
+        assert token.startswith("Atza|")
+        assert db.session.new  # still pending: nothing committed or rolled back the host's work
+        db.session.commit()
+    assert asc_sandbox.authorizations()["token_requests"] == requests_before + 1
+    with app.app_context():
+        assert state().db.session.query(shop_migrate.Product).one().sku == "HOST-1"
+    dispose(app)
+
+
+def test_services_flush_and_never_commit(bare_app):
+    from asc_plugin.models import ProductIdType
+    from asc_plugin.services import stores
+
+    with bare_app.test_request_context():
+        store = stores.create(name="Flushed", contact_email="f@example.com", website_id="1",
+                              marketplace_code="US", amazon_id_type=ProductIdType.UPC,
+                              host_attribute_code="upc")
+        assert store.id is not None  # flushed…
+        state().session.rollback()  # …and the host can still take it back
+        assert state().session.query(Store).count() == 0
+
+
+MEASURE = """
+import gc, sys
+def rss():
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) for l in status if l.startswith("VmRSS")) / 1024
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+app = Flask("host")
+app.config.update(SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="k", TESTING=True,
+                  ASC_ENCRYPTION_KEYS=["rAqSqzeoFSSJSN-2L9QGa2bzVRnGLwAlEw1Rnz2U-FU="])
+db = SQLAlchemy(app)
+with app.app_context():
+    db.engine.connect().close()
+gc.collect()
+before = rss()
+from asc_plugin import AmazonSalesChannel
+AmazonSalesChannel(app, db=db)
+gc.collect()
+added = rss() - before
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {
+    "alembic", "authlib", "requests", "cryptography", "playwright", "huey"})
+sandbox = [m for m in sys.modules if m.startswith("asc_plugin.sandbox")]
+print(f"{added:.1f}|{','.join(heavy)}|{','.join(sandbox)}")
+"""
+
+
+def test_mounting_is_light_and_never_loads_the_sandbox():
+    """Import and init_app add at most 15 MB to a host (Alembic, Authlib, requests and
+    cryptography load only when a migration, a connect or a token needs them)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", MEASURE], capture_output=True, text=True,
+                         timeout=60, check=True).stdout.strip()
+    added, heavy, sandbox = out.split("|")
+    print(f"\nplugin import + init_app: +{added} MB RSS")
+    assert float(added) <= 15.0, added
+    assert heavy == "" and sandbox == "", out

@@ -27,7 +27,8 @@ HOST = textwrap.dedent('''
 
     app = Flask("throwaway")
     app.config.update(SECRET_KEY="k", SQLALCHEMY_DATABASE_URI="sqlite://",
-                      ASC_ENCRYPTION_KEYS="rAqSqzeoFSSJSN-2L9QGa2bzVRnGLwAlEw1Rnz2U-FU=")
+                      ASC_ENCRYPTION_KEYS="rAqSqzeoFSSJSN-2L9QGa2bzVRnGLwAlEw1Rnz2U-FU=",
+                      ASC_AMAZON_REDIRECT_URI="https://shop.example.com/admin/amazon/connect/callback")
     db = SQLAlchemy(app)
     AmazonSalesChannel(app, db=db, host=Host())
     with app.app_context():
@@ -53,6 +54,8 @@ def test_wheel_installs_and_serves_in_a_fresh_venv(tmp_path):
                      "asc_plugin/static/asc/vendor/htmx-2.0.11.min.js",
                      "asc_plugin/static/asc/vendor/htmx-LICENSE.txt",
                      "asc_plugin/migrations/versions/0001_create_tables.py",
+                     "asc_plugin/migrations/versions/0002_connect_attempts.py",
+                     "asc_plugin/translations/zh_Hant/LC_MESSAGES/asc_plugin.mo",
                      "asc_plugin/migrations/script.py.mako"):
         assert expected in names
     venv = tmp_path / "venv"

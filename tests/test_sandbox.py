@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from helpers import Seller
 from conftest import csrf_from
+from helpers import Seller
 
 from asc_plugin.sandbox import config as sc
 

@@ -128,20 +128,6 @@ def test_demo_reads_config_from_environment():
         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@h/db", "ASC_AMAZON_DRAFT_APP": True}
 
 
-def test_readme_documents_every_config_key_and_opens_with_two_commands():
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    for key in DEFAULTS:
-        assert f"`{key}`" in readme, key
-    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    blocks = quick_start.split("```")[1::2]
-    assert [b.strip() for b in blocks] == [
-        "python3 -m venv .venv && .venv/bin/pip install -e . && "
-        ".venv/bin/python -m asc_plugin.demo",
-        "./scripts/test"]
-
-
 def test_vendored_htmx_matches_its_recorded_sha256():
     import hashlib
     from pathlib import Path

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import Seller
 from conftest import csrf_from
-from helpers import signed_in
+from helpers import Seller, signed_in
 
 from asc_plugin.sandbox import sandbox_config_for
 
@@ -111,5 +110,6 @@ def test_connect_flow_survives_changing_workers(gunicorn):
     done = admin.get(f"{gunicorn}{poll}", headers={"HX-Request": "true"}, timeout=10)
     assert int(done.headers["X-Worker-Pid"]) not in (started_on, finished_on)
     assert json.loads(done.headers["HX-Trigger"])["asc:banner"] == {
-        "level": "success", "message": "Connected as Example Outfitters (A3FH4EXAMPLE)."}
+        "level": "success",
+        "message": "“Amazon Store USA” is connected as Example Outfitters (A3FH4EXAMPLE)."}
 

@@ -10,9 +10,9 @@ from ..errors import ConnectFailure
 from ..forms import ConfirmForm
 from ..htmx import is_htmx
 from ..i18n import _
-from ..models import utcnow
 from ..persistence import commit
 from ..services import attempts, authorizations, connection
+from ..services.binding import session_binding
 from .banners import banner
 from .layout import page
 from .presenters import attempt_banner, present, present_one, store_or_404
@@ -73,25 +73,28 @@ def _back(store, return_to: str) -> str:
 
 def connect_status(store_id: int):
     """The card (or the dashboard's panel) while Amazon is open in another tab: it polls until
-    the attempt ends, offering Reopen Seller Central and Cancel meanwhile."""
+    the attempt ends, offering Reopen Seller Central and Cancel meanwhile.
+
+    The first poll names the time the page was drawn (``since``): the attempt is this browser's
+    newest one for the store started after it. Later polls name the attempt itself.
+    """
     store = store_or_404(store_id)
     fragment = _fragment()
-    attempt_id = _int_arg("attempt")
-    attempt = attempts.find(attempt_id, store.id) if attempt_id else None
+    attempt_id, since = _int_arg("attempt"), _int_arg("since")
+    if attempt_id:
+        attempt = attempts.find(attempt_id, store.id)
+    elif since is not None:
+        attempt = attempts.latest_since(store.id, datetime.fromtimestamp(since, timezone.utc))
+    else:
+        attempt = next(iter(attempts.pending(store.id, session_binding())), None)
     if attempt is None:
-        since = _int_arg("since")
-        if since is not None:
-            attempt = attempts.latest_since(
-                store.id, datetime.fromtimestamp(since, timezone.utc))
-    if attempt is None:
-        # The Connect POST (in the other tab) has not reached us yet: look again from now on,
-        # for half a minute; after that Seller Central evidently did not open.
+        # The Connect POST (from the other tab) has not reached us yet: look again, for half a
+        # minute; after that Seller Central evidently did not open.
         tries = _int_arg("tries") or 0
-        if tries >= MAX_TRIES:
+        if since is None or tries >= MAX_TRIES:
             return banner(_render_fragment(store, fragment), "warning", _(
                 "Seller Central did not open for “%(name)s”. Click Connect store again; allow "
                 "this site to open a new tab if your browser asks.", name=store.name))
-        since = int(utcnow().timestamp()) - 2
         return _render_fragment(store, fragment, waiting={
             "fragment": fragment, "since": since, "tries": tries + 1})
     shown = attempt_banner(attempt, store)
