@@ -1,12 +1,37 @@
-"""Hatch build hook: compile the message catalogs (.po -> .mo) into the package.
+"""Hatch hooks: compile the message catalogs into the package; publish a README whose images work.
 
-The .po files are the source of truth in git; the compiled .mo files are build output, so they
-are made here for wheels, editable installs and sdists alike.
+The .po files are the source of truth in git; the compiled .mo files are build output, made here
+for wheels, editable installs and sdists alike.
+
+The README's screenshots are relative paths (docs/screenshots/…), which render on the project's
+Git forge but not on a package index. For the published description, images point at
+``[tool.hatch.metadata.hooks.custom] image-base-url`` when it is set, and otherwise become their
+alt text, so the package page never shows a broken image.
 """
 
+import re
 from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+from hatchling.metadata.plugin.interface import MetadataHookInterface
+
+RELATIVE_IMAGE = re.compile(r"!\[([^\]]*)\]\((?!https?://)([^)\s]+)\)")
+
+
+def published_readme(text: str, image_base_url: str | None) -> str:
+    if image_base_url:
+        base = image_base_url.rstrip("/")
+        return RELATIVE_IMAGE.sub(lambda m: f"![{m[1]}]({base}/{m[2]})", text)
+    return RELATIVE_IMAGE.sub(lambda m: f"*({m[1]})*", text)
+
+
+class PublishedReadme(MetadataHookInterface):
+    PLUGIN_NAME = "custom"
+
+    def update(self, metadata):
+        text = (Path(self.root) / "README.md").read_text(encoding="utf-8")
+        metadata["readme"] = {"content-type": "text/markdown",
+                              "text": published_readme(text, self.config.get("image-base-url"))}
 
 
 class CompileCatalogs(BuildHookInterface):

@@ -58,6 +58,11 @@ def test_wheel_installs_and_serves_in_a_fresh_venv(tmp_path):
                      "asc_plugin/translations/zh_Hant/LC_MESSAGES/asc_plugin.mo",
                      "asc_plugin/migrations/script.py.mako"):
         assert expected in names
+    metadata = zipfile.ZipFile(wheel).read(
+        next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "Description-Content-Type: text/markdown" in metadata
+    assert "](docs/" not in metadata  # no image the package index could not show
+    assert "*(Amazon Sales Channel home with a connected store)*" in metadata
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"

@@ -151,3 +151,19 @@ def test_two_banners_on_one_htmx_response_are_both_kept():
         banner(response, "warning", "Two.")
         assert json.loads(response.headers["HX-Trigger"]) == {"asc:banner": {"banners": [
             {"level": "success", "message": "One."}, {"level": "warning", "message": "Two."}]}}
+
+
+def test_published_readme_images_point_somewhere_real_or_become_text():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "hatch_build", Path(__file__).resolve().parents[1] / "hatch_build.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    text = "See ![The home page](docs/screenshots/09.png) and ![x](https://cdn.example/y.png)."
+    assert hook.published_readme(text, None) == (
+        "See *(The home page)* and ![x](https://cdn.example/y.png).")
+    assert hook.published_readme(text, "https://git.example.org/raw/v1/") == (
+        "See ![The home page](https://git.example.org/raw/v1/docs/screenshots/09.png) and "
+        "![x](https://cdn.example/y.png).")
