@@ -269,3 +269,25 @@ def test_an_expired_session_during_htmx_takes_the_browser_to_the_sign_in(page, l
     expect(page).to_have_url(f"{live.url}/login?next=/admin/amazon/")
     expect(page.get_by_role("heading", name="Sign in to the Demo Shop admin")).to_be_visible()
     assert page.locator("#asc-dialog").count() == 0
+
+
+def test_flask_migrate_host_add_and_connect_after_its_own_migrations(
+        page, tmp_path, asc_sandbox_config, serve, monkeypatch):
+    """The README's Flask-Migrate host, set up as its README says: its own migrations, then the
+    plugin's; its next autogenerate finds nothing to drop; then the journey in the browser."""
+    from conftest import empty_schema
+    from hosts import shop_migrate
+
+    monkeypatch.chdir(tmp_path)
+    app = empty_schema(shop_migrate.create_app({**base_config(tmp_path), **asc_sandbox_config}))
+    runner = app.test_cli_runner()
+    for args in (["db", "init"], ["db", "migrate", "-m", "shop"], ["db", "upgrade"],
+                 ["asc", "db", "upgrade"]):
+        assert runner.invoke(args=args).exit_code == 0, args
+    assert "No changes in schema detected." in runner.invoke(args=["db", "migrate"]).output
+    server = serve(app, page)
+    page.goto(f"{server.url}{PREFIX}/")
+    card = _add_store_in_dialog(page)
+    _connect_in_new_tab(page, card)
+    expect(card).to_contain_text("as Example Outfitters (A3FH4EXAMPLE)")
+    empty_schema(app)

@@ -142,3 +142,17 @@ def test_sign_in_with_mobile_number_and_wrong_password(sandbox_app):
     page = seller.open(consent_url(sandbox_app.url))
     response = seller.sign_in_at(page)
     assert response.status_code == 401 and "Your password is incorrect." in response.text
+
+
+def test_the_list_of_refresh_tokens_answers_only_in_testing_or_on_this_machine():
+    from asc_plugin.sandbox import create_sandbox_app
+
+    app = create_sandbox_app(redirect_uris=[CALLBACK])
+    remote = app.test_client()
+    assert remote.get("/_sandbox/authorizations",
+                      environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 404
+    assert remote.get("/_sandbox/authorizations",
+                      environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
+    app.testing = True
+    assert remote.get("/_sandbox/authorizations",
+                      environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 200
