@@ -186,3 +186,112 @@ def test_access_log_lines_lose_codes_and_states():
             '&spapi_oauth_code=ANsecret HTTP/1.1" 303 -')
     assert redact(line) == ('127.0.0.1 - - "GET /admin/amazon/connect/callback?state=[redacted]'
                             '&selling_partner_id=A1&spapi_oauth_code=[redacted] HTTP/1.1" 303 -')
+
+
+@pytest.mark.parametrize("line, secret", [
+    ('"GET /login?next=/admin/amazon/connect/callback%3Fstate%3DS3CR3T%26selling_partner_id%3D'
+     'A1%26spapi_oauth_code%3DANsecret HTTP/1.1" 302 -', "ANsecret"),
+    ('"GET /login?next=%2Fadmin%2Famazon%2Fconnect%2Fcallback%253Fstate%253DS3CR3T%2526'
+     'spapi_oauth_code%253DANsecret HTTP/1.1" 302 -', "ANsecret"),
+    ('"GET /login?next=/admin/amazon/connect/login%3Famazon_callback_uri%3Dhttps%253A%252F%252F'
+     'sellercentral.amazon.com%26amazon_state%3DAMZSTATE%26selling_partner_id%3DA1 HTTP/1.1"',
+     "AMZSTATE"),
+    ('"GET /admin/amazon/connect/login?handoff=H4ND0FF HTTP/1.1" 303 -', "H4ND0FF"),
+])
+def test_encoded_codes_and_states_are_redacted_too(line, secret):
+    from asc_plugin.logs import redact
+
+    assert secret not in redact(line) and "S3CR3T" not in redact(line)
+    assert "[redacted]" in redact(line)
+
+
+@pytest.mark.parametrize("target", ["/\t/attacker.example/x", "/%09/attacker.example/x",
+                                    "/\r\n/attacker.example", "/\\attacker.example",
+                                    "https://attacker.example", "//attacker.example",
+                                    " /x", "/x\x00", "java\tscript:alert(1)"])
+def test_one_safe_redirect_check_for_plugin_demo_and_sandbox(app, admin, client, sandbox, target):
+    from urllib.parse import unquote
+
+    from asc_plugin.safe_redirect import is_safe_path
+
+    assert not is_safe_path(unquote(target))
+    page = admin.get(f"{PREFIX}/learning")
+    plugin = admin.post(f"{PREFIX}/learning/tasks/currency", data={
+        "csrf_token": csrf_from(page.text), "done": "1", "next": unquote(target)})
+    assert plugin.headers["Location"] == f"{PREFIX}/learning"
+    login_page = client.get("/login", query_string={"next": unquote(target)})
+    assert 'name="next" value="/dashboard"' in login_page.text
+    demo = client.post("/login", data={"csrf_token": csrf_from(login_page.text),
+                                       "username": "admin", "password": "admin",
+                                       "next": unquote(target)})
+    assert demo.headers["Location"] == "/dashboard"
+    from asc_plugin.sandbox.app import _next
+
+    with sandbox.app.test_request_context("/", query_string={"next": unquote(target)}):
+        assert _next() is None
+
+
+def test_pages_and_redirects_are_not_cached_and_the_demo_sends_the_same_headers(app, admin,
+                                                                               client):
+    add_store(admin)
+    store = store_named(app, "Amazon Store USA")
+    page = admin.get(f"{PREFIX}/stores/{store.id}")
+    connect = admin.post(f"{PREFIX}/stores/{store.id}/connect",
+                         data={"csrf_token": csrf_from(page.text)})
+    for response in (page, connect, admin.get(f"{PREFIX}/"), client.get("/login"),
+                     client.get(f"{PREFIX}/"), admin.get("/dashboard")):
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert connect.headers["Referrer-Policy"] == "no-referrer"
+    assert admin.get(f"{PREFIX}/static/asc/asc.css").headers.get("Cache-Control") != "no-store"
+
+
+def test_a_huge_form_is_refused_with_a_clear_message_and_long_fields_are_not_echoed(app, admin):
+    page = admin.get(f"{PREFIX}/stores/new?step=form")
+    token = csrf_from(page.text)
+    huge = admin.post(f"{PREFIX}/stores/new", data={"csrf_token": token, "name": "x" * 5_000_000})
+    assert huge.status_code == 413
+    assert "more than this form accepts" in huge.text and len(huge.text) < 50_000
+    htmx = admin.post(f"{PREFIX}/stores/new", headers={"HX-Request": "true"},
+                      data={"csrf_token": token, "name": "x" * 5_000_000})
+    assert htmx.status_code == 413 and "more than this form accepts" in htmx.headers["HX-Trigger"]
+    long = admin.post(f"{PREFIX}/stores/new", data={"csrf_token": token, "name": "y" * 60_000})
+    assert "A store name has at most 100 characters." in long.text
+    assert "y" * 102 not in long.text
+    with app.app_context():
+        assert state().session.query(Store).count() == 0
+
+
+def test_per_store_access_when_the_host_decides_it(make_app, sandbox):
+    """A host's can_manage(store): every store route, list and count follows it."""
+    from flask import session
+
+    from asc_plugin.demo.app import DemoHost
+
+    class TenantHost(DemoHost):
+        def can_manage(self, store):
+            return store.name.startswith(session.get("admin", "") + ":")
+
+    app = make_app()
+    app.extensions["asc"].host = TenantHost()
+    alice, bob = app.test_client(), app.test_client()
+    for client, name in ((alice, "alice"), (bob, "bob")):
+        with client.session_transaction() as s:
+            s["admin"] = name
+    add_store(alice, name="alice:US")
+    add_store(bob, name="bob:CA", marketplace="CA", website="2")
+    theirs = store_named(app, "bob:CA")
+    token = csrf_from(alice.get(f"{PREFIX}/learning").text)
+    for rule in _plugin_rules(app):
+        if "store_id" not in rule.rule:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = alice.open(_url(rule, theirs.id), method=method,
+                                  data={"csrf_token": token})
+            assert response.status_code == 404, (rule.rule, method)
+    for path in ("/", "/attributes"):
+        page = alice.get(f"{PREFIX}{path}").text
+        assert "alice:US" in page and "bob:CA" not in page
+    assert "bob:CA" in bob.get(f"{PREFIX}/").text
+    assert store_named(app, "bob:CA").name == "bob:CA"  # untouched by alice's attempts

@@ -36,6 +36,8 @@ def create_blueprint() -> Blueprint:
 
             return signed_out_arrival() or _unauthorized(host)
         limit = current_app.config["ASC_MAX_REQUEST_BYTES"]
+        if (request.content_length or 0) > limit:  # a host hook may have read the body already
+            raise RequestEntityTooLarge()
         request.max_content_length = limit
         request.max_form_memory_size = limit
         ensure_session_binding()
