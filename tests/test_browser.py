@@ -186,35 +186,88 @@ def test_keyboard_only_add_store(page, live, app):
     page.keyboard.press("Escape")
 
 
-def _add_us_store(page, live):
-    sign_in(page, live.url, "/admin/amazon/stores/new?step=form")
-    page.get_by_label("Demo Shop Website to use for Amazon Listing").select_option(
-        label="Main Website")
+def _add_us_store(page, live, name="Amazon Store USA", country="United States",
+                  website="Main Website", signed_in=False):
+    if signed_in:
+        page.goto(f"{live.url}/admin/amazon/stores/new?step=form")
+    else:
+        sign_in(page, live.url, "/admin/amazon/stores/new?step=form")
+    page.get_by_label("Demo Shop Website to use for Amazon Listing").select_option(label=website)
     page.get_by_label("Email Address").fill("owner@example.com")
-    page.get_by_label("New Store Name").fill("Amazon Store USA")
-    page.get_by_label("Amazon Marketplace Country").select_option(label="United States")
+    page.get_by_label("New Store Name").fill(name)
+    page.get_by_label("Amazon Marketplace Country").select_option(label=country)
     page.get_by_label("Product ID on the Amazon market").select_option("ASIN")
     page.get_by_label("Map a Demo Shop attribute").select_option("amazon_asin")
     page.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.locator("#asc-banners")).to_contain_text(f"Store “{name}” was added.")
 
 
 def _seller_central(page, name_prefix=None):
-    """The seed's screens at the sandbox: sign in, 2FA, I understand + Next, Continue."""
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("Email or mobile phone number").fill("seller@example.com")
-    page.get_by_label("Password").fill("sandbox")
-    if name_prefix:
-        shot(page, f"{name_prefix}-signin")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Enter OTP").fill("123456")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("is requesting access")).to_be_visible()
+    """The seed's screens at the sandbox: sign in, 2FA (unless this browser is signed in to
+    Seller Central already), I understand + Next, Continue."""
+    consent = page.get_by_text("is requesting access")
+    expect(page.get_by_role("heading", name="Sign in").or_(consent)).to_be_visible()
+    if not consent.is_visible():
+        page.get_by_label("Email or mobile phone number").fill("seller@example.com")
+        page.get_by_label("Password").fill("sandbox")
+        if name_prefix:
+            shot(page, f"{name_prefix}-signin")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_label("Enter OTP").fill("123456")
+        page.get_by_role("button", name="Sign in").click()
+    expect(consent).to_be_visible()
     page.get_by_label("I understand").check()
     if name_prefix:
         shot(page, f"{name_prefix}-consent")
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name="You are almost done")).to_be_visible()
     page.get_by_role("button", name="Continue").click()
+
+
+@pytest.mark.parametrize("routing", ["direct", "login_uri"])
+def test_first_store_second_marketplace_and_renewal_under_both_routings(page, live, app,
+                                                                        sandbox, routing):
+    """Amazon sends the seller straight back, or through the Login URI first: in both, no
+    extra click, the waiting card follows the attempt, and the banners name the store."""
+    sandbox.settings(routing=routing)
+    _add_us_store(page, live)
+    card = page.locator("article.asc-card", has_text="Amazon Store USA")
+    with page.context.expect_page() as new_tab:
+        card.get_by_role("button", name="Connect store").click()
+    expect(card.get_by_role("button", name="Reopen Seller Central")).to_be_visible()
+    expect(card.get_by_role("button", name="Cancel")).to_be_visible()
+    _seller_central(new_tab.value)
+    expect(new_tab.value.get_by_text("You can close this tab")).to_be_visible()
+    expect(page.locator("#asc-banners")).to_contain_text(
+        "“Amazon Store USA” is connected as Example Outfitters (A3FH4EXAMPLE).", timeout=10000)
+
+    _add_us_store(page, live, name="Amazon Store Canada", country="Canada",
+                  website="Canada Website", signed_in=True)
+    card = page.locator("article.asc-card", has_text="Amazon Store Canada")
+    with page.context.expect_page() as new_tab:
+        card.get_by_role("button", name="Connect store").click()
+    _seller_central(new_tab.value)
+    expect(page.locator("#asc-banners")).to_contain_text(
+        "“Amazon Store Canada” is connected as Example Outfitters (A3FH4EXAMPLE).",
+        timeout=10000)
+    expect(page.locator("#asc-banners")).to_contain_text("now serves “Amazon Store USA” too")
+
+    sandbox.move_clock(days=358)
+    page.locator("article.asc-card", has_text="Amazon Store USA").get_by_role(
+        "link", name="View Store").click()
+    panel = page.locator("#asc-connection")
+    expect(panel).to_contain_text("7 days left")
+    with page.context.expect_page() as new_tab:
+        panel.get_by_role("button", name="Renew authorization").click()
+    expect(panel).to_contain_text("Waiting for Amazon")
+    _seller_central(new_tab.value)
+    expect(page.locator("#asc-banners")).to_contain_text(
+        "Authorization of “Amazon Store USA” renewed", timeout=10000)
+    expect(panel).to_contain_text("365 days left")
+    assert store_named(app, "Amazon Store Canada").authorization_expires_at == store_named(
+        app, "Amazon Store USA").authorization_expires_at  # one authorization, renewed for both
+    if routing == "login_uri":
+        shot(page, "15-renewed-on-the-dashboard")
 
 
 def test_connect_across_two_tabs(page, live, app, sandbox):

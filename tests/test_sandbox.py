@@ -40,10 +40,44 @@ def test_consent_errors(sandbox_app, overrides, code):
     assert page.status_code == 400 and f"Error code: {code}" in page.text
 
 
-def test_published_app_needs_no_version_beta(sandbox_app):
+def test_published_app_needs_no_version_beta_and_refuses_it(sandbox_app):
     sandbox_app.app.config["SANDBOX_PUBLISHED"] = True
     page = requests.get(consent_url(sandbox_app.url, version=None), timeout=5)
     assert page.status_code == 200 and "Sign in" in page.text
+    beta = requests.get(consent_url(sandbox_app.url), timeout=5)  # version=beta, published
+    assert beta.status_code == 400 and "Error code: MD9000" in beta.text
+
+
+def test_marketplaces_are_named_as_amazon_names_them(sandbox_app):
+    from asc_plugin.sandbox.data import participations, seller_by_id
+
+    uk = {p["marketplace"]["countryCode"]: p["marketplace"]
+          for p in participations(seller_by_id("A1UKSELLER01"), "EU")}
+    assert uk["GB"]["name"] == "Amazon.co.uk" and uk["GB"]["domainName"] == "www.amazon.co.uk"
+    assert uk["GB"]["defaultCurrencyCode"] == "GBP"
+    na = {p["marketplace"]["countryCode"]: p["marketplace"]
+          for p in participations(seller_by_id("A3FH4EXAMPLE"), "NA")}
+    assert na["US"]["domainName"] == "www.amazon.com" and na["MX"]["name"] == "Amazon.com.mx"
+
+
+def test_consent_can_route_through_the_apps_login_uri(sandbox_app):
+    login_uri = "http://localhost/admin/amazon/connect/login"
+    sandbox_app.app.config["SANDBOX_LOGIN_URI"] = login_uri
+    sandbox_app.settings(routing="login_uri", relative_callback=True)
+    seller = Seller()
+    back = seller.authorize(consent_url(sandbox_app.url))
+    assert back.startswith(login_uri + "?")
+    query = parse_qs(urlsplit(back).query)
+    assert query["amazon_callback_uri"] == ["/apps/authorize/confirm"]
+    assert query["version"] == ["beta"] and query["selling_partner_id"] == ["A3FH4EXAMPLE"]
+    wrong = seller.http.get(f"{sandbox_app.url}/na/apps/authorize/confirm", allow_redirects=False,
+                            params={"amazon_state": "forged", "state": "t" * 40}, timeout=5)
+    assert wrong.status_code == 400 and "MD9999" in wrong.text
+    final = seller.confirm(f"{sandbox_app.url}/na/apps/authorize/confirm?" + urlencode(
+        {"amazon_state": query["amazon_state"][0], "state": "t" * 40, "redirect_uri": CALLBACK}))
+    answer = parse_qs(urlsplit(final).query)
+    assert final.startswith(CALLBACK) and answer["state"] == ["t" * 40]
+    assert answer["spapi_oauth_code"][0].startswith("ANsb")
 
 
 def _code(base):
