@@ -87,7 +87,7 @@ def test_onboarding_walk_with_javascript(page, live, app):
     assert_accessible(page)
     page.get_by_label("Store Name", exact=True).fill("Amazon Store US")
     page.get_by_role("button", name="Save settings").click()
-    expect(page.locator("#asc-banners")).to_contain_text("Store integration settings saved.")
+    expect(page.locator("#asc-banners")).to_contain_text("Settings of “Amazon Store US")
     expect(page.get_by_role("heading", name="Amazon Store US", level=1)).to_be_visible()
     shot(page, "06-dashboard")
 
@@ -135,7 +135,7 @@ def test_onboarding_walk_without_javascript(browser, live, app):
     page.get_by_role("link", name="View Store").click()
     page.get_by_label("Store Name", exact=True).fill("Amazon Store CA")
     page.get_by_role("button", name="Save settings").click()
-    expect(page.locator("#asc-banners")).to_contain_text("Store integration settings saved.")
+    expect(page.locator("#asc-banners")).to_contain_text("Settings of “Amazon Store CA")
     page.get_by_role("link", name="Delete…").click()
     page.get_by_role("button", name="Delete store for good").click()
     expect(page.locator("#asc-banners")).to_contain_text("was deleted")

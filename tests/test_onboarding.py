@@ -47,7 +47,8 @@ def test_presetup_task_progress_is_kept_per_admin(app, admin):
     assert "0 of 7 tasks done" in page.text
     response = admin.post(f"{PREFIX}/learning/tasks/selling_plan", headers=HX,
                           data={"csrf_token": csrf_from(page.text), "done": "1"})
-    assert 'aria-pressed="true"' in response.text
+    assert 'aria-label="Mark as not done: Professional selling plan"' in response.text
+    assert '>Undo<' in response.text
     assert "1 of 7 tasks done" in admin.get(f"{PREFIX}/learning").text
     other = app.test_client()
     with other.session_transaction() as s:
@@ -125,10 +126,10 @@ def test_add_with_htmx_closes_dialog_and_shows_card_and_banner(app, admin):
     assert 'hx-swap-oob="outerHTML"' in response.text and "Amazon Store USA" in response.text
     trigger = json.loads(response.headers["HX-Trigger"])
     assert trigger["asc:close-dialog"] is None
-    assert trigger["asc:banner"] == {"level": "success", "message": (
+    store = store_named(app, "Amazon Store USA")
+    assert trigger["asc:banner"] == {"level": "success", "key": f"store-{store.id}", "message": (
         "Store “Amazon Store USA” was added. Connect it to Amazon Seller Central to finish "
         "the setup.")}
-    store = store_named(app, "Amazon Store USA")
     assert store.status is StoreStatus.INCOMPLETE
     assert store.mapping.amazon_id_type is ProductIdType.UPC
 
@@ -194,7 +195,7 @@ def test_dashboard_edit_name_and_email(app, admin):
         "contact_email": "new@example.com"})
     assert response.status_code == 200
     assert json.loads(response.headers["HX-Trigger"])["asc:banner"]["message"] == (
-        "Store integration settings saved.")
+        "Settings of “Amazon Store US” saved.")
     assert store_named(app, "Amazon Store US").contact_email == "new@example.com"
     assert "Changed the name from “Amazon Store USA” to “Amazon Store US”." in response.text
 
@@ -231,13 +232,28 @@ def test_activate_needs_a_connection_and_deactivate_keeps_settings(app, admin):
     response = admin.post(f"{PREFIX}/stores/{store.id}/activate", headers=HX,
                           data={"csrf_token": csrf_from(page.text), "back": "card"})
     assert json.loads(response.headers["HX-Trigger"])["asc:banner"] == {
-        "level": "error", "message": "Connect the store to Amazon before activating it."}
+        "level": "error", "key": f"store-{store.id}",
+        "message": "Connect the store to Amazon before activating it."}
     assert store_named(app, "Amazon Store USA").status is StoreStatus.INCOMPLETE
     response = admin.post(f"{PREFIX}/stores/{store.id}/deactivate",
                           data={"csrf_token": csrf_from(page.text), "back": "card"})
-    assert response.status_code == 303
-    assert store_named(app, "Amazon Store USA").status is StoreStatus.INACTIVE
+    assert "nothing to pause" in _flashes(admin)[0]
+    assert store_named(app, "Amazon Store USA").status is StoreStatus.INCOMPLETE
+    from helpers import connect
+
+    connect(admin, store.id)
+    _flashes(admin)
+    admin.post(f"{PREFIX}/stores/{store.id}/deactivate",
+               data={"csrf_token": csrf_from(page.text), "back": "card"})
+    paused = store_named(app, "Amazon Store USA")
+    assert paused.status is StoreStatus.INACTIVE and paused.is_connected
+    assert paused.mapping.host_attribute_code == "upc"  # settings are kept
     assert "is inactive" in _flashes(admin)[0]
+    card = admin.get(f"{PREFIX}/").text
+    assert ">Activate</button>" in card and ">Deactivate</button>" not in card
+    admin.post(f"{PREFIX}/stores/{store.id}/activate",
+               data={"csrf_token": csrf_from(page.text), "back": "card"})
+    assert store_named(app, "Amazon Store USA").status is StoreStatus.ACTIVE
 
 
 def test_delete_is_confirmed_and_removes_everything(app, admin):

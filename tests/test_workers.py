@@ -110,6 +110,6 @@ def test_connect_flow_survives_changing_workers(gunicorn):
     done = admin.get(f"{gunicorn}{poll}", headers={"HX-Request": "true"}, timeout=10)
     assert int(done.headers["X-Worker-Pid"]) not in (started_on, finished_on)
     assert json.loads(done.headers["HX-Trigger"])["asc:banner"] == {
-        "level": "success",
+        "level": "success", "key": f"store-{store_id}",
         "message": "“Amazon Store USA” is connected as Example Outfitters (A3FH4EXAMPLE)."}
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from ..models import ActivityLog, Store
 from ..state import state
+
+OUTCOMES = ("success", "failure", "info")
 
 
 def record(store: Store, event: str, outcome: str, message: str, *, admin: str | None = None,
@@ -23,10 +27,34 @@ def record(store: Store, event: str, outcome: str, message: str, *, admin: str |
     return entry
 
 
-def recent(store: Store, limit: int = 20) -> list[ActivityLog]:
-    return list(
-        state().session.scalars(
-            sa.select(ActivityLog).where(ActivityLog.store_id == store.id)
-            .order_by(ActivityLog.id.desc()).limit(limit)
-        )
-    )
+@dataclass(frozen=True)
+class Page:
+    entries: list[tuple[ActivityLog, str]]  # (entry, store name)
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def page(store_ids: list[int], *, outcome: str | None = None, number: int = 1,
+         per_page: int = 10) -> Page:
+    """Newest first, for the given stores (the ones this admin manages), one outcome or all."""
+    query = (sa.select(ActivityLog, Store.name, sa.func.count().over().label("total"))
+             .join(Store, Store.id == ActivityLog.store_id)
+             .where(ActivityLog.store_id.in_(store_ids)))
+    if outcome in OUTCOMES:
+        query = query.where(ActivityLog.outcome == outcome)
+    number = max(1, number)
+    rows = list(state().session.execute(
+        query.order_by(ActivityLog.id.desc()).limit(per_page).offset((number - 1) * per_page)))
+    if not rows and number > 1:  # past the end: the last page instead
+        total = state().session.scalar(sa.select(sa.func.count()).select_from(
+            query.with_only_columns(ActivityLog.id).subquery()))
+        last = max(1, -(-total // per_page))
+        return page(store_ids, outcome=outcome, number=last, per_page=per_page) if last < number \
+            else Page([], number, per_page, total)
+    total = rows[0][2] if rows else 0
+    return Page([(entry, name) for entry, name, _total in rows], number, per_page, total)

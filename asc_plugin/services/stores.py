@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from ..i18n import _
-from ..models import AttributeMapping, ProductIdType, Store, StoreStatus, utcnow
+from ..models import AttributeMapping, ConnectionState, ProductIdType, Store, StoreStatus, utcnow
 from ..persistence import savepoint
 from ..state import state
 from . import activity
@@ -66,35 +66,127 @@ def count() -> int:
     return state().session.scalar(sa.select(sa.func.count(Store.id)))
 
 
-def page(number: int, per_page: int) -> Page:
-    """One page of stores, newest first: one query (the total rides along as a window count).
+STATUSES = {s.value: s for s in StoreStatus}
+CONNECTIONS = {"connected": (ConnectionState.CONNECTED,),
+               "not_connected": (ConnectionState.NOT_CONNECTED,),
+               "lapsed": (ConnectionState.REVOKED, ConnectionState.EXPIRED)}
+SORTS = ("newest", "name", "renewal")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the home page lists: by status, connection and renewal, in one order."""
+
+    status: str | None = None
+    connection: str | None = None
+    renewal_due: bool = False
+    sort: str = "newest"
+
+    @classmethod
+    def parse(cls, values) -> Filters:
+        """From a query string; anything unknown means "all" (never an error)."""
+        def pick(name, allowed):
+            value = values.get(name)
+            return value if value in allowed else None
+
+        return cls(status=pick("status", STATUSES), connection=pick("connection", CONNECTIONS),
+                   renewal_due=values.get("renewal") == "due",
+                   sort=pick("sort", SORTS) or "newest")
+
+    def apply(self, query, horizon):
+        if self.status:
+            query = query.where(Store.status == STATUSES[self.status])
+        if self.connection:
+            query = query.where(Store.connection_state.in_(CONNECTIONS[self.connection]))
+        if self.renewal_due:
+            query = query.where(Store.connection_state == ConnectionState.CONNECTED,
+                                Store.authorization_expires_at <= horizon)
+        order = {
+            "newest": (Store.created_at.desc(), Store.id.desc()),
+            "name": (sa.func.lower(Store.name), Store.id),
+            "renewal": (Store.authorization_expires_at.is_(None),
+                        Store.authorization_expires_at, Store.id),
+        }[self.sort]
+        return query.order_by(*order)
+
+    def as_query(self) -> dict:
+        """The filters as query-string values (for links that keep them)."""
+        query = {"status": self.status, "connection": self.connection,
+                 "renewal": "due" if self.renewal_due else None,
+                 "sort": self.sort if self.sort != "newest" else None}
+        return {k: v for k, v in query.items() if v}
+
+
+def page(number: int, per_page: int, filters: Filters = Filters()) -> Page:
+    """One page of stores: one query (the total rides along as a window count).
 
     A host with a per-store check gets the page cut from the stores it allows instead.
     """
     number = max(1, min(number, MAX_ID // max(per_page, 1)))
+    horizon = _renewal_horizon()
     if _filters_per_store():
-        mine = sorted(all_stores(), key=lambda s: (s.created_at, s.id), reverse=True)
+        query = filters.apply(sa.select(Store).options(lazyload(Store.mapping)), horizon)
+        mine = [s for s in state().session.scalars(query).unique() if may_manage(s)]
         pages = max(1, -(-len(mine) // per_page))
         number = min(number, pages)
         start = (number - 1) * per_page
         return Page(mine[start:start + per_page], number, per_page, len(mine))
-    rows = _page_rows(number, per_page)
+    rows = _page_rows(number, per_page, filters, horizon)
     if not rows and number > 1:  # past the end: show the last page instead
-        total = count()
+        total = state().session.scalar(sa.select(sa.func.count()).select_from(
+            filters.apply(sa.select(Store.id), horizon).order_by(None).subquery()))
         number = max(1, -(-total // per_page))
-        rows = _page_rows(number, per_page)
+        rows = _page_rows(number, per_page, filters, horizon)
     total = rows[0][1] if rows else 0
     return Page([store for store, _total in rows], number, per_page, total)
 
 
-def _page_rows(number: int, per_page: int):
-    query = (
+def _page_rows(number: int, per_page: int, filters: Filters, horizon):
+    query = filters.apply(
         sa.select(Store, sa.func.count().over().label("total"))
-        .options(lazyload(Store.mapping))  # cards don't show the mapping
-        .order_by(Store.created_at.desc(), Store.id.desc())
-        .limit(per_page).offset((number - 1) * per_page)
-    )
+        .options(lazyload(Store.mapping)),  # cards don't show the mapping
+        horizon).limit(per_page).offset((number - 1) * per_page)
     return list(state().session.execute(query).unique())
+
+
+def _renewal_horizon():
+    from datetime import timedelta
+
+    from . import authorizations
+
+    steps = authorizations.thresholds()
+    return utcnow() + timedelta(days=steps[0] if steps else 0)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The counts at the top of the home page."""
+
+    total: int = 0
+    connected: int = 0
+    not_connected: int = 0
+    lapsed: int = 0
+    renewal_due: int = 0
+
+
+def summary() -> Summary:
+    """One grouped query (or the stores a per-store check allows, counted here)."""
+    horizon = _renewal_horizon()
+    due = sa.case((sa.and_(Store.connection_state == ConnectionState.CONNECTED,
+                           Store.authorization_expires_at <= horizon), True), else_=False)
+    if _filters_per_store():
+        rows = [(s.connection_state, s.is_connected and s.authorization_expires_at is not None
+                 and s.authorization_expires_at <= horizon, 1) for s in all_stores()]
+    else:
+        rows = state().session.execute(
+            sa.select(Store.connection_state, due, sa.func.count())
+            .group_by(Store.connection_state, due)).all()
+    counts = {"total": 0, "connected": 0, "not_connected": 0, "lapsed": 0, "renewal_due": 0}
+    for connection, is_due, number in rows:
+        counts["total"] += number
+        counts[next(k for k, states in CONNECTIONS.items() if connection in states)] += number
+        counts["renewal_due"] += number if is_due else 0
+    return Summary(**counts)
 
 
 def all_stores() -> list[Store]:
@@ -197,6 +289,9 @@ def set_active(store: Store, active: bool) -> None:
     """Activate (only once connected) or deactivate: settings and listings are kept."""
     if active and not store.is_connected:
         raise StoreError(_("Connect the store to Amazon before activating it."))
+    if not active and store.status is StoreStatus.INCOMPLETE:
+        raise StoreError(_("This store is not set up yet, so there is nothing to pause. Connect "
+                           "it to Amazon first."))
     new = StoreStatus.ACTIVE if active else StoreStatus.INACTIVE
     if store.status is new:
         return

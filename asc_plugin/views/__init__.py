@@ -14,8 +14,12 @@ from ..htmx import is_htmx, refresh, vary_on_htmx
 from ..i18n import _
 from ..services.binding import ensure_session_binding
 from ..state import state
-from .banners import banner
+from .banners import banner, split_category
 from .layout import page
+
+#: Which entry of the plugin's sub-navigation a page belongs to (the rest belong to the stores).
+SECTIONS = {"asc.learning": "learning", "asc.attributes": "attributes",
+            "asc.activity": "activity"}
 
 
 class StoreNotFound(NotFound):
@@ -66,6 +70,8 @@ def create_blueprint() -> Blueprint:
             "asc_date": format_day, "asc_datetime": format_when, "asc_utc": dates.exact_utc,
             "asc_lang": i18n.html_lang(), "asc_htmx_file": paths.HTMX_FILE,
             "asc_now": int(clock.now().timestamp()),
+            "asc_banner_category": split_category,
+            "asc_section": SECTIONS.get(request.endpoint, "home"),
         }
 
     @bp.errorhandler(404)

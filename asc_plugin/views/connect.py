@@ -50,6 +50,24 @@ def _render_fragment(store, fragment: str, waiting: dict | None = None):
                                          waiting=waiting))
 
 
+def _settled(store, fragment: str):
+    """What replaces the waiting card or panel once a connection attempt (or a test) has an
+    answer: on the dashboard, the whole dashboard (its activity log and dates changed too); on
+    the home page, the card, and the page's renewal notices out of band."""
+    if fragment == "panel":
+        from .stores import render_dashboard
+
+        response = make_response(render_dashboard(store)[0])
+        response.headers.update({"HX-Retarget": "#asc-dashboard", "HX-Reswap": "outerHTML",
+                                 "HX-Reselect": "#asc-dashboard"})
+        return response
+    from .home import renewal_notices
+
+    return make_response(render_template(FRAGMENTS["card"], card=present_one(store),
+                                         waiting=None) + render_template(
+        "asc/_renewals.html", renewals=renewal_notices(), oob=True))
+
+
 def connect(store_id: int):
     """POST from a card or the dashboard: open an attempt, then off to Seller Central."""
     store = store_or_404(store_id)
@@ -59,7 +77,7 @@ def connect(store_id: int):
         url = connection.start(store, new_tab=request.form.get("new_tab") == "1",
                                return_to=return_to)
     except ConnectFailure as failure:
-        banner(None, "error", failure.message)
+        banner(None, "error", failure.message, about=store)
         return _no_referrer(redirect(_back(store, return_to), 303))
     commit()
     return _no_referrer(redirect(url, 303))
@@ -92,17 +110,18 @@ def connect_status(store_id: int):
         # minute; after that Seller Central evidently did not open.
         tries = _int_arg("tries") or 0
         if since is None or tries >= MAX_TRIES:
-            return banner(_render_fragment(store, fragment), "warning", _(
+            return banner(_settled(store, fragment), "warning", _(
                 "Seller Central did not open for “%(name)s”. Click Connect store again; allow "
-                "this site to open a new tab if your browser asks.", name=store.name))
+                "this site to open a new tab if your browser asks.", name=store.name),
+                about=store)
         return _render_fragment(store, fragment, waiting={
             "fragment": fragment, "since": since, "tries": tries + 1})
     shown = attempt_banner(attempt, store)
     if shown is None and attempts.effective_outcome(attempt) is None:
         return _render_fragment(store, fragment, waiting={
             "fragment": fragment, "attempt": attempt.id})
-    response = _render_fragment(store, fragment)
-    return banner(response, *shown) if shown else response
+    response = _settled(store, fragment)
+    return banner(response, *shown, about=store) if shown else response
 
 
 def cancel(store_id: int):
@@ -115,8 +134,8 @@ def cancel(store_id: int):
     fragment = _fragment()
     message = _("Connecting “%(name)s” was cancelled; nothing changed.", name=store.name)
     if is_htmx():
-        return banner(_render_fragment(store, fragment), "info", message)
-    banner(None, "info", message)
+        return banner(_settled(store, fragment), "info", message, about=store)
+    banner(None, "info", message, about=store)
     return redirect(_back(store, "dashboard" if fragment == "panel" else "home"), 303)
 
 
@@ -133,7 +152,7 @@ def callback():
         response = make_response(page("asc/connect_done.html", ok=outcome.ok, level=level,
                                       message=message))
     else:
-        banner(None, level, message)
+        banner(None, level, message, about=store)
         response = redirect(_back(store, attempt.return_to if attempt else "home"), 303)
     return _no_referrer(response)
 
@@ -231,8 +250,8 @@ def test_connection(store_id: int):
         message = _("Test connection for “%(name)s”: %(reason)s", name=store.name,
                     reason=result.failure.message)
     if is_htmx():
-        return banner(_render_fragment(store, "panel"), level, message)
-    banner(None, level, message)
+        return banner(_settled(store, "panel"), level, message, about=store)
+    banner(None, level, message, about=store)
     return redirect(url_for("asc.dashboard", store_id=store.id), 303)
 
 
@@ -245,7 +264,7 @@ def disconnect(store_id: int):
         banner(None, "success", _(
             "“%(name)s” is disconnected and its tokens are deleted. To revoke the access on "
             "Amazon's side too, open Seller Central › Apps and Services › Manage Your Apps "
-            "and remove the app.", name=store.name))
+            "and remove the app.", name=store.name), about=store)
         return redirect(url_for("asc.dashboard", store_id=store.id), 303)
     view = present_one(store)
     if is_htmx():

@@ -1,4 +1,5 @@
-"""Amazon Sales Channel home (store cards), Learning and Preparation, Attributes."""
+"""Amazon Sales Channel home (store cards or table), Learning and Preparation, Attributes,
+and the plugin-wide activity log."""
 
 from __future__ import annotations
 
@@ -9,21 +10,29 @@ from ..htmx import is_htmx
 from ..i18n import _, ngettext
 from ..persistence import commit
 from ..safe_redirect import safe_next
-from ..services import authorizations, setup_tasks, stores
+from ..services import activity, authorizations, setup_tasks, stores
 from ..state import state
 from .layout import page
 from .presenters import present
 
+VIEWS = ("cards", "table")
+ACTIVITY_PER_PAGE = 10
 
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and len(value) <= 9 else 1
+
+def _number(name: str, default: int = 1) -> int:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) <= 9 else default
 
 
 def home():
-    listing = stores.page(_page_number(), current_app.config["ASC_STORES_PER_PAGE"])
-    return page("asc/home.html", page=listing, cards=present(listing.stores),
-                renewals=renewal_notices())
+    """The stores, as cards or a compact table, filtered and sorted by query-string values (the
+    filter form works as a plain GET, and htmx swaps just the list)."""
+    filters = stores.Filters.parse(request.args)
+    view = request.args.get("view") if request.args.get("view") in VIEWS else "cards"
+    listing = stores.page(_number("page"), current_app.config["ASC_STORES_PER_PAGE"], filters)
+    return page("asc/home.html", page=listing, cards=present(listing.stores), view=view,
+                filters=filters, summary=stores.summary(), renewals=renewal_notices(),
+                list_query={**filters.as_query(), **({"view": view} if view != "cards" else {})})
 
 
 def renewal_notices() -> list[tuple[str, str]]:
@@ -72,8 +81,30 @@ def toggle_task(key: str):
 
 
 def attributes():
+    cards = present(stores.all_stores())
+    used_by = {}
+    for card in cards:
+        if card.store.mapping is not None:
+            used_by.setdefault(card.store.mapping.host_attribute_code, []).append(card)
     return page("asc/attributes.html", attributes=state().host.product_attributes(),
-                cards=present(stores.all_stores()))
+                used_by=used_by)
+
+
+def activity_log():
+    """Every store's activity this admin may see, newest first, by store and outcome. The same
+    URL serves the page, and (to htmx) just the log, which the dashboard embeds."""
+    mine = {s.id: s for s in stores.all_stores()}
+    store_id = _number("store", 0)
+    store_ids = [store_id] if store_id in mine else list(mine)
+    outcome = request.args.get("outcome")
+    outcome = outcome if outcome in activity.OUTCOMES else None
+    log = activity.page(store_ids, outcome=outcome, number=_number("page"),
+                        per_page=ACTIVITY_PER_PAGE)
+    context = {"log": log, "outcome": outcome, "store": mine.get(store_id),
+               "stores": list(mine.values()), "embedded": request.args.get("embedded") == "1"}
+    if is_htmx():
+        return render_template("asc/_activity.html", **context)
+    return page("asc/activity.html", **context)
 
 
 def register(bp):
@@ -81,3 +112,4 @@ def register(bp):
     bp.add_url_rule("/learning", "learning", learning)
     bp.add_url_rule("/learning/tasks/<key>", "toggle_task", toggle_task, methods=["POST"])
     bp.add_url_rule("/attributes", "attributes", attributes)
+    bp.add_url_rule("/activity", "activity", activity_log)

@@ -17,6 +17,9 @@ from .presenters import present, present_one, store_or_404
 from .urls import rule
 
 PREVIEW_SIZE = 4
+#: Forms of the dashboard that say "Saved" beside their button.
+SAVED = ("settings", "mapping")
+ACTIVITY_PER_PAGE = 10
 
 
 def _mapping_context(form: MappingForm, *, preselect: bool) -> dict:
@@ -85,8 +88,8 @@ def _created(store: Store):
             )
         )
         trigger(response, "asc:close-dialog")
-        return banner(response, "success", message)
-    banner(None, "success", message)
+        return banner(response, "success", message, about=store)
+    banner(None, "success", message, about=store)
     return redirect(url_for("asc.home"), 303)
 
 
@@ -116,10 +119,11 @@ def check_field(field: str):
 
 def dashboard(store_id: int):
     store = store_or_404(store_id)
-    return _render_dashboard(store)
+    saved = request.args.get("saved")
+    return render_dashboard(store, saved=saved if saved in SAVED else None)
 
 
-def _render_dashboard(store, *, settings_form=None, mapping_form=None, status=200):
+def render_dashboard(store, *, settings_form=None, mapping_form=None, status=200, saved=None):
     settings_form = settings_form or StoreSettingsForm(obj=store)
     if mapping_form is None:
         mapping_form = MappingForm(
@@ -128,7 +132,8 @@ def _render_dashboard(store, *, settings_form=None, mapping_form=None, status=20
         )
     return page(
         "asc/dashboard.html", card=present_one(store), store=store, settings_form=settings_form,
-        log=activity.recent(store), **_mapping_context(mapping_form, preselect=False),
+        log=activity.page([store.id], per_page=ACTIVITY_PER_PAGE), saved=saved,
+        **_mapping_context(mapping_form, preselect=False),
     ), status
 
 
@@ -144,10 +149,10 @@ def update_settings(store_id: int):
             form.name.errors.append(str(exc))
         else:
             commit()
-            message = _("Store integration settings saved.") if changed else _(
-                "Nothing to change.")
-            return _after_dashboard_change(store, message)
-    return _render_dashboard(store, settings_form=form)
+            message = (_("Settings of “%(name)s” saved.", name=store.name) if changed
+                       else _("Nothing changed in the settings of “%(name)s”.", name=store.name))
+            return _after_dashboard_change(store, message, saved="settings")
+    return render_dashboard(store, settings_form=form)
 
 
 def update_mapping(store_id: int):
@@ -159,16 +164,22 @@ def update_mapping(store_id: int):
         )
         commit()
         return _after_dashboard_change(
-            store, _("Mapping saved.") if changed else _("Nothing to change."))
-    return _render_dashboard(store, mapping_form=form)
+            store, _("Product ID mapping of “%(name)s” saved.", name=store.name) if changed
+            else _("Nothing changed in the product ID mapping of “%(name)s”.", name=store.name),
+            saved="mapping")
+    return render_dashboard(store, mapping_form=form)
 
 
-def _after_dashboard_change(store, message, level="success"):
+def _after_dashboard_change(store, message, level="success", saved=None):
+    """The dashboard again, with the banner, and a "saved" note beside the form that was saved
+    (the banner at the top may be out of view)."""
     if is_htmx():
-        response = make_response(_render_dashboard(store)[0])
-        return banner(response, level, message)
-    banner(None, level, message)
-    return redirect(url_for("asc.dashboard", store_id=store.id), 303)
+        response = make_response(render_dashboard(store, saved=saved)[0])
+        return banner(response, level, message, about=store)
+    banner(None, level, message, about=store)
+    anchor = f"#asc-{saved}-title" if saved else ""
+    return redirect(url_for("asc.dashboard", store_id=store.id,
+                            **({"saved": saved} if saved else {})) + anchor, 303)
 
 
 def set_status(store_id: int, action: str):
@@ -193,9 +204,9 @@ def _after_card_change(store, level, message):
     if is_htmx() and back == "card":
         response = make_response(render_template("asc/_store_card.html",
                                                   card=present_one(store)))
-        return banner(response, level, message)
+        return banner(response, level, message, about=store)
     if back == "card":
-        banner(None, level, message)
+        banner(None, level, message, about=store)
         return redirect(url_for("asc.home"), 303)
     return _after_dashboard_change(store, message, level)
 
@@ -213,7 +224,7 @@ def delete_store(store_id: int):
             response = client_redirect(make_response(""), url_for("asc.home"))
         else:
             response = redirect(url_for("asc.home"), 303)
-        banner(None, "success", message)  # shown by the next full page
+        banner(None, "success", message, about=store)  # shown by the next full page
         return response
     return _render_add("asc/_confirm_delete.html", "asc/confirm_delete.html",
                        card=present_one(store), form=form)

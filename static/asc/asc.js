@@ -42,15 +42,25 @@
   function dialog() { return document.getElementById("asc-dialog"); }
 
   // Banners: one <template> renders both flashed and HX-Trigger banners.
-  function showBanner(level, message) {
+  // A banner about a store (data-asc-key) replaces an older one about the same store.
+  function showBanner(level, message, key) {
     var region = document.getElementById("asc-banners");
     var tpl = document.getElementById("asc-banner-template");
     if (!region || !tpl) { return; }
+    if (key) {
+      region.querySelectorAll("[data-asc-key]").forEach(function (old) {
+        if (old.getAttribute("data-asc-key") === key) { old.remove(); }
+      });
+    }
     var node = tpl.content.firstElementChild.cloneNode(true);
     node.classList.add("asc-banner-" + level);
     if (level === "error") { node.setAttribute("role", "alert"); }
-    node.querySelector("[data-asc-level]").textContent = node.querySelector("[data-asc-level]")
-      .getAttribute("data-label-" + level) || "";
+    if (key) { node.setAttribute("data-asc-key", key); }
+    ["level", "icon"].forEach(function (part) {
+      var el = node.querySelector("[data-asc-" + part + "]");
+      el.textContent = el.getAttribute("data-" + (part === "level" ? "label" : "icon") + "-" +
+                                       level) || "";
+    });
     node.querySelector("[data-asc-message]").textContent = message;
     region.appendChild(node);
   }
@@ -58,14 +68,22 @@
   document.addEventListener("asc:banner", function (event) {
     var detail = event.detail || {};
     var items = Array.isArray(detail.banners) ? detail.banners : [detail];
-    items.forEach(function (b) { if (b && b.message) { showBanner(b.level || "info", b.message); } });
+    items.forEach(function (b) {
+      if (b && b.message) { showBanner(b.level || "info", b.message, b.key); }
+    });
   });
 
   document.addEventListener("click", function (event) {
     var dismiss = event.target.closest("[data-asc-dismiss]");
     if (dismiss) { dismiss.closest(".asc-banner").remove(); return; }
+    var ask = document.getElementById("asc-discard");
+    if (event.target.closest("[data-asc-keep]")) { ask.hidden = true; return; }
+    if (event.target.closest("[data-asc-discard-yes]")) { dialog().close(); return; }
     var close = event.target.closest("[data-asc-close-dialog]");
-    if (close && dialog()) { event.preventDefault(); dialog().close(); }
+    if (close && dialog() && dialog().open) {
+      event.preventDefault();
+      if (changed(dialog()) && ask && ask.hidden) { askToDiscard(); } else { dialog().close(); }
+    }
   });
 
   // The dialog opens when htmx puts content in it; focus goes to the first invalid field, else
@@ -88,8 +106,66 @@
   document.addEventListener("close", function (event) {
     if (event.target === dialog()) {
       document.getElementById("asc-dialog-body").replaceChildren();
+      document.getElementById("asc-discard").hidden = true;
       if (opener && document.body.contains(opener)) { opener.focus(); }
       opener = null;
+    }
+  }, true);
+
+  // Inline validation never goes stale: editing a field clears its errors (the server checks
+  // again on submit, and name and email right away, whose answer sets them back).
+  function field(el) { return el && el.closest ? el.closest(".asc-field") : null; }
+  function markInvalid(box, invalid) {
+    var input = box.querySelector("input, select, textarea");
+    if (!input) { return; }
+    if (invalid) { input.setAttribute("aria-invalid", "true"); }
+    else { input.removeAttribute("aria-invalid"); }
+  }
+  function clearErrors(event) {
+    var box = field(event.target);
+    if (!box || !box.querySelector(".asc-error")) { return; }
+    box.querySelectorAll(".asc-error").forEach(function (error) { error.remove(); });
+    markInvalid(box, false);
+    var form = box.closest("form");
+    var summary = form && form.querySelector("[data-asc-form-errors]");
+    if (summary && !form.querySelector("[aria-invalid=true], .asc-field .asc-error")) {
+      summary.remove();
+    }
+  }
+  document.addEventListener("input", clearErrors);
+  document.addEventListener("change", clearErrors);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && /-feedback$/.test(target.id)) {
+      markInvalid(field(target), !!target.querySelector(".asc-error"));
+    }
+  });
+
+  // Esc or Close with unsaved changes asks first instead of throwing the typing away.
+  function changed(root) {
+    return Array.prototype.some.call(root.querySelectorAll("input, select, textarea"),
+      function (el) {
+        if (el.type === "hidden" || el.type === "submit" || el.type === "button") { return false; }
+        if (el.type === "checkbox" || el.type === "radio") { return el.checked !== el.defaultChecked; }
+        if (el.tagName === "SELECT") {
+          return Array.prototype.some.call(el.options, function (o) {
+            return o.selected !== o.defaultSelected;
+          });
+        }
+        return el.value !== el.defaultValue;
+      });
+  }
+  function askToDiscard() {
+    var ask = document.getElementById("asc-discard");
+    if (!ask) { return; }
+    ask.hidden = false;
+    ask.querySelector("[data-asc-keep]").focus();
+  }
+  document.addEventListener("cancel", function (event) {
+    var d = dialog();
+    if (event.target === d && changed(d) && document.getElementById("asc-discard").hidden) {
+      event.preventDefault();
+      askToDiscard();
     }
   }, true);
 
