@@ -31,7 +31,8 @@ CATALOGS = ("en", "zh_Hant")
 _TRADITIONAL_TERRITORIES = {"TW", "HK", "MO"}
 #: The marker functions message extraction looks for (scripts/translations.py and the tests).
 EXTRACT_KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None,
-                    "ngettext": (1, 2), "asc_gettext": None, "asc_ngettext": (1, 2)}
+                    "ngettext": (1, 2), "asc_gettext": None, "asc_ngettext": (1, 2),
+                    "asc_count": (1, 2)}
 #: WTForms' own catalogs (its built-in validation messages), by our catalog.
 _WTFORMS_LOCALES = {"en": "en", "zh_Hant": "zh_TW"}
 _wtforms_cache: dict = {}

@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "static" / "asc" / "vendor"
-LOADERS = [ROOT / "templates" / "asc" / "layout.html", ROOT / "tests" / "test_packaging.py"]
+LOADERS = [ROOT / "tests" / "test_packaging.py"]  # the plugin itself reads htmx.sha256
 
 
 def check() -> str:

@@ -180,7 +180,7 @@ def test_keyboard_only_add_store(page, live, app):
     expect(page.locator("#asc-banners")).to_contain_text("Store “Keyboard Store” was added.")
     expect(page.get_by_role("dialog")).to_be_hidden()
     assert store_named(app, "Keyboard Store").website_id == "1"
-    _tab_to(page, "Actions")
+    _tab_to(page, "⋯")  # the card's Actions menu
     page.keyboard.press("Enter")
     expect(page.get_by_role("link", name="Delete…")).to_be_visible()
     page.keyboard.press("Escape")

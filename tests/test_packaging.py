@@ -39,6 +39,9 @@ HOST = textwrap.dedent('''
     assert page.status_code == 200 and "No Amazon stores yet" in page.text, page.status_code
     js = client.get("/admin/amazon/static/asc/vendor/htmx-2.0.11.min.js")
     assert js.status_code == 200
+    wrapped = client.get("/admin/amazon/htmx/htmx-2.0.11.min.js")
+    assert wrapped.data.startswith(b"if (!window.htmx) {") and js.data in wrapped.data
+    assert '/admin/amazon/htmx/htmx-2.0.11.min.js' in page.text
     print("page ok; htmx sha256", hashlib.sha256(js.data).hexdigest())
 ''')
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from .. import clock, csrf, dates, i18n, paths
@@ -53,7 +54,7 @@ def create_blueprint() -> Blueprint:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint != "asc.static":
+        if request.endpoint not in ("asc.static", "asc.htmx"):
             # Pages carry CSRF tokens and OAuth states; an admin's pages are nobody's to keep.
             response.headers["Cache-Control"] = "no-store"
         return vary_on_htmx(response)
@@ -62,13 +63,21 @@ def create_blueprint() -> Blueprint:
     def plugin_context():
         gettext, ngettext = i18n.bound()
         format_day, format_when = dates.formatters()
+        catalog = i18n.domain.get_translations()
+
+        def count(singular: str, plural: str, num: int) -> Markup:
+            """A counted phrase with its number in bold (the phrase comes from our catalog)."""
+            return Markup(catalog.ungettext(singular, plural, num)
+                          % {"num": Markup("<strong>%d</strong>") % num})
+
         return {
+            "asc_count": count,
             "asc_platform": current_app.config["ASC_PLATFORM_NAME"],
             "asc_gettext": gettext, "asc_ngettext": ngettext,
             "asc_csrf_token": csrf.token, "asc_csrf_field_name": csrf.field_name(),
             "asc_csrf_header": csrf.header_names()[0],
             "asc_date": format_day, "asc_datetime": format_when, "asc_utc": dates.exact_utc,
-            "asc_lang": i18n.html_lang(), "asc_htmx_file": paths.HTMX_FILE,
+            "asc_lang": i18n.html_lang(),
             "asc_now": int(clock.now().timestamp()),
             "asc_banner_category": split_category,
             "asc_section": SECTIONS.get(request.endpoint, "home"),
@@ -94,8 +103,9 @@ def create_blueprint() -> Blueprint:
     def csrf_error(_error):
         return _csrf_refused()
 
-    from . import connect, home, stores
+    from . import assets, connect, home, stores
 
+    assets.register(bp)
     home.register(bp)
     stores.register(bp)
     connect.register(bp)

@@ -2,41 +2,16 @@
 // a strict Content-Security-Policy (script-src 'self').
 (function () {
   "use strict";
-  var script = document.currentScript;
-  var domReady = false;
-  document.addEventListener("DOMContentLoaded", function () { domReady = true; });
-
-  // htmx: the page's own copy when the host loads one, so a host on htmx 2 keeps its single copy
-  // and its own configuration; otherwise the plugin's pinned 2.0.x, configured for the plugin's
-  // pages only. Next to a host's htmx 1.x (which the plugin cannot run on, and a second copy
-  // would fight) the plugin's pages opt out of htmx and work as plain pages, as without JS.
-  var OWN_CONFIG = { includeIndicatorStyles: false, allowEval: false, allowScriptTags: false };
-  var hostHtmx = window.htmx;
-  var usable = !hostHtmx || /^2\./.test(hostHtmx.version || "");
+  // htmx: the page's own copy when the host loads one (the plugin's pinned copy ran only if
+  // there was none, see asc_plugin/views/assets.py). Next to a host's htmx 1.x, which the plugin
+  // cannot run on and which a second copy would fight, the plugin's pages opt out of htmx and
+  // work as plain pages, as they do without JavaScript.
+  var usable = !!window.htmx && /^2\./.test(window.htmx.version || "");
   function root() { return document.getElementById("asc-root"); }
   if (usable) {
     document.documentElement.classList.add("asc-js");
-  } else if (root()) {
+  } else if (window.htmx && root()) {
     root().setAttribute("hx-disable", "");
-  }
-  if (!hostHtmx && script && script.getAttribute("data-asc-htmx")) {
-    if (!document.querySelector('meta[name="htmx-config"]')) {
-      var meta = document.createElement("meta");
-      meta.name = "htmx-config";
-      meta.content = JSON.stringify(OWN_CONFIG);
-      document.head.appendChild(meta);
-    }
-    var loader = document.createElement("script");
-    loader.src = script.getAttribute("data-asc-htmx");
-    loader.onload = function () {
-      // htmx 2.0 starts on DOMContentLoaded; loaded after it (but before the page's load
-      // event) it would wait for an event that has passed, so start it here.
-      if (domReady && document.readyState !== "complete") {
-        Object.assign(window.htmx.config, OWN_CONFIG);
-        window.htmx.process(document.body);
-      }
-    };
-    document.head.appendChild(loader);
   }
 
   function dialog() { return document.getElementById("asc-dialog"); }
@@ -147,10 +122,11 @@
       function (el) {
         if (el.type === "hidden" || el.type === "submit" || el.type === "button") { return false; }
         if (el.type === "checkbox" || el.type === "radio") { return el.checked !== el.defaultChecked; }
-        if (el.tagName === "SELECT") {
-          return Array.prototype.some.call(el.options, function (o) {
-            return o.selected !== o.defaultSelected;
+        if (el.tagName === "SELECT") {  // with no option marked selected, the first one is
+          var initial = Array.prototype.findIndex.call(el.options, function (o) {
+            return o.defaultSelected;
           });
+          return el.selectedIndex !== Math.max(initial, 0);
         }
         return el.value !== el.defaultValue;
       });
