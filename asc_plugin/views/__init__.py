@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 from flask_wtf.csrf import CSRFError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from .. import clock, csrf, dates, i18n, paths
@@ -67,8 +67,8 @@ def create_blueprint() -> Blueprint:
 
         def count(singular: str, plural: str, num: int) -> Markup:
             """A counted phrase with its number in bold (the phrase comes from our catalog)."""
-            return Markup(catalog.ungettext(singular, plural, num)
-                          % {"num": Markup("<strong>%d</strong>") % num})
+            return escape(catalog.ungettext(singular, plural, num)) % {
+                "num": Markup("<strong>%d</strong>") % num}
 
         return {
             "asc_count": count,
