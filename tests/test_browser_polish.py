@@ -68,6 +68,24 @@ def test_inline_checks_never_go_stale(page, live, app):
     assert name.evaluate("el => getComputedStyle(el).borderTopColor") != "rgb(180, 35, 24)"
 
 
+def test_a_check_answering_under_the_pointer_does_not_move_the_buttons(page, live):
+    """Clicking Connect straight after typing a name blurs the name field first; its check
+    answers between mouse down and up. Had the answer pushed the button down, the click would
+    land beside it and nothing would be submitted."""
+    sign_in(page, live.url)
+    dialog = _open_add_form(page)
+    connect = dialog.get_by_role("button", name="Connect", exact=True)
+    name = dialog.get_by_label("New Store Name")
+    name.fill("Fine name")
+    before = connect.bounding_box()
+    name.blur()
+    expect(dialog.get_by_text("Looks good.")).to_be_visible()
+    dialog.get_by_label("Email Address").fill("not an email")
+    dialog.get_by_label("Email Address").blur()
+    expect(dialog.get_by_text("Enter an email address like name@example.com.")).to_be_visible()
+    assert abs(connect.bounding_box()["y"] - before["y"]) < 1  # sub-pixel rounding only
+
+
 def test_card_actions_stay_on_one_row_and_the_menu_opens_inside(page, live, app):
     _add_us_store(page, live)
     page.goto(f"{live.url}/admin/amazon/")
