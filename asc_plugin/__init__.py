@@ -3,9 +3,9 @@
 Public API: the extension, the host contract and the data it exchanges.
 """
 
-from .crypto import ConfigurationError
+from .errors import ConfigurationError
 from .extension import AmazonSalesChannel
-from .host import AttributePreview, BaseHost, Host, NavEntry, ProductAttribute, Website
+from .host import AttributePreview, BaseHost, Host, NavEntry, Product, ProductAttribute, Website
 
 __version__ = "0.1.0"
 
@@ -16,6 +16,7 @@ __all__ = [
     "ConfigurationError",
     "Host",
     "NavEntry",
+    "Product",
     "ProductAttribute",
     "Website",
     "__version__",

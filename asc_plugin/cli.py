@@ -135,3 +135,83 @@ def rotate_keys():
                         "Re-encrypted the tokens of %(num)d stores under the newest key.", count))
     if unreadable:
         raise SystemExit(1)
+
+
+@asc_cli.command("match-catalog")
+@click.option("--store", "store_ids", type=int, multiple=True,
+              help="Match only this store (repeatable).")
+def match_catalog(store_ids):
+    """Match connected stores' products with Amazon's catalog, here and now (for cron).
+
+    Runs each store's match job in this process, continuing one that stopped (a worker died)
+    rather than starting over, prints progress and a summary, and exits 1 when a store could
+    not be matched (its authorization, the app's access, or Amazon unavailable: named below).
+    A store whose job another worker is running is reported and left to it.
+    """
+    import time
+
+    import sqlalchemy as sa
+
+    from .errors import MESSAGES, Failure
+    from .models import Store
+    from .persistence import commit
+    from .services import matching
+    from .state import state
+
+    query = sa.select(Store).order_by(Store.id)
+    if store_ids:
+        query = query.where(Store.id.in_(store_ids))
+    stores = [s for s in state().session.scalars(query).unique() if s.is_connected]
+    if not stores:
+        click.echo(_("No store is connected to Amazon."))
+        return
+    failed = []
+    for store in stores:
+        job, _created = matching.start(store, requested_by="flask asc match-catalog")
+        commit()
+        shown = {"at": 0.0, "phase": None}
+
+        def report(job, store=store, shown=shown):
+            if time.monotonic() - shown["at"] < 2 and job.phase == shown["phase"]:
+                return
+            shown.update(at=time.monotonic(), phase=job.phase)
+            done, of = matching.progress(job)
+            phase = _("reading products") if job.phase == "evaluate" else _("matching")
+            click.echo(f"{store.name}: {phase} {done}/{of}")
+
+        outcome = matching.run(job.id, on_progress=report)
+        state().session.expire_all()
+        if outcome == "busy":
+            click.echo(_("%(name)s: another worker is matching this store; left to it.",
+                         name=store.name))
+            continue
+        job = state().session.get(type(job), job.id)
+        if job.status == "done":
+            click.echo(f"{store.name}: {matching.summary(matching.status_counts(store))}")
+        else:
+            failed.append(store.name)
+            reason = Failure(job.error_code).message if job.error_code in MESSAGES else ""
+            click.echo(_("%(name)s could not be matched: %(reason)s", name=store.name,
+                         reason=reason), err=True)
+    if failed:
+        click.echo(ngettext("%(num)d store could not be matched.",
+                            "%(num)d stores could not be matched.", len(failed)), err=True)
+        raise SystemExit(1)
+
+
+@asc_cli.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+def worker(workers):
+    """Run the embedded job queue's consumer (Huey): match jobs started from the admin.
+
+    Not needed when ASC_JOB_QUEUE hands jobs to the host's own queue. Stop it with Ctrl-C;
+    a job it was running is taken over by the next worker once its lease runs out.
+    """
+    from . import jobs
+
+    huey = jobs.huey_for(current_app)
+    jobs.resume_stalled()
+    click.echo(_("Amazon Sales Channel worker: %(num)d threads, queue %(name)s.",
+                 num=workers, name=getattr(huey.storage, "filename", huey.name)))
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                         check_worker_health=True).run()

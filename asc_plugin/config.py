@@ -59,6 +59,24 @@ DEFAULTS: dict[str, object] = {
     #: Renewal thresholds in days, largest first: inside the first, notices are informational;
     #: inside the second, warnings; inside the third and later, errors (and the CLI exits 1).
     "ASC_RENEWAL_WARNING_DAYS": (30, 14, 7, 1),
+    #: Where "Match with Amazon catalog" jobs run: "huey" (an embedded Huey queue in a SQLite
+    #: file, ASC_HUEY_PATH; ``flask asc worker`` consumes it), a ``huey.Huey`` instance the host
+    #: already runs, or a callable ``enqueue(job_id)`` handing the job to the host's own queue
+    #: (RQ, Celery): its task calls ``asc_plugin.jobs.run_match_job(job_id)`` in an app context.
+    "ASC_JOB_QUEUE": "huey",
+    #: The embedded Huey's SQLite file; None is asc_jobs.sqlite3 in the app's instance folder.
+    "ASC_HUEY_PATH": None,
+    #: Seconds a worker holds a match job without reporting progress before another may take it
+    #: over (a worker that died). Progress renews it every batch.
+    "ASC_JOB_LEASE_SECONDS": 60,
+    #: A product's catalog match is redone after this many days even if its id did not change.
+    "ASC_MATCH_MAX_AGE_DAYS": 30,
+    #: Amazon's rate limit for searchCatalogItems per seller and app: requests per second. The
+    #: plugin stays a little under it and follows the x-amzn-RateLimit-Limit header when lower.
+    "ASC_CATALOG_RATE": 2.0,
+    #: First back-off after Amazon answers 429, in seconds; it doubles (with jitter) on each
+    #: 429 in a row, up to a minute.
+    "ASC_CATALOG_BACKOFF_SECONDS": 1.0,
 }
 
 

@@ -98,6 +98,24 @@ MESSAGES: dict[str, tuple[str, str | tuple[str, str]]] = {
     "seller_mismatch": (SELLER, N_("You renewed with a different Amazon seller account than the "
                         "one this store is connected to, so nothing changed. Sign in with the "
                         "account the store uses.")),
+    "catalog_forbidden": (SELLER, N_("Amazon refused this store access to its catalog (the "
+                          "authorization was not accepted). Renew the authorization in the store's "
+                          "dashboard, then match again.")),
+    "catalog_role_missing": (OPERATOR, (N_("Amazon refused this app access to the Catalog Items "
+                             "API (403): the SP-API app lacks the Product Listing role. Add it to "
+                             "the app in Seller Central › Develop Apps; sellers then renew their "
+                             "authorization."), _OPERATOR_NOTE)),
+    "catalog_rejected": (OPERATOR, (N_("Amazon rejected the catalog search as invalid (400). "
+                         "The details are in the server log."), _OPERATOR_NOTE)),
+    "catalog_throttled": (SELLER, N_("Amazon kept rate-limiting the catalog search, so matching "
+                          "paused. Finished products are kept; run the match again later to "
+                          "continue.")),
+    "catalog_unavailable": (SELLER, N_("Amazon's Catalog Items API did not answer properly. "
+                            "Finished products are kept; run the match again later to "
+                            "continue.")),
+    "match_internal_error": (OPERATOR, (N_("Matching stopped on an unexpected error; the details "
+                             "are in the server log. Finished products are kept."),
+                             _OPERATOR_NOTE)),
     "not_connected": (SELLER, N_("This store is not connected to Amazon. Click Connect store.")),
     "authorization_revoked": (SELLER, N_("Amazon no longer accepts this store's authorization (it "
                               "was removed in Seller Central › Manage Your Apps). Renew the "

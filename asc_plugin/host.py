@@ -7,8 +7,9 @@ so a half-configured host shows nothing to anyone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from flask import abort
@@ -42,6 +43,21 @@ class AttributePreview:
     total: int = 0
 
 
+@dataclass(frozen=True)
+class Product:
+    """A host product, as listing rules and catalog matching see it."""
+
+    id: str
+    sku: str
+    name: str
+    price: Decimal | None = None
+    quantity: int | None = None
+    #: The category path, outermost first: ("Apparel", "Shoes", "Running").
+    category: Sequence[str] = ()
+    #: Attribute code -> value (the mapped product id among them).
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+
 @runtime_checkable
 class Host(Protocol):
     """What the plugin asks of its host. Every method runs inside a request."""
@@ -71,6 +87,14 @@ class Host(Protocol):
     def attribute_preview(self, attribute_code: str, limit: int) -> AttributePreview | None:
         """Optional: sample values of an attribute (None when the host can't tell)."""
 
+    def products(self, website_id: str, *, after: str | None, limit: int) -> Sequence[Product]:
+        """A website's products in a stable order (by id, ascending), the first ``limit`` after
+        the product id ``after`` (None: from the start). May run outside a request (the
+        matching job); must not depend on who is signed in."""
+
+    def product_count(self, website_id: str) -> int:
+        """How many products the website has."""
+
 
 class BaseHost:
     """Deny-by-default implementation of :class:`Host`; subclass and override."""
@@ -97,6 +121,12 @@ class BaseHost:
 
     def attribute_preview(self, attribute_code: str, limit: int) -> AttributePreview | None:
         return None
+
+    def products(self, website_id: str, *, after: str | None, limit: int) -> Sequence[Product]:
+        return ()
+
+    def product_count(self, website_id: str) -> int:
+        return 0
 
 
 @dataclass(frozen=True)

@@ -228,4 +228,115 @@ class LoginHandoff(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class ListingRule(Base):
+    """A store's listing rule (the seed's 清單規則): which of its website's products go to
+    Amazon. No rule, or a disabled one, lists every product of the website."""
+
+    __tablename__ = "asc_listing_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("asc_store.id", ondelete="CASCADE"), unique=True)
+    match: Mapped[str] = mapped_column(sa.String(3), default="all")  # all | any
+    enabled: Mapped[bool] = mapped_column(default=True)
+    #: Bumped on every save, so listing items know which rule decided them.
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    conditions: Mapped[list[ListingCondition]] = relationship(
+        back_populates="rule", cascade="all, delete-orphan", order_by="ListingCondition.position",
+        lazy="selectin")
+
+
+class ListingCondition(Base):
+    """One condition of a listing rule: a product field, an operator, a value."""
+
+    __tablename__ = "asc_listing_condition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("asc_listing_rule.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    field: Mapped[str] = mapped_column(sa.String(120))
+    operator: Mapped[str] = mapped_column(sa.String(20))
+    value: Mapped[str] = mapped_column(sa.Text, default="")
+
+    rule: Mapped[ListingRule] = relationship(back_populates="conditions")
+
+
+class ListingItem(Base):
+    """One product of a store's website, as the listing preview shows it: whether the rule
+    lists it, the identifier it is matched on, and what Amazon's catalog answered."""
+
+    __tablename__ = "asc_listing_item"
+    __table_args__ = (sa.UniqueConstraint("store_id", "product_id"),
+                      sa.Index("ix_asc_listing_item_store_status", "store_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(sa.ForeignKey("asc_store.id", ondelete="CASCADE"))
+    product_id: Mapped[str] = mapped_column(sa.String(64))
+    sku: Mapped[str] = mapped_column(sa.String(100), default="")
+    name: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: excluded | id_missing | id_invalid | unsupported | pending | matched | several | no_match
+    status: Mapped[str] = mapped_column(sa.String(20))
+    #: Why it is not listable (a product-id check's reason), for the preview.
+    reason: Mapped[str | None] = mapped_column(sa.String(100))
+    #: The identifier value the product is matched on (normalised), and when it was.
+    identifier: Mapped[str | None] = mapped_column(sa.String(64))
+    matched_identifier: Mapped[str | None] = mapped_column(sa.String(64))
+    matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    asin: Mapped[str | None] = mapped_column(sa.String(10))
+    amazon_name: Mapped[str | None] = mapped_column(sa.String(500))
+    amazon_brand: Mapped[str | None] = mapped_column(sa.String(200))
+    #: JSON list of {asin, name, brand} when several items share the identifier.
+    candidates: Mapped[str | None] = mapped_column(sa.Text)
+    #: The ASIN an admin chose among several (kept until the identifier changes).
+    chosen_asin: Mapped[str | None] = mapped_column(sa.String(10))
+    evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MatchJob(Base):
+    """A run of "Match with Amazon catalog" for one store. It survives worker restarts: a worker
+    holds it through a lease (renewed as it goes, taken over once expired), and the work left is
+    on the records themselves (the evaluation's product cursor, the items still pending)."""
+
+    __tablename__ = "asc_match_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("asc_store.id", ondelete="CASCADE"), index=True)
+    #: queued | running | done | failed
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    #: evaluate (rules and product ids, local) | match (Amazon's catalog)
+    phase: Mapped[str] = mapped_column(sa.String(10), default="evaluate")
+    cursor: Mapped[str | None] = mapped_column(sa.String(64))
+    total: Mapped[int] = mapped_column(default=0)
+    evaluated: Mapped[int] = mapped_column(default=0)
+    to_match: Mapped[int] = mapped_column(default=0)
+    matched: Mapped[int] = mapped_column(default=0)
+    requests: Mapped[int] = mapped_column(default=0)
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_code: Mapped[str | None] = mapped_column(sa.String(40))
+
+
+class RateBucket(Base):
+    """A token bucket shared by every worker: Amazon's per-seller rate limit for an operation."""
+
+    __tablename__ = "asc_rate_bucket"
+
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    tokens: Mapped[float] = mapped_column(sa.Float)
+    rate: Mapped[float] = mapped_column(sa.Float)
+    burst: Mapped[float] = mapped_column(sa.Float)
+    #: Seconds since the epoch of the last refill (floats keep sub-second precision everywhere).
+    refilled_at: Mapped[float] = mapped_column(sa.Float)
+    #: No request before this moment (set by a 429's back-off).
+    blocked_until: Mapped[float] = mapped_column(sa.Float, default=0.0)
+
+
 metadata = Base.metadata

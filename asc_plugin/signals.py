@@ -17,3 +17,6 @@ authorization_expiring = _signals.signal("asc.authorization-expiring")
 authorization_revoked = _signals.signal("asc.authorization-revoked")
 #: An admin disconnected a store. kwargs: store.
 store_disconnected = _signals.signal("asc.store-disconnected")
+#: A "Match with Amazon catalog" run ended. kwargs: store, job (its counters), counts (status ->
+#: products), failure (None, or the Failure that stopped it; finished products are kept).
+catalog_matched = _signals.signal("asc.catalog-matched")

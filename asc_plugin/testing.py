@@ -87,12 +87,22 @@ class SandboxServer:
 
     def faults(self, **faults) -> None:
         """token="500"|"badjson"|"norefresh"|"invalid_client"|"unauthorized_client",
-        sellers="403"|"403_role"|"429"|"500"|"badjson", delay=seconds."""
+        sellers="403"|"403_role"|"429"|"500"|"badjson",
+        catalog="403"|"403_role"|"429"|"429_empty"|"500"|"503"|"badjson" (for catalog_times
+        requests, when given), delay=seconds."""
         _post(f"{self.url}/_sandbox/faults", faults)
 
     def settings(self, **settings) -> None:
-        """routing="direct"|"login_uri", relative_callback=bool, roles=[...]."""
+        """routing="direct"|"login_uri", relative_callback=bool, roles=[...],
+        catalog_rate=requests per second (searchCatalogItems; Amazon's: 2), catalog_burst
+        (Amazon's: 2), rate_header=bool."""
         _post(f"{self.url}/_sandbox/settings", settings)
+
+    def catalog_requests(self) -> list[dict]:
+        """Every searchCatalogItems request so far: at (monotonic seconds), seller,
+        identifiers, type, status."""
+        return requests.get(f"{self.url}/_sandbox/catalog/requests", timeout=10).json()[
+            "requests"]
 
     def move_clock(self, *, days: float) -> None:
         _post(f"{self.url}/_sandbox/clock", {"days": days})
@@ -190,6 +200,28 @@ def plugin_csrf(client, prefix: str = DEFAULT_PREFIX) -> tuple[str, str]:
         raise AssertionError(f"the plugin's home page did not render: {page.status_code}")
     ((header, token),) = json.loads(unescape(match.group(1))).items()
     return header, token
+
+
+def run_match_jobs(app) -> list[str]:
+    """Run every match job under way to its end, here (no worker needed); their outcomes.
+
+    Start jobs as an admin would (POST the store's "Match with Amazon catalog"), then call
+    this; each job runs in an app context of its own, as on a worker.
+    """
+    import sqlalchemy as sa
+
+    from .jobs import run_match_job
+    from .models import MatchJob
+    from .state import state
+
+    with app.app_context():
+        ids = state().session.scalars(sa.select(MatchJob.id).where(
+            MatchJob.status.in_(("queued", "running"))).order_by(MatchJob.id)).all()
+    outcomes = []
+    for job_id in ids:
+        with app.app_context():
+            outcomes.append(run_match_job(job_id))
+    return outcomes
 
 
 def local_path(url: str) -> str:

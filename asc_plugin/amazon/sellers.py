@@ -1,10 +1,6 @@
 """The Sellers API: which marketplaces a seller takes part in (how a connection is verified).
 
-Amazon answers a 403 in two ways, and they have different owners: with details about the
-access token ("The access token you provided is revoked, malformed or invalid.") the seller's
-authorization is at fault; with empty details, after a token Amazon has just issued, the app is
-refused the API (a role it lacks): that is the operator's to fix, and connecting again would not
-help.
+A 403 is the seller's or the operator's to fix; :mod:`.responses` tells which.
 """
 
 from __future__ import annotations
@@ -16,6 +12,7 @@ from flask import current_app
 
 from .. import marketplaces
 from ..errors import AmazonUnavailable, ConnectFailure
+from . import responses
 from .oauth import user_agent
 
 
@@ -41,7 +38,7 @@ def marketplace_participations(region: str, access_token: str) -> list[Participa
     except requests.RequestException:
         raise AmazonUnavailable("sellers_unavailable") from None
     if response.status_code == 403:
-        raise ConnectFailure("sellers_forbidden" if _about_the_token(response)
+        raise ConnectFailure("sellers_forbidden" if responses.about_the_token(response)
                              else "sellers_role_missing")
     if response.status_code == 429:
         raise AmazonUnavailable("sellers_throttled")
@@ -60,15 +57,6 @@ def marketplace_participations(region: str, access_token: str) -> list[Participa
         ]
     except (ValueError, KeyError, TypeError):
         raise AmazonUnavailable("sellers_unavailable") from None
-
-
-def _about_the_token(response) -> bool:
-    try:
-        errors = response.json()["errors"]
-        text = " ".join(f"{e.get('message', '')} {e.get('details', '')}" for e in errors)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return False
-    return "token" in text.lower()
 
 
 def _text(value) -> str | None:

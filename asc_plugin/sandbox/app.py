@@ -22,8 +22,10 @@ from flask_wtf import CSRFProtect
 from .. import i18n, paths
 from ..i18n import N_, _
 from ..safe_redirect import safe_next
+from . import catalog
 from . import config as sandbox_config
 from .data import (
+    CATALOG_ROLE,
     REQUIRED_ROLE,
     Authorization,
     Faults,
@@ -55,10 +57,13 @@ MD_ERRORS = {
 
 def create_sandbox_app(*, redirect_uris: list[str], login_uri: str | None = None,
                        published: bool = False, secret_key: str | None = None,
-                       app_name: str = sandbox_config.APP_NAME) -> Flask:
+                       app_name: str = sandbox_config.APP_NAME,
+                       catalog_names: catalog.Names | None = None) -> Flask:
     """A sandbox Seller Central for an SP-API app registered with these URIs.
 
-    ``app_name`` is the app's name as the consent page and Manage Your Apps show it.
+    ``app_name`` is the app's name as the consent page and Manage Your Apps show it;
+    ``catalog_names(identifiers_type, identifier)`` may name the catalog's items ((name, brand)
+    or None), so matches read like the products they match.
     """
     app = Flask(__name__, template_folder=paths.TEMPLATES,
                 static_folder=f"{paths.STATIC}/asc_sandbox")
@@ -69,6 +74,7 @@ def create_sandbox_app(*, redirect_uris: list[str], login_uri: str | None = None
         SANDBOX_LOGIN_URI=login_uri,
         SANDBOX_PUBLISHED=published,
         SANDBOX_APP_NAME=app_name,
+        SANDBOX_CATALOG_NAMES=catalog_names,
     )
     csrf = CSRFProtect(app)
     state = SandboxState()
@@ -398,21 +404,26 @@ def _apis(app: Flask, state: SandboxState):
             body["refresh_token"] = auth.refresh_token
         return jsonify(body)
 
-    def sellers_guard(region):
+    canned_faults = {
+        "403": (403, "Unauthorized", "Access to requested resource is denied.",
+                "The access token you provided is revoked, malformed or invalid."),
+        "403_role": (403, "Unauthorized", "Access to requested resource is denied.", ""),
+        "429": (429, "QuotaExceeded", "You exceeded your quota for the requested resource.", ""),
+        "500": (500, "InternalFailure", "We encountered an internal error.", ""),
+        "503": (503, "ServiceUnavailable", "Service temporarily unavailable.", ""),
+    }
+
+    def spapi_guard(region: str, fault: str | None, role: str):
+        """Amazon's checks before an SP-API operation runs: the fault switch, the user-agent,
+        the access token (known, unexpired, this region), the app's role. Returns the token's
+        record, or the error response."""
         if region not in REGIONS:
             abort(404)
         apply_delay()
-        fault = state.faults.sellers
-        canned = {
-            "403": (403, "Unauthorized", "Access to requested resource is denied.",
-                    "The access token you provided is revoked, malformed or invalid."),
-            "403_role": (403, "Unauthorized", "Access to requested resource is denied.", ""),
-            "429": (429, "QuotaExceeded", "You exceeded your quota for the requested resource.",
-                    ""),
-            "500": (500, "InternalFailure", "We encountered an internal error.", ""),
-        }
-        if fault in canned:
-            return _spapi_error(*canned[fault])
+        if fault in canned_faults:
+            return _spapi_error(*canned_faults[fault])
+        if fault == "429_empty":  # some gateways answer throttling without Amazon's body
+            return "", 429
         if fault == "badjson":
             return "<html>oops</html>", 200
         agent = request.headers.get("user-agent", "")
@@ -423,19 +434,21 @@ def _apis(app: Flask, state: SandboxState):
         token = request.headers.get("x-amz-access-token", "")
         with state.lock:
             info = state.access_tokens.get(token)
-        if info is None:
+        if info is None or info["region"] != REGIONS[region]:
             return _spapi_error(403, "Unauthorized", "Access to requested resource is denied.",
                                 "The access token you provided is revoked, malformed or "
                                 "invalid.")
         if info["expires"] <= state.now():
             return _spapi_error(403, "Unauthorized", "Access to requested resource is denied.",
                                 "The access token you provided has expired.")
-        if info["region"] != REGIONS[region]:
-            return _spapi_error(403, "Unauthorized", "Access to requested resource is denied.",
-                                "The access token you provided is revoked, malformed or "
-                                "invalid.")
-        if REQUIRED_ROLE not in state.settings.roles:
+        if role not in state.settings.roles:
             return _spapi_error(403, "Unauthorized", "Access to requested resource is denied.")
+        return info
+
+    def sellers_guard(region):
+        info = spapi_guard(region, state.faults.sellers, REQUIRED_ROLE)
+        if not isinstance(info, dict):
+            return info
         if not state.take_rate(f"{info['seller_id']}:participations"):
             return _spapi_error(429, "QuotaExceeded",
                                 "You exceeded your quota for the requested resource.")
@@ -458,6 +471,88 @@ def _apis(app: Flask, state: SandboxState):
             "businessType": "PRIVATE_LIMITED", "sellingPlan": result.selling_plan,
         }})
 
+    def catalog_fault() -> str | None:
+        """The catalog fault for this request, counting down catalog_times when set."""
+        with state.lock:
+            faults = state.faults
+            if faults.catalog and faults.catalog_times is not None:
+                left = faults.catalog_times - 1
+                state.faults = Faults(**{**faults.__dict__, "catalog_times": left,
+                                         "catalog": faults.catalog if left > 0 else None})
+            return faults.catalog
+
+    @app.get("/spapi/<region>/catalog/2022-04-01/items")
+    def search_catalog_items(region):
+        """searchCatalogItems by identifiers, under Amazon's rate limit (per seller and app:
+        2 requests/s, burst 2) with its 429 body and x-amzn-RateLimit-Limit header."""
+        info = spapi_guard(region, catalog_fault(), CATALOG_ROLE)
+        args = request.args
+        asked = [v for v in args.get("identifiers", "").split(",") if v]
+        record = {"at": time.monotonic(),
+                  "seller": info["seller_id"] if isinstance(info, dict) else None,
+                  "identifiers": asked, "type": args.get("identifiersType"),
+                  "params": {key: args.getlist(key) for key in args},
+                  "headers": sorted(h.lower() for h in request.headers.keys()), "status": None}
+        if isinstance(info, dict):
+            rate = state.settings.catalog_rate
+            if not state.take_rate(f"{info['seller_id']}:{info['region']}:catalog",
+                                   burst=state.settings.catalog_burst, per_second=rate):
+                info = _spapi_error(429, "QuotaExceeded",
+                                    "You exceeded your quota for the requested resource.")
+            else:
+                info = search_answer(info, args, asked)
+        response = app.make_response(info)
+        if state.settings.rate_header:
+            response.headers["x-amzn-RateLimit-Limit"] = str(state.settings.catalog_rate)
+        record["status"] = response.status_code
+        with state.lock:
+            state.catalog_requests.append(record)
+        return response
+
+    def search_answer(info: dict, args, asked: list[str]):
+        refused = catalog_refusal(info, args, asked)
+        if refused is not None:
+            return refused
+        included = args.get("includedData", "summaries").split(",")
+        return jsonify(catalog.search(args["marketplaceIds"], args["identifiersType"], asked,
+                                      included, app.config["SANDBOX_CATALOG_NAMES"]))
+
+    def catalog_refusal(info: dict, args, asked: list[str]):
+        """Amazon's 400 InvalidInput for a bad identifiers search, or None."""
+        marketplaces_asked = [v for v in args.get("marketplaceIds", "").split(",") if v]
+        if not marketplaces_asked:
+            return _spapi_error(400, "InvalidInput", "Missing required parameter: marketplaceIds.")
+        if len(marketplaces_asked) > 1:
+            return _spapi_error(400, "InvalidInput", "marketplaceIds: at most 1 value is allowed.")
+        seller = seller_by_id(info["seller_id"])
+        if marketplaces_asked[0] not in [p["marketplace"]["id"] for p in
+                                         participations(seller, info["region"])]:
+            return _spapi_error(400, "InvalidInput",
+                                f"Invalid marketplaceIds: {marketplaces_asked[0][:20]}.")
+        if asked and args.get("keywords"):
+            return _spapi_error(400, "InvalidInput",
+                                "identifiers and keywords cannot be used together.")
+        if not asked:
+            return _spapi_error(400, "InvalidInput",
+                                "Either identifiers or keywords must be provided.")
+        if len(asked) > 20:
+            return _spapi_error(400, "InvalidInput",
+                                "identifiers: at most 20 values are allowed.")
+        kind = args.get("identifiersType")
+        if kind not in catalog.IDENTIFIERS_TYPES:
+            return _spapi_error(400, "InvalidInput", "identifiersType must be one of "
+                                + ", ".join(catalog.IDENTIFIERS_TYPES) + ".")
+        if kind == "SKU" and args.get("sellerId") != info["seller_id"]:
+            return _spapi_error(400, "InvalidInput", "sellerId is required with "
+                                "identifiersType SKU and must be the caller's.")
+        included = args.get("includedData", "summaries").split(",")
+        if any(value not in catalog.INCLUDED_DATA for value in included):
+            return _spapi_error(400, "InvalidInput", "includedData has an unknown value.")
+        size = args.get("pageSize", "10")
+        if not size.isdigit() or not 1 <= int(size) <= 20:
+            return _spapi_error(400, "InvalidInput", "pageSize must be between 1 and 20.")
+        return None
+
     def _data() -> dict:
         data = request.get_json(force=True, silent=True)
         if isinstance(data, dict):
@@ -477,7 +572,12 @@ def _apis(app: Flask, state: SandboxState):
             delay = min(float(data.get("delay") or 0), 30.0)
         except (TypeError, ValueError):
             delay = 0.0
-        state.faults = Faults(token=data.get("token"), sellers=data.get("sellers"), delay=delay)
+        try:
+            times = int(data["catalog_times"]) if data.get("catalog_times") else None
+        except (TypeError, ValueError):
+            times = None
+        state.faults = Faults(token=data.get("token"), sellers=data.get("sellers"),
+                              catalog=data.get("catalog"), catalog_times=times, delay=delay)
         return _answer({})
 
     @app.post("/_sandbox/settings")
@@ -489,7 +589,10 @@ def _apis(app: Flask, state: SandboxState):
             routing="login_uri" if data.get("routing", current.routing) == "login_uri"
             else "direct",
             relative_callback=bool(data.get("relative_callback", current.relative_callback)),
-            roles=tuple(roles) if isinstance(roles, (list, tuple)) else current.roles)
+            roles=tuple(roles) if isinstance(roles, (list, tuple)) else current.roles,
+            catalog_rate=_rate(data.get("catalog_rate"), current.catalog_rate),
+            catalog_burst=_rate(data.get("catalog_burst"), current.catalog_burst),
+            rate_header=_flag(data.get("rate_header"), current.rate_header))
         return _answer({"settings": state.settings.__dict__})
 
     @app.post("/_sandbox/clock")
@@ -521,4 +624,27 @@ def _apis(app: Flask, state: SandboxState):
             "codes": list(state.codes),
         })
 
-    return [token, participations_view, account, faults, settings, clock, reset, authorizations]
+    @app.get("/_sandbox/catalog/requests")
+    def catalog_requests():
+        """Every searchCatalogItems request so far, for tests and the benchmark."""
+        if not (app.testing or _from_loopback()):
+            abort(404)
+        with state.lock:
+            return jsonify({"requests": list(state.catalog_requests)})
+
+    return [token, participations_view, account, search_catalog_items, faults, settings, clock,
+            reset, authorizations, catalog_requests]
+
+
+def _rate(value, current: float) -> float:
+    try:
+        rate = float(value)
+    except (TypeError, ValueError):
+        return current
+    return rate if 0.1 <= rate <= 100 else current
+
+
+def _flag(value, current: bool) -> bool:
+    if value is None:
+        return current
+    return value not in (False, "0", "false", "off", "")

@@ -59,8 +59,10 @@ class Authorization:
     revoked: bool = False
 
 
-#: The role the sandbox's Sellers API asks of the app (Amazon's role names are longer).
+#: The roles the sandbox's APIs ask of the app (Amazon's role names are longer): the Sellers
+#: API's, and the Catalog Items API's (Product Listing).
 REQUIRED_ROLE = "selling_partner_insights"
+CATALOG_ROLE = "product_listing"
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,10 @@ class Settings:
 
     routing: str = "direct"          # "direct" | "login_uri": where consent sends the seller
     relative_callback: bool = False  # amazon_callback_uri as a path, as integrators report
-    roles: tuple[str, ...] = (REQUIRED_ROLE,)
+    roles: tuple[str, ...] = (REQUIRED_ROLE, CATALOG_ROLE)
+    catalog_rate: float = 2.0        # searchCatalogItems per seller: requests/s
+    catalog_burst: float = 2.0       # … and its burst
+    rate_header: bool = True         # send x-amzn-RateLimit-Limit (Amazon does not always)
 
 
 @dataclass
@@ -79,6 +84,9 @@ class Faults:
     token: str | None = None      # "500" | "badjson" | "norefresh" | "invalid_client"
                                   # | "unauthorized_client"
     sellers: str | None = None    # "403" (token) | "403_role" | "429" | "500" | "badjson"
+    catalog: str | None = None    # "403" | "403_role" | "429" | "429_empty" (no body) | "500"
+                                  # | "503" | "badjson"
+    catalog_times: int | None = None  # the catalog fault answers this many requests, then ends
     delay: float = 0.0            # seconds added to every token / Sellers API answer
 
 
@@ -95,6 +103,9 @@ class SandboxState:
     clock_offset: float = 0.0
     rate: dict[str, tuple[float, float]] = field(default_factory=dict)
     token_requests: int = 0
+    #: Every searchCatalogItems request: monotonic time, seller, identifiers, status (tests
+    #: and the benchmark read it to prove the rate limit held).
+    catalog_requests: list[dict] = field(default_factory=list)
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -105,6 +116,7 @@ class SandboxState:
             self.access_tokens.clear()
             self.authorizations.clear()
             self.rate.clear()
+            self.catalog_requests.clear()
             self.faults = Faults()
             self.settings = Settings()
             self.clock_offset = 0.0
@@ -137,14 +149,17 @@ class SandboxState:
         return token
 
     def take_rate(self, key: str, *, burst: float = 15, per_second: float = 0.0167) -> bool:
-        """Token bucket like the Sellers API's (burst 15, about one a minute)."""
+        """A token bucket per key, like Amazon's (the Sellers API's default: burst 15, about one
+        a minute). Measured on the monotonic clock: moving the sandbox's clock moves days, not
+        the rate."""
+        now = time.monotonic()
         with self.lock:
-            tokens, last = self.rate.get(key, (burst, self.now()))
-            tokens = min(burst, tokens + (self.now() - last) * per_second)
+            tokens, last = self.rate.get(key, (burst, now))
+            tokens = min(burst, tokens + (now - last) * per_second)
             if tokens < 1:
-                self.rate[key] = (tokens, self.now())
+                self.rate[key] = (tokens, now)
                 return False
-            self.rate[key] = (tokens - 1, self.now())
+            self.rate[key] = (tokens - 1, now)
             return True
 
 

@@ -79,3 +79,37 @@ def check(id_type: ProductIdType, raw: str | None) -> tuple[bool, str]:
     if len(value) > 40:
         return False, N_("a seller SKU has at most 40 characters")
     return True, N_("valid")
+
+
+#: The Catalog Items API's identifiersType for each id type; GCID has none (Amazon's
+#: searchCatalogItems cannot look a product up by it).
+IDENTIFIERS_TYPE = {
+    ProductIdType.ASIN: "ASIN",
+    ProductIdType.ISBN: "ISBN",
+    ProductIdType.UPC: "UPC",
+    ProductIdType.EAN: "EAN",
+    ProductIdType.SELLER_SKU: "SKU",
+}
+
+
+def catalog_identifier(id_type: ProductIdType, raw: str | None) -> tuple[str, str | None, str]:
+    """How a product's id value can be looked up in Amazon's catalog.
+
+    Returns (outcome, identifier, reason): outcome is ``ok`` (identifier is the value to send,
+    normalised: no spaces or hyphens, upper case except for SKUs), ``missing``, ``invalid``
+    (reason says why) or ``unsupported`` (the id type cannot be searched).
+    """
+    valid, reason = check(id_type, raw)
+    if not valid:
+        return ("missing" if reason == "empty" else "invalid"), None, reason
+    if id_type not in IDENTIFIERS_TYPE:
+        return "unsupported", None, N_("Amazon's catalog cannot be searched by GCID")
+    value = (raw or "").strip()
+    if id_type is not ProductIdType.SELLER_SKU:
+        value = value.replace("-", "").replace(" ", "").upper()
+    return "ok", value, N_("valid")
+
+
+def same_gtin(a: str, b: str) -> bool:
+    """Whether two numeric ids are the same GTIN (a UPC and its 13-digit EAN form are)."""
+    return a.isdigit() and b.isdigit() and a.zfill(14) == b.zfill(14)

@@ -305,8 +305,19 @@ def set_active(store: Store, active: bool) -> None:
 
 
 def delete(store: Store) -> str:
-    """Remove the store, its mapping, tokens and log for good; returns its name."""
+    """Remove the store, its mapping, tokens, listing and log for good; returns its name.
+
+    Its listing rows are deleted here rather than left to foreign keys, which SQLite may not
+    enforce: nothing of it may outlive it under an id a new store could reuse.
+    """
+    from ..models import ListingCondition, ListingItem, ListingRule, MatchJob
+
     name = store.name
-    state().session.delete(store)
-    state().session.flush()
+    session = state().session
+    rule_ids = sa.select(ListingRule.id).where(ListingRule.store_id == store.id)
+    session.execute(sa.delete(ListingCondition).where(ListingCondition.rule_id.in_(rule_ids)))
+    for model in (ListingRule, ListingItem, MatchJob):
+        session.execute(sa.delete(model).where(model.store_id == store.id))
+    session.delete(store)
+    session.flush()
     return name

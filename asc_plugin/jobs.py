@@ -1,0 +1,111 @@
+"""Where match jobs run: on a well-kept task queue, never on one of our own.
+
+By default an embedded Huey queue in a SQLite file (``ASC_HUEY_PATH``, else the app's instance
+folder): no extra server, ``flask asc worker`` consumes it (the demo command starts one). A host
+that already runs a queue passes its own ``huey.Huey`` as ``ASC_JOB_QUEUE``, or a callable
+``enqueue(job_id)`` for RQ or Celery whose task calls :func:`run_match_job` in an app context.
+
+The queue only delivers a job id; what was done lives in the database (see
+:mod:`asc_plugin.services.matching`), so a job delivered twice runs once, and a job whose worker
+died is picked up again by :func:`resume_stalled` — every minute on Huey's scheduler, when a
+worker starts, and when an admin's progress bar sees it stalled.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, current_app
+
+from .state import state
+
+log = logging.getLogger(__name__)
+TASK_NAME = "asc_plugin.match_catalog"
+
+
+def run_match_job(job_id: int) -> str:
+    """The job function, for any queue: run the job to its end, in a fresh app context of its
+    own (a worker's: the job commits its steps).
+
+    Returns "done", "failed", "busy" (another worker holds it or it is over) or "lost".
+    """
+    from .services import matching
+
+    return matching.run(int(job_id))
+
+
+def enqueue(job_id: int) -> None:
+    """Hand the job to the configured queue (after the job's row is committed)."""
+    queue = current_app.config["ASC_JOB_QUEUE"]
+    if callable(queue) and not _is_huey(queue):
+        queue(job_id)
+        return
+    _tasks(current_app)["match"](job_id)
+
+
+def resume_stalled() -> list[int]:
+    """Enqueue again every job under way that no live worker holds; their ids."""
+    import sqlalchemy as sa
+
+    from .models import MatchJob
+    from .services import matching
+
+    jobs = state().session.scalars(sa.select(MatchJob).where(
+        MatchJob.status.in_(matching.ACTIVE))).all()
+    stalled = [job.id for job in jobs if matching.stalled(job)]
+    state().session.rollback()
+    for job_id in stalled:
+        log.info("Resuming catalog matching job %s", job_id)
+        enqueue(job_id)
+    return stalled
+
+
+def huey_for(app: Flask):
+    """The Huey instance jobs go to (the host's, or the embedded one), tasks registered."""
+    return _tasks(app)["huey"]
+
+
+def _is_huey(queue) -> bool:
+    from huey import Huey
+
+    return isinstance(queue, Huey)
+
+
+def _tasks(app: Flask) -> dict:
+    """Huey and the plugin's tasks on it, made once per app."""
+    app = getattr(app, "_get_current_object", lambda: app)()  # the app, not current_app's proxy
+    lazy = state(app).lazy
+    if "huey_tasks" not in lazy:
+        lazy["huey_tasks"] = _register(app, _huey(app))
+    return lazy["huey_tasks"]
+
+
+def _huey(app: Flask):
+    queue = app.config["ASC_JOB_QUEUE"]
+    if _is_huey(queue):
+        return queue
+    if queue != "huey":
+        raise RuntimeError("ASC_JOB_QUEUE is a callable: jobs go to the host's own queue, and "
+                           "its workers run them, not `flask asc worker`.")
+    from huey import SqliteHuey
+
+    path = app.config["ASC_HUEY_PATH"] or os.path.join(app.instance_path, "asc_jobs.sqlite3")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    return SqliteHuey(name="asc_plugin", filename=path, results=False)
+
+
+def _register(app: Flask, huey) -> dict:
+    from huey import crontab
+
+    @huey.task(name=TASK_NAME)
+    def match(job_id):
+        with app.app_context():
+            return run_match_job(job_id)
+
+    @huey.periodic_task(crontab(minute="*"), name="asc_plugin.resume_stalled")
+    def resume():
+        with app.app_context():
+            resume_stalled()
+
+    return {"huey": huey, "match": match, "resume": resume}

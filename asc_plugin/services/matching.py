@@ -1,0 +1,502 @@
+"""Catalog matching: which of a store's products Amazon already sells, by the mapped product id.
+
+A run (a :class:`~asc_plugin.models.MatchJob`) has two phases, each in small steps that commit
+their own work, so a run that stops — a worker killed, Amazon unavailable — continues where it
+was and never redoes a finished step:
+
+1. **evaluate** (local): the website's products page by page from the host; each is decided by
+   the listing rule and its product id (missing, invalid, unsupported type, or an identifier to
+   look up). Products whose identifier is unchanged and whose result is younger than
+   ``ASC_MATCH_MAX_AGE_DAYS`` keep it. Products the host no longer has are removed at the end.
+2. **match** (Amazon): the pending identifiers, 20 per ``searchCatalogItems`` request, under the
+   seller's rate limit (a bucket shared by every worker).
+
+A worker holds the run through a lease in the database, renewed with every step's commit; a
+step whose lease was taken over (the worker was presumed dead) is rolled back, so two workers
+never write one run. Time for leases is the real clock; results are dated with the plugin's
+clock (``ASC_CLOCK``), like everything a merchant reads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import current_app
+
+from .. import clock, signals
+from ..errors import ConnectFailure, Failure, OperatorActionRequired
+from ..i18n import _, ngettext
+from ..models import ListingItem, MatchJob, ProductIdType, Store
+from ..state import state
+from . import activity, product_ids, rate_limit, rules
+
+#: Results Amazon gave (kept while the identifier is unchanged and young enough).
+RESULTS = ("matched", "several", "no_match")
+#: Every status, in the order the preview lists them.
+STATUSES = ("matched", "several", "no_match", "pending", "id_missing", "id_invalid",
+            "unsupported", "excluded")
+ACTIVE = ("queued", "running")
+#: searchCatalogItems per seller and app: 2 requests/s, burst 2 (Amazon's documentation). We
+#: never burst: two requests sent back to back could reach Amazon bunched with the next one.
+CATALOG_BURST = 1.0
+#: The columns a first evaluation writes for a new product.
+_INSERTED = ("store_id", "product_id", "sku", "name", "status", "reason", "identifier",
+             "evaluated_at")
+#: 429s in a row before a run stops (finished products are kept; the next run continues).
+MAX_THROTTLED = 8
+
+Progress = Callable[[MatchJob], None]
+log = logging.getLogger(__name__)
+
+
+def catalog_limit() -> rate_limit.Limit:
+    return rate_limit.Limit(rate=float(current_app.config["ASC_CATALOG_RATE"]),
+                            burst=CATALOG_BURST)
+
+
+def bucket_key(store: Store) -> str:
+    """Amazon counts per seller and app, per region: two stores of one seller share it."""
+    from .. import marketplaces
+
+    return f"searchCatalogItems:{marketplaces.BY_CODE[store.marketplace_code].region}:" \
+           f"{store.seller_id}"
+
+
+# --- Starting and looking at runs --------------------------------------------------------------
+
+def active_job(store: Store) -> MatchJob | None:
+    return state().session.scalar(sa.select(MatchJob).where(
+        MatchJob.store_id == store.id, MatchJob.status.in_(ACTIVE)).order_by(MatchJob.id.desc())
+        .limit(1))
+
+
+def latest_job(store: Store) -> MatchJob | None:
+    return state().session.scalar(sa.select(MatchJob).where(MatchJob.store_id == store.id)
+                                  .order_by(MatchJob.id.desc()).limit(1))
+
+
+def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
+    """A new run for the store, or the one already under way; (job, created). Flushed only."""
+    job = active_job(store)
+    if job is not None:
+        return job, False
+    job = MatchJob(store_id=store.id, status="queued", phase="evaluate",
+                   total=state().host.product_count(store.website_id),
+                   requested_by=requested_by[:200], created_at=clock.now())
+    state().session.add(job)
+    activity.record(store, "match_started", "info",
+                    _("Matching with Amazon's catalog started."), admin=requested_by)
+    state().session.flush()
+    return job, True
+
+
+def stalled(job: MatchJob) -> bool:
+    """Under way but nobody holds it: its worker died, or the queue lost it."""
+    if job.status not in ACTIVE:
+        return False
+    if job.lease_owner is None:  # queued: created_at is on the plugin's clock
+        return _aware(job.created_at) < clock.now() - _lease()
+    return job.lease_expires_at is None or _aware(job.lease_expires_at) < real_now()
+
+
+def waiting_long(job: MatchJob) -> bool:
+    """Queued for longer than a lease and never taken: probably no worker is running."""
+    return job.status == "queued" and job.started_at is None and \
+        _aware(job.created_at) < clock.now() - _lease()
+
+
+def failure_message(code: str | None) -> str:
+    """Why a run stopped, for the merchant."""
+    from ..errors import MESSAGES, Failure
+
+    return Failure(code).message if code in MESSAGES else _("an unknown error.")
+
+
+def progress(job: MatchJob) -> tuple[int, int]:
+    """(done, of) for the progress bar: products read, then products matched."""
+    if job.phase == "evaluate":
+        return job.evaluated, max(job.total, job.evaluated)
+    return job.matched, job.to_match
+
+
+# --- Running a job -----------------------------------------------------------------------------
+
+def real_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=float(current_app.config["ASC_JOB_LEASE_SECONDS"]))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def claim(job_id: int, owner: str) -> bool:
+    """Take the run if it is under way and nobody holds a live lease on it (committed)."""
+    now = real_now()
+    session = state().session
+    taken = session.execute(
+        sa.update(MatchJob).where(
+            MatchJob.id == job_id, MatchJob.status.in_(ACTIVE),
+            sa.or_(MatchJob.lease_owner.is_(None), MatchJob.lease_expires_at.is_(None),
+                   MatchJob.lease_expires_at < now))
+        .values(lease_owner=owner, lease_expires_at=now + _lease(), status="running",
+                started_at=sa.func.coalesce(MatchJob.started_at, clock.now()))
+        .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    return taken == 1
+
+
+def _commit_step(job: MatchJob, owner: str) -> bool:
+    """Commit a step with its lease renewed, or roll it back when the lease was taken over."""
+    session = state().session
+    session.flush()
+    kept = session.execute(
+        sa.update(MatchJob).where(MatchJob.id == job.id, MatchJob.lease_owner == owner)
+        .values(lease_expires_at=real_now() + _lease())
+        .execution_options(synchronize_session=False)).rowcount
+    if kept != 1:
+        session.rollback()
+        return False
+    session.commit()
+    return True
+
+
+def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None = None) -> str:
+    """Run the job to its end in this process (inside an app context). Returns "done",
+    "failed", "busy" (another worker holds it, or it is over) or "lost" (taken over)."""
+    owner = owner or worker_name()
+    if not claim(job_id, owner):
+        return "busy"
+    session = state().session
+    job = session.get(MatchJob, job_id, populate_existing=True)
+    store = session.get(Store, job.store_id)
+    runner = _Runner(store, job)
+    if on_progress is not None:
+        on_progress(job)
+    try:
+        while True:
+            finished = runner.step()
+            if not _commit_step(job, owner):
+                return "lost"
+            if on_progress is not None:
+                on_progress(job)
+            if finished:
+                break
+    except Failure as failure:
+        session.rollback()
+        return _end(job_id, owner, failure)
+    except Exception:
+        # A bug, or the database gone: stop the run rather than let every resume repeat it.
+        session.rollback()
+        log.exception("Catalog matching job %s stopped on an unexpected error", job_id)
+        _end(job_id, owner, OperatorActionRequired("match_internal_error"))
+        raise
+    return _end(job_id, owner, None)
+
+
+def _end(job_id: int, owner: str, failure: Failure | None) -> str:
+    session = state().session
+    job = session.get(MatchJob, job_id, populate_existing=True)
+    if job.lease_owner != owner or job.status not in ACTIVE:
+        return "lost"
+    store = session.get(Store, job.store_id)
+    counts = status_counts(store)
+    job.status = "failed" if failure else "done"
+    job.error_code = failure.code if failure else None
+    job.finished_at = clock.now()
+    job.lease_owner = job.lease_expires_at = None
+    admin = job.requested_by or "system"
+    if failure is None:
+        activity.record(store, "match_finished", "success", summary(counts), admin=admin)
+    else:
+        activity.record(store, "match_failed", "failure",
+                        _("Matching with Amazon's catalog stopped: %(reason)s",
+                          reason=failure.message), admin=admin)
+    session.commit()
+    signals.catalog_matched.send(current_app._get_current_object(), store=store, job=job,
+                                 counts=counts, failure=failure)
+    return job.status
+
+
+def summary(counts: dict[str, int]) -> str:
+    listed = sum(n for status, n in counts.items() if status != "excluded")
+    return ngettext(
+        "Matching with Amazon's catalog finished: %(matched)s of %(num)s listed product "
+        "matched, %(several)s with several matches, %(none)s without a match, %(unusable)s "
+        "without a usable product id.",
+        "Matching with Amazon's catalog finished: %(matched)s of %(num)s listed products "
+        "matched, %(several)s with several matches, %(none)s without a match, %(unusable)s "
+        "without a usable product id.", listed,
+        matched=counts.get("matched", 0), several=counts.get("several", 0),
+        none=counts.get("no_match", 0),
+        unusable=sum(counts.get(s, 0) for s in ("id_missing", "id_invalid", "unsupported")))
+
+
+class _Runner:
+    """One run's steps: a page of products to evaluate, or a batch of identifiers to match."""
+
+    def __init__(self, store: Store, job: MatchJob):
+        from ..amazon import catalog
+
+        self.store, self.job = store, job
+        self.listed, _version = rules.active_predicate(store)
+        mapping = store.mapping
+        self.id_type = mapping.amazon_id_type if mapping else ProductIdType.SELLER_SKU
+        self.attribute = mapping.host_attribute_code if mapping else "sku"
+        self.identifiers_type = product_ids.IDENTIFIERS_TYPE.get(self.id_type)
+        self.batch = catalog.batch_size(self.identifiers_type or "")
+        self.fresh_after = clock.now() - timedelta(
+            days=float(current_app.config["ASC_MATCH_MAX_AGE_DAYS"]))
+        self.throttled = 0
+        self.refreshed = False
+        #: No item stored for the store when this run began reading (products come in id
+        #: order, each once, so none of them can be stored yet).
+        self.first_evaluation = job.phase == "evaluate" and job.cursor is None and not \
+            state().session.scalar(sa.select(sa.exists().where(
+                ListingItem.store_id == store.id)))
+
+    def step(self) -> bool:
+        """One unit of work (flushed, not committed); True when the run is complete."""
+        if self.job.phase == "evaluate":
+            self._evaluate_page()
+            return False
+        return self._match_batch()
+
+    # evaluate ------------------------------------------------------------------------------
+    def _evaluate_page(self) -> None:
+        job, session = self.job, state().session
+        page = list(state().host.products(self.store.website_id, after=job.cursor,
+                                          limit=rules.PAGE))
+        known = self._known([_key(p) for p in page])
+        new_rows = []
+        for product in page:
+            item = known.get(_key(product))
+            if item is None:  # inserted in bulk below: a first run writes 1,000 rows at once
+                item = known[_key(product)] = ListingItem(store_id=self.store.id,
+                                                          product_id=_key(product))
+                self._evaluate(item, product)
+                new_rows.append({column: getattr(item, column) for column in _INSERTED})
+            elif item.id is not None:  # only what changed is written: no UPDATE if nothing did
+                self._evaluate(item, product)
+        if new_rows:
+            session.execute(sa.insert(ListingItem.__table__), new_rows)  # Core: one executemany
+        job.evaluated += len(page)
+        if page:
+            job.cursor = page[-1].id
+        if len(page) < rules.PAGE:
+            self._finish_evaluation()
+
+    def _known(self, product_ids: list[str]) -> dict[str, ListingItem]:
+        """The stored items of these products. A store's first evaluation has none and asks
+        nothing: its table is growing page by page, and a database whose statistics have not
+        caught up yet would scan it for every page."""
+        if self.first_evaluation or not product_ids:
+            return {}
+        return {item.product_id: item for item in state().session.scalars(
+            sa.select(ListingItem).where(ListingItem.store_id == self.store.id,
+                                         ListingItem.product_id.in_(product_ids)))}
+
+    def _evaluate(self, item: ListingItem, product) -> None:
+        before = item.status
+        item.sku, item.name = product.sku[:100], product.name[:300]
+        item.status, item.reason = self._decide(item, product)
+        if item.status != before:
+            item.evaluated_at = clock.now()
+
+    def _decide(self, item: ListingItem, product) -> tuple[str, str | None]:
+        """(status, reason) for a product, by the rule and its id; keeps a young result."""
+        if not self.listed(product):
+            return "excluded", None
+        raw = product.attributes.get(self.attribute)
+        if raw is None and self.attribute == "sku":
+            raw = product.sku
+        outcome, identifier, reason = product_ids.catalog_identifier(self.id_type, raw)
+        if outcome != "ok":  # the value as the host has it, so the preview shows what to fix
+            item.identifier = (raw or "").strip()[:64] or None
+            return {"missing": "id_missing", "invalid": "id_invalid"}.get(
+                outcome, "unsupported"), reason
+        if identifier != item.identifier:
+            item.identifier, item.chosen_asin = identifier[:64], None
+        young = item.matched_at is not None and _aware(item.matched_at) >= self.fresh_after
+        if item.matched_identifier == item.identifier and young:
+            return _result_status(item), None
+        return "pending", None
+
+    def _finish_evaluation(self) -> None:
+        """Remove the products the host no longer has, then go on to matching. The host's ids
+        are read again (no writes), so a run resumed mid-evaluation removes the same ones."""
+        job, session = self.job, state().session
+        session.flush()
+        current = {_key(product) for product in rules.products(self.store)}
+        stored = session.execute(sa.select(ListingItem.id, ListingItem.product_id).where(
+            ListingItem.store_id == self.store.id)).all()
+        vanished = [item_id for item_id, product_id in stored if product_id not in current]
+        for start in range(0, len(vanished), 500):
+            session.execute(sa.delete(ListingItem).where(
+                ListingItem.id.in_(vanished[start:start + 500]))
+                .execution_options(synchronize_session=False))
+        job.phase = "match"
+        job.to_match = session.scalar(sa.select(sa.func.count()).where(
+            ListingItem.store_id == self.store.id, ListingItem.status == "pending"))
+        job.matched = 0
+
+    # match ---------------------------------------------------------------------------------
+    def _match_batch(self) -> bool:
+        session = state().session
+        identifiers = list(session.scalars(
+            sa.select(ListingItem.identifier).where(ListingItem.store_id == self.store.id,
+                                                    ListingItem.status == "pending")
+            .group_by(ListingItem.identifier).order_by(ListingItem.identifier)
+            .limit(self.batch)))
+        if not identifiers:
+            return True
+        result = self._search(identifiers)
+        if result is None:  # throttled: the bucket is blocked for a while; same batch again
+            return False
+        now = clock.now()
+        items = session.scalars(sa.select(ListingItem).where(
+            ListingItem.store_id == self.store.id, ListingItem.status == "pending",
+            ListingItem.identifier.in_(identifiers)))
+        done = 0
+        for item in items:
+            _apply_result(item, result.items.get(item.identifier, []), now)
+            done += 1
+        self.job.matched += done
+        self.job.requests += 1
+        return False
+
+    def _search(self, identifiers: list[str]):
+        from ..amazon import catalog
+        from . import tokens
+
+        key, limit = bucket_key(self.store), catalog_limit()
+        rate_limit.acquire(key, limit)
+        try:
+            result = catalog.search(
+                region=_region(self.store), access_token=tokens.access_token(self.store.id),
+                marketplace_id=_marketplace_id(self.store),
+                identifiers_type=self.identifiers_type, identifiers=identifiers,
+                seller_id=self.store.seller_id)
+        except catalog.Throttled as throttled:
+            rate_limit.observe(key, limit, throttled.rate_limit)
+            self.throttled += 1
+            if self.throttled > MAX_THROTTLED:
+                raise
+            rate_limit.back_off(key, self.throttled, base=float(
+                current_app.config["ASC_CATALOG_BACKOFF_SECONDS"]))
+            return None
+        except ConnectFailure as failure:
+            # A token Amazon considers expired while our clock does not (clock skew): refresh
+            # once and ask again; a second refusal is the authorization's.
+            if failure.code != "catalog_forbidden" or self.refreshed:
+                raise
+            self.refreshed = True
+            tokens.refresh_now(self.store.id)
+            return self._search(identifiers)
+        self.throttled = 0
+        rate_limit.observe(key, limit, result.rate_limit)
+        return result
+
+
+def _key(product) -> str:
+    """A product's id as stored (the column holds 64 characters)."""
+    return str(product.id)[:64]
+
+
+def _region(store: Store) -> str:
+    from .. import marketplaces
+
+    return marketplaces.BY_CODE[store.marketplace_code].region
+
+
+def _marketplace_id(store: Store) -> str:
+    from .. import marketplaces
+
+    return marketplaces.BY_CODE[store.marketplace_code].marketplace_id
+
+
+def _apply_result(item: ListingItem, found: list, now: datetime) -> None:
+    item.matched_identifier, item.matched_at = item.identifier, now
+    item.candidates = json.dumps([{"asin": i.asin, "name": i.name, "brand": i.brand}
+                                  for i in found]) if len(found) > 1 else None
+    only = found[0] if len(found) == 1 else None
+    item.asin = only.asin if only else None
+    item.amazon_name = only.name if only else None
+    item.amazon_brand = only.brand if only else None
+    item.status = _result_status(item)
+
+
+def _result_status(item: ListingItem) -> str:
+    """What the stored result says: one item, several (unless one was chosen), or none."""
+    options = candidates(item)
+    if options:
+        chosen = next((c for c in options if c["asin"] == item.chosen_asin), None)
+        if chosen is None:
+            item.asin = item.amazon_name = item.amazon_brand = None
+            return "several"
+        item.asin, item.amazon_name, item.amazon_brand = (chosen["asin"], chosen["name"],
+                                                          chosen["brand"])
+        return "matched"
+    return "matched" if item.asin else "no_match"
+
+
+def candidates(item: ListingItem) -> list[dict]:
+    try:
+        found = json.loads(item.candidates or "[]")
+    except ValueError:
+        return []
+    return [c for c in found if isinstance(c, dict) and c.get("asin")] \
+        if isinstance(found, list) else []
+
+
+# --- What the preview and the cards show -------------------------------------------------------
+
+def status_counts(store: Store) -> dict[str, int]:
+    rows = state().session.execute(
+        sa.select(ListingItem.status, sa.func.count()).where(ListingItem.store_id == store.id)
+        .group_by(ListingItem.status))
+    return dict(rows.all())
+
+
+def matched_of_listed(store_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """store id -> (matched, listed) for the store cards, in one query."""
+    if not store_ids:
+        return {}
+    rows = state().session.execute(
+        sa.select(ListingItem.store_id, ListingItem.status, sa.func.count())
+        .where(ListingItem.store_id.in_(store_ids)).group_by(ListingItem.store_id,
+                                                              ListingItem.status))
+    totals: dict[int, Counter] = {}
+    for store_id, status, n in rows:
+        totals.setdefault(store_id, Counter())[status] += n
+    return {store_id: (c["matched"], sum(c.values()) - c["excluded"])
+            for store_id, c in totals.items()}
+
+
+def choose(store: Store, item: ListingItem, asin: str) -> bool:
+    """The admin picks one of several matches (flushed). False if it is not one of them."""
+    chosen = next((c for c in candidates(item) if c["asin"] == asin), None)
+    if item.store_id != store.id or chosen is None:
+        return False
+    item.chosen_asin = chosen["asin"]
+    item.status = _result_status(item)
+    activity.record(store, "match_chosen", "info", _(
+        "%(sku)s: ASIN %(asin)s chosen among %(count)s matches.", sku=item.sku,
+        asin=chosen["asin"], count=len(candidates(item))))
+    state().session.flush()
+    return True

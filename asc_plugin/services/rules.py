@@ -1,0 +1,238 @@
+"""Listing rules (the seed's 清單規則): which products of a store's website go to Amazon.
+
+A rule is a list of conditions on a product's fields — its attributes, price, quantity,
+category, SKU and name — combined with *all* or *any*. Which operators a field offers depends on
+its kind (text, number, category). A store without a rule, or with its rule disabled, lists every
+product of its website, as Adobe's channel does.
+
+Rules are compiled once into a predicate, so counting matches over a large catalog (the live
+count while an admin edits) evaluates plain Python per product.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+
+from ..host import Product
+from ..i18n import N_, _
+from ..models import ListingCondition, ListingRule, Store
+from ..state import state
+from . import activity
+
+TEXT, NUMBER, CATEGORY = "text", "number", "category"
+#: operator -> (label, the kinds it applies to, whether it takes a value)
+OPERATORS: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "is": (N_("is"), (TEXT, NUMBER, CATEGORY), True),
+    "is_not": (N_("is not"), (TEXT, NUMBER, CATEGORY), True),
+    "contains": (N_("contains"), (TEXT, CATEGORY), True),
+    "one_of": (N_("is one of"), (TEXT, NUMBER, CATEGORY), True),
+    "gt": (N_("is greater than"), (NUMBER,), True),
+    "lt": (N_("is less than"), (NUMBER,), True),
+    "is_set": (N_("is set"), (TEXT, NUMBER, CATEGORY), False),
+    "is_empty": (N_("is empty"), (TEXT, NUMBER, CATEGORY), False),
+}
+MATCHES = ("all", "any")
+#: Conditions a listing rule can have.
+MAX_CONDITIONS = 20
+#: Products read from the host per page while counting or evaluating.
+PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: str
+
+
+def fields() -> list[Field]:
+    """The fields a condition can test: the product's own, then the host's attributes."""
+    own = [Field("sku", _("SKU"), TEXT), Field("name", _("Product name"), TEXT),
+           Field("price", _("Price"), NUMBER), Field("quantity", _("Quantity in stock"), NUMBER),
+           Field("category", _("Category"), CATEGORY)]
+    attributes = [Field(f"attribute:{a.code}", _("Attribute: %(label)s", label=a.label), TEXT)
+                  for a in state().host.product_attributes() if a.code not in ("sku", "name")]
+    return own + attributes
+
+
+def field_by_key(key: str) -> Field | None:
+    return next((f for f in fields() if f.key == key), None)
+
+
+def operators_for(kind: str) -> list[str]:
+    return [op for op, (_label, kinds, _takes) in OPERATORS.items() if kind in kinds]
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    operator: str
+    value: str = ""
+
+
+def problem(condition: Condition) -> str | None:
+    """Why a condition cannot be used, for the merchant; None when it can."""
+    found = field_by_key(condition.field)
+    if found is None:
+        return _("Choose a field.")
+    if condition.operator not in operators_for(found.kind):
+        return _("Choose how to compare.")
+    if OPERATORS[condition.operator][2]:
+        values = _values(condition.value) if condition.operator == "one_of" else [
+            condition.value.strip()]
+        if not any(values):
+            return _("Enter a value.")
+        if found.kind == NUMBER and any(_number(v) is None for v in values):
+            return _("Enter a number, like 19.99.")
+    return None
+
+
+def _values(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip().replace(" ", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _reader(key: str) -> Callable[[Product], object]:
+    """How to read a field from a product: text (casefolded), a number, or category names."""
+    if key == "sku":
+        return lambda p: (p.sku or "").casefold()
+    if key == "name":
+        return lambda p: (p.name or "").casefold()
+    if key == "price":
+        return lambda p: p.price
+    if key == "quantity":
+        return lambda p: p.quantity
+    if key == "category":
+        return lambda p: [segment.casefold() for segment in (p.category or ())]
+    code = key.removeprefix("attribute:")
+    return lambda p: (p.attributes.get(code) or "").strip().casefold()
+
+
+def _test(condition: Condition, kind: str) -> Callable[[Product], bool]:
+    read, op = _reader(condition.field), condition.operator
+    if op == "is_set":
+        return lambda p: read(p) not in (None, "", [])
+    if op == "is_empty":
+        return lambda p: read(p) in (None, "", [])
+    if kind == NUMBER:
+        wanted = [_number(v) for v in (_values(condition.value) if op == "one_of"
+                                        else [condition.value])]
+        first = wanted[0]
+        compare = {"is": lambda x: x == first, "is_not": lambda x: x != first,
+                   "gt": lambda x: x > first, "lt": lambda x: x < first,
+                   "one_of": lambda x: x in wanted}[op]
+        return lambda p: (value := read(p)) is not None and compare(Decimal(value))
+    texts = [v.casefold() for v in _values(condition.value)] if op == "one_of" else [
+        condition.value.strip().casefold()]
+    needle = texts[0]
+    if kind == CATEGORY:  # a product is "in" every level of its category path
+        return {"is": lambda p: needle in read(p), "is_not": lambda p: needle not in read(p),
+                "contains": lambda p: any(needle in segment for segment in read(p)),
+                "one_of": lambda p: any(segment in texts for segment in read(p))}[op]
+    return {"is": lambda p: read(p) == needle, "is_not": lambda p: read(p) != needle,
+            "contains": lambda p: needle in read(p),
+            "one_of": lambda p: read(p) in texts}[op]
+
+
+def predicate(conditions: Sequence[Condition], match: str) -> Callable[[Product], bool]:
+    """One function deciding whether a product is listed (usable conditions only)."""
+    kinds = {f.key: f.kind for f in fields()}
+    tests = [_test(c, kinds[c.field]) for c in conditions if problem(c) is None]
+    if not tests:
+        return lambda _product: True
+    if match == "any":
+        return lambda product: any(test(product) for test in tests)
+    return lambda product: all(test(product) for test in tests)
+
+
+def products(store: Store) -> Iterator[Product]:
+    """Every product of the store's website, page by page from the host."""
+    host, after = state().host, None
+    while True:
+        page = list(host.products(store.website_id, after=after, limit=PAGE))
+        yield from page
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
+
+
+def count(store: Store, conditions: Sequence[Condition], match: str) -> tuple[int, int]:
+    """(products the rule lists, products of the website) — the live count while editing."""
+    listed = predicate(conditions, match)
+    total = matching = 0
+    for product in products(store):
+        total += 1
+        matching += listed(product)
+    return matching, total
+
+
+# --- Stored rules ------------------------------------------------------------------------------
+
+def rule_of(store: Store) -> ListingRule | None:
+    return state().session.scalar(sa.select(ListingRule).where(ListingRule.store_id == store.id))
+
+
+def conditions_of(rule: ListingRule | None) -> list[Condition]:
+    if rule is None:
+        return []
+    return [Condition(c.field, c.operator, c.value) for c in rule.conditions]
+
+
+def active_predicate(store: Store) -> tuple[Callable[[Product], bool], int]:
+    """The store's rule as a predicate (everything when there is none or it is disabled), and
+    its version."""
+    rule = rule_of(store)
+    if rule is None or not rule.enabled:
+        return (lambda _product: True), (rule.version if rule else 0)
+    return predicate(conditions_of(rule), rule.match), rule.version
+
+
+def save(store: Store, conditions: Iterable[Condition], *, match: str, enabled: bool) -> bool:
+    """Store the store's rule (flushed; the view commits); True when anything changed."""
+    conditions = [c for c in conditions if problem(c) is None][:MAX_CONDITIONS]
+    match = match if match in MATCHES else "all"
+    session = state().session
+    rule = rule_of(store)
+    if rule is None:
+        rule = ListingRule(store_id=store.id, match=match, enabled=enabled, version=0)
+        session.add(rule)
+    elif (conditions_of(rule), rule.match, rule.enabled) == (conditions, match, enabled):
+        return False
+    rule.match, rule.enabled = match, enabled
+    rule.version += 1
+    rule.conditions = [ListingCondition(position=n, field=c.field, operator=c.operator,
+                                        value=c.value.strip())
+                       for n, c in enumerate(conditions)]
+    activity.record(store, "rule_changed", "success", _(
+        "Listing rule saved. %(rule)s", rule=describe(conditions, match, enabled)))
+    session.flush()
+    return True
+
+
+def describe(conditions: Sequence[Condition], match: str, enabled: bool) -> str:
+    """What the rule lists, in one sentence (the dashboard, the activity log)."""
+    if not enabled:
+        return _("The listing rule is off: every product of the website is listed.")
+    if not conditions:
+        return _("The listing rule has no conditions: every product of the website is listed.")
+    labels = {f.key: f.label for f in fields()}
+    parts = []
+    for c in conditions:
+        text = f"{labels.get(c.field, c.field)} {_(OPERATORS[c.operator][0])}"
+        parts.append(f"{text} “{c.value}”" if OPERATORS[c.operator][2] else text)
+    joined = "; ".join(parts)
+    return (_("Products where all of these hold are listed: %(conditions)s.",
+              conditions=joined) if match == "all" else
+            _("Products where any of these holds are listed: %(conditions)s.",
+              conditions=joined))
