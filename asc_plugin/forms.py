@@ -13,17 +13,31 @@ from functools import cached_property
 
 from flask import current_app, request
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from . import csrf, i18n, marketplaces
 from .i18n import _, _l
 from .models import ProductIdType
+from .services import rules
 from .services.product_ids import LABELS
 from .state import state
 
 NAME_MAX = 100
 EMAIL_MAX = 254
+VALUE_MAX = 500
 NAME_HELP = _l(
     "Only a reference inside this admin, shown on the Amazon Sales Channel home so your team "
     "can tell stores apart. For example: Amazon Store USA."
@@ -193,3 +207,69 @@ class ConfirmForm(PluginForm):
     """A button that changes something: CSRF and nothing else."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class ConditionForm(Form):
+    """One row of a listing rule: field, comparison, value. A subform (the rule form carries
+    the CSRF token); which comparisons it offers depends on the field's kind."""
+
+    class Meta:
+        def get_translations(self, form):
+            return i18n.wtforms_translations()
+
+    field = SelectField(_l("Field"), validate_choice=False)
+    operator = SelectField(_l("Comparison"), validate_choice=False)
+    value = StringField(_l("Value"), filters=[_clip(VALUE_MAX)])
+
+    def bind_choices(self, fields) -> None:
+        self.field.choices = [SelectChoice(f.key, f.label) for f in fields]
+        chosen = next((f for f in fields if f.key == self.field.data), None)
+        if chosen is None and fields:
+            chosen = fields[0]
+            self.field.data = chosen.key
+        operators = rules.operators_for(chosen.kind) if chosen else []
+        self.operator.choices = [SelectChoice(op, _(rules.OPERATORS[op][0])) for op in operators]
+        if self.operator.data not in operators and operators:
+            self.operator.data = operators[0]
+        self.kind = chosen.kind if chosen else None
+
+    @property
+    def takes_value(self) -> bool:
+        return rules.OPERATORS.get(self.operator.data, ("", (), True))[2]
+
+    @property
+    def condition(self):
+        return rules.Condition(self.field.data or "", self.operator.data or "",
+                               (self.value.data or "") if self.takes_value else "")
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        problem = rules.problem(self.condition)
+        if problem:
+            self.value.errors = [*self.value.errors, problem]
+        return not self.errors
+
+
+class RuleForm(PluginForm):
+    """A store's listing rule (the seed's 清單規則)."""
+
+    match = RadioField(_l("List the products where"), default="all", choices=[
+        SelectChoice("all", _l("all of these conditions hold")),
+        SelectChoice("any", _l("any of these conditions holds"))])
+    conditions = FieldList(FormField(ConditionForm), max_entries=rules.MAX_CONDITIONS)
+    enabled = BooleanField(_l("Use this rule (when it is off, every product of the website is "
+                              "listed)"), default=True)
+
+    def bind_choices(self) -> None:
+        fields = rules.fields()
+        for entry in self.conditions:
+            entry.form.bind_choices(fields)
+
+    @property
+    def usable_conditions(self) -> list:
+        return [entry.form.condition for entry in self.conditions
+                if rules.problem(entry.form.condition) is None]
+
+    @property
+    def match_value(self) -> str:
+        return self.match.data if self.match.data in ("all", "any") else "all"

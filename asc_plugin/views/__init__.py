@@ -65,10 +65,15 @@ def create_blueprint() -> Blueprint:
         format_day, format_when = dates.formatters()
         catalog = i18n.domain.get_translations()
 
-        def count(singular: str, plural: str, num: int) -> Markup:
-            """A counted phrase with its number in bold (the phrase comes from our catalog)."""
+        def count(singular: str, plural: str, num: int, **values) -> Markup:
+            """A counted phrase with its numbers in bold (the phrase comes from our catalog;
+            other values are escaped text)."""
+            def shown(value):
+                return Markup("<strong>%s</strong>") % f"{value:,}" if isinstance(
+                    value, int) else value
+
             return escape(catalog.ungettext(singular, plural, num)) % {
-                "num": Markup("<strong>%d</strong>") % num}
+                "num": shown(num), **{key: shown(value) for key, value in values.items()}}
 
         return {
             "asc_count": count,
@@ -103,12 +108,10 @@ def create_blueprint() -> Blueprint:
     def csrf_error(_error):
         return _csrf_refused()
 
-    from . import assets, connect, home, stores
+    from . import assets, connect, home, listing, rules, stores
 
-    assets.register(bp)
-    home.register(bp)
-    stores.register(bp)
-    connect.register(bp)
+    for screen in (assets, home, stores, connect, rules, listing):
+        screen.register(bp)
     return bp
 
 

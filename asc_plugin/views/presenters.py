@@ -59,6 +59,8 @@ class StorePresenter:
     store: Store
     website: Website | None
     marketplace: marketplaces.Marketplace | None
+    #: (products matched with Amazon's catalog, products the rules list); None before a match.
+    catalog: tuple[int, int] | None = None
 
     @cached_property
     def urls(self) -> dict[str, str]:
@@ -163,9 +165,13 @@ class StorePresenter:
 
 
 def present(stores: list[Store]) -> list[StorePresenter]:
+    from ..services import matching
+
     websites = {w.id: w for w in state().host.websites()}
+    catalog = matching.matched_of_listed([s.id for s in stores])
     return [
-        StorePresenter(s, websites.get(s.website_id), marketplaces.get(s.marketplace_code))
+        StorePresenter(s, websites.get(s.website_id), marketplaces.get(s.marketplace_code),
+                       catalog.get(s.id))
         for s in stores
     ]
 

@@ -9,7 +9,7 @@ from ..htmx import client_redirect, is_htmx, trigger
 from ..i18n import _
 from ..models import Store
 from ..persistence import commit
-from ..services import activity, attempts, product_ids, setup_tasks, stores
+from ..services import activity, attempts, matching, product_ids, rules, setup_tasks, stores
 from ..state import state
 from .banners import banner
 from .layout import page
@@ -130,11 +130,25 @@ def render_dashboard(store, *, settings_form=None, mapping_form=None, status=200
             amazon_id_type=store.mapping.amazon_id_type.value if store.mapping else None,
             host_attribute=store.mapping.host_attribute_code if store.mapping else None,
         )
+    from .listing import progress_helpers
+
     return page(
         "asc/dashboard.html", card=present_one(store), store=store, settings_form=settings_form,
         log=activity.page([store.id], per_page=ACTIVITY_PER_PAGE), saved=saved,
-        **_mapping_context(mapping_form, preselect=False),
+        rule_summary=_rule_summary(store), job=matching.latest_job(store),
+        **progress_helpers(), **_mapping_context(mapping_form, preselect=False),
     ), status
+
+
+def _rule_summary(store) -> dict:
+    rule = rules.rule_of(store)
+    if rule is None:
+        return {"saved": False, "text": _(
+            "Choose which products of the website go to Amazon: conditions on attributes, "
+            "price, stock and category. Until you save a rule, every product of the website "
+            "is listed.")}
+    return {"saved": True, "text": rules.describe(rules.conditions_of(rule), rule.match,
+                                                  rule.enabled)}
 
 
 def update_settings(store_id: int):

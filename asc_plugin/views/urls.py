@@ -23,6 +23,12 @@ STORE_PATHS = {
     "connect_cancel": "/connect/cancel",
     "test_connection": "/connect/test",
     "disconnect": "/disconnect",
+    "rules": "/rules",
+    "rule_count": "/rules/count",
+    "rule_row": "/rules/row",
+    "listing": "/listing",
+    "match": "/match",
+    "match_status": "/match/status",
 }
 
 

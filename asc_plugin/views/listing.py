@@ -1,0 +1,199 @@
+"""Listing preview and catalog matching: every product of the store's website with its status,
+the "Match with Amazon catalog" action and its progress bar.
+
+The preview's filter, search and pages are plain links and a GET form (real URLs, pushed into
+the history by htmx, so reload and back work); only the results region is swapped. The progress
+bar polls while a job is under way and survives reloads, since the job lives in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import abort, make_response, redirect, render_template, request
+
+from ..htmx import is_htmx, trigger
+from ..i18n import _
+from ..models import ListingItem, Store
+from ..persistence import commit
+from ..services import matching
+from ..state import state
+from .banners import banner
+from .layout import page
+from .presenters import present_one, store_or_404
+from .urls import rule, store_urls
+
+log = logging.getLogger(__name__)
+PER_PAGE = 50
+QUERY_MAX = 100
+#: Sent when the preview's rows changed: the products were read, or the match ended.
+LISTING_CHANGED = "asc:listing-changed"
+
+
+@dataclass(frozen=True)
+class Results:
+    rows: list[ListingItem]
+    status: str | None
+    query: str
+    number: int
+    pages: int
+    total: int
+
+
+def status_info() -> dict[str, tuple[str, str]]:
+    """status -> (label, badge tone), in the preview's order."""
+    return {
+        "matched": (_("Matched"), "success"),
+        "several": (_("Several matches"), "warning"),
+        "no_match": (_("No match on Amazon"), "muted"),
+        "pending": (_("Not matched yet"), "info"),
+        "id_missing": (_("Product id missing"), "error"),
+        "id_invalid": (_("Product id invalid"), "error"),
+        "unsupported": (_("Id type not searchable"), "warning"),
+        "excluded": (_("Excluded by the rules"), "muted"),
+    }
+
+
+def _int_arg(name: str, default: int) -> int:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) <= 6 else default
+
+
+def _results(store: Store) -> Results:
+    status = request.args.get("status")
+    status = status if status in matching.STATUSES else None
+    text = request.args.get("q", "").strip()[:QUERY_MAX]
+    query = sa.select(ListingItem).where(ListingItem.store_id == store.id)
+    if status:
+        query = query.where(ListingItem.status == status)
+    if text:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(ListingItem.sku.ilike(like, escape="\\"),
+                                   ListingItem.name.ilike(like, escape="\\")))
+    session = state().session
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PER_PAGE))
+    number = min(max(1, _int_arg("page", 1)), pages)
+    rows = list(session.scalars(query.order_by(ListingItem.product_id)
+                                .limit(PER_PAGE).offset((number - 1) * PER_PAGE)))
+    return Results(rows, status, text, number, pages, total)
+
+
+def _context(store: Store) -> dict:
+    job = matching.latest_job(store)
+    return {"store": store, "card": present_one(store), "urls": store_urls(store.id),
+            "counts": matching.status_counts(store), "results": _results(store), "job": job,
+            "status_info": status_info(), "candidates": matching.candidates,
+            "id_label": _id_label(store), **progress_helpers()}
+
+
+def progress_helpers() -> dict:
+    """What the progress panel's template calls."""
+    return {"progress": matching.progress, "waiting_long": matching.waiting_long,
+            "failure_message": matching.failure_message}
+
+
+def _id_label(store: Store) -> str:
+    from ..services.product_ids import LABELS
+
+    return _(LABELS[store.mapping.amazon_id_type]) if store.mapping else _("Product ID")
+
+
+def listing(store_id: int):
+    store = store_or_404(store_id)
+    context = _context(store)
+    if is_htmx() and request.headers.get("HX-Target") == "asc-listing-results":
+        return render_template("asc/_listing_results.html", **context)
+    return page("asc/listing.html", **context)
+
+
+def start_match(store_id: int):
+    store = store_or_404(store_id)
+    if not store.is_connected:
+        message, level = _("Connect “%(name)s” to Amazon before matching its products.",
+                           name=store.name), "error"
+        job = None
+    else:
+        job, created = matching.start(store, requested_by=state().host.admin_name())
+        commit()
+        message, level = (_("Matching “%(name)s” with Amazon's catalog started. You can leave "
+                            "this page; the match goes on.", name=store.name) if created else
+                          _("Matching “%(name)s” is already under way.", name=store.name),
+                          "info")
+        if created and not _enqueued(job.id):
+            message, level = _("Matching “%(name)s” is waiting: the job queue did not take "
+                               "it now. It starts when a worker next looks for waiting jobs.",
+                               name=store.name), "warning"
+    if is_htmx():
+        response = make_response(render_template(
+            "asc/_match_progress.html", store=store, urls=store_urls(store.id),
+            job=job or matching.latest_job(store), **progress_helpers()))
+        return banner(response, level, message, about=store)
+    banner(None, level, message, about=store)
+    return redirect(store_urls(store.id)["listing"], 303)
+
+
+def _enqueued(job_id: int) -> bool:
+    """Hand the job to the queue; a queue that is down (Redis unreachable…) is logged, and the
+    job, already saved, is picked up later as a stalled one."""
+    from .. import jobs
+
+    try:
+        jobs.enqueue(job_id)
+    except Exception:  # noqa: BLE001 - whatever the host's queue raises, the page stays up
+        log.exception("Could not enqueue catalog matching job %s", job_id)
+        return False
+    return True
+
+
+def match_status(store_id: int):
+    """The progress bar, polled while the job is under way; resumes a stalled job."""
+    store = store_or_404(store_id)
+    job = matching.latest_job(store)
+    if job is not None and matching.stalled(job):
+        _enqueued(job.id)
+    response = make_response(render_template(
+        "asc/_match_progress.html", store=store, urls=store_urls(store.id), job=job,
+        **progress_helpers()))
+    was = request.args.get("was")
+    if job is not None and was in ("evaluate", "match") and (
+            job.status not in matching.ACTIVE or job.phase != was):
+        trigger(response, LISTING_CHANGED)
+    return response
+
+
+def choose(store_id: int, item_id: int):
+    """The admin picks one of several Amazon items for a product."""
+    store = store_or_404(store_id)
+    item = state().session.get(ListingItem, item_id)
+    if item is None or item.store_id != store.id:
+        abort(404)
+    asin = request.form.get("asin", "")[:10]
+    if matching.choose(store, item, asin):
+        commit()
+        message, level = _("%(sku)s is matched with ASIN %(asin)s.", sku=item.sku,
+                           asin=asin), "success"
+    else:
+        message, level = _("That ASIN is not one of the matches for %(sku)s; nothing changed.",
+                           sku=item.sku), "error"
+    if is_htmx():
+        response = make_response(render_template(
+            "asc/_listing_row.html", item=item, store=store, urls=store_urls(store.id),
+            candidates=matching.candidates, status_info=status_info(), back=request.form.get(
+                "back", "")))
+        return banner(response, level, message, about=None)
+    banner(None, level, message)
+    back = request.form.get("back", "")
+    return redirect(back if back.startswith(store_urls(store.id)["listing"]) else
+                    store_urls(store.id)["listing"], 303)
+
+
+def register(bp):
+    bp.add_url_rule(rule("listing"), "listing", listing)
+    bp.add_url_rule(rule("match"), "match", start_match, methods=["POST"])
+    bp.add_url_rule(rule("match_status"), "match_status", match_status)
+    bp.add_url_rule(rule("listing") + "/<int(max=2147483647):item_id>/choose", "choose_match",
+                    choose, methods=["POST"])
+
