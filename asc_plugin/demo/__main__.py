@@ -1,5 +1,9 @@
-"""`python -m asc_plugin.demo`: the demo admin on :5000 and, unless you configured the real
-Amazon, the sandbox Seller Central on :5001."""
+"""`python -m asc_plugin.demo`: the demo admin on :5000, its job worker and, unless you
+configured the real Amazon, the sandbox Seller Central on :5001.
+
+The worker is the plugin's embedded Huey consumer (what ``flask asc worker`` runs), here in the
+main thread so Ctrl-C stops everything; the two web servers run in threads beside it.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +22,10 @@ def main(argv=None) -> None:
     parser.add_argument("--sandbox-port", type=int, default=5001)
     args = parser.parse_args(argv)
 
+    from asc_plugin import jobs
     from asc_plugin.sandbox import create_sandbox_app, sandbox_config_for
 
-    from . import create_app
+    from . import catalog, create_app
 
     use_sandbox = not os.environ.get("ASC_AMAZON_CLIENT_ID")
     sandbox_url = f"http://{args.host}:{args.sandbox_port}"
@@ -33,6 +38,7 @@ def main(argv=None) -> None:
             redirect_uris=[f"http://{h}:{args.port}{prefix}/connect/callback" for h in hosts],
             login_uri=f"http://{args.host}:{args.port}{prefix}/connect/login",
             app_name="Demo Shop Amazon Sales Channel",
+            catalog_names=catalog.amazon_names(catalog.SIZES),
         )
         sandbox_state = sandbox.extensions["asc_sandbox"]
         config = {
@@ -43,17 +49,25 @@ def main(argv=None) -> None:
         }
     app = create_app(config)
     if sandbox is not None:
-        server = make_server(args.host, args.sandbox_port, sandbox, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        _serve(sandbox, args.host, args.sandbox_port)
         print(f" * Sandbox Seller Central on {sandbox_url} (sign in as seller@example.com / "
               "sandbox, 2FA code 123456)")
     with app.app_context():
         from asc_plugin.migrations import upgrade
 
         upgrade()
+    _serve(app, args.host, args.port)
     print(f" * Demo admin on http://{args.host}:{args.port} (sign in as "
           f"{app.config['DEMO_ADMIN_USER']} / {app.config['DEMO_ADMIN_PASSWORD']})")
-    app.run(host=args.host, port=args.port, use_reloader=False)
+    print(" * Job worker running (catalog matching); Ctrl-C stops everything")
+    with app.app_context():
+        jobs.resume_stalled()
+    jobs.huey_for(app).create_consumer(workers=2, worker_type="thread", periodic=True).run()
+
+
+def _serve(app, host: str, port: int) -> None:
+    server = make_server(host, port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from flask_wtf import CSRFProtect
 
 from asc_plugin import AmazonSalesChannel, BaseHost, paths
 from asc_plugin.safe_redirect import safe_next
+from asc_plugin.state import state
 
 from . import catalog
 
@@ -28,6 +29,9 @@ class DemoHost(BaseHost):
     """The host contract, as a shop admin implements it."""
 
     base_template = "asc_demo/base.html"
+
+    def __init__(self, products: catalog.Catalog):
+        self.catalog = products
 
     def can_access(self) -> bool:
         return bool(session.get("admin"))
@@ -50,7 +54,13 @@ class DemoHost(BaseHost):
         return catalog.ATTRIBUTES
 
     def attribute_preview(self, attribute_code, limit):
-        return catalog.preview(attribute_code, limit)
+        return self.catalog.preview(attribute_code, limit)
+
+    def products(self, website_id, *, after, limit):
+        return self.catalog.page(website_id, after, limit)
+
+    def product_count(self, website_id):
+        return self.catalog.count(website_id)
 
 
 def config_from_env(environ=os.environ) -> dict:
@@ -91,6 +101,8 @@ def create_app(config: dict | None = None) -> Flask:
         DEMO_ADMIN_USER="admin",
         DEMO_ADMIN_PASSWORD="admin",  # noqa: S106 - the demo's published sign-in
         ASC_PLATFORM_NAME="Demo Shop",
+        #: Generated products per website id.
+        DEMO_PRODUCTS=dict(catalog.SIZES),
     )
     app.config.update(config_from_env())
     app.config.update(config or {})
@@ -102,7 +114,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
-    AmazonSalesChannel(app, db=db, host=DemoHost())
+    AmazonSalesChannel(app, db=db, host=DemoHost(catalog.Catalog(app.config["DEMO_PRODUCTS"])))
     _routes(app)
     app.after_request(_security_headers)
     return app
@@ -155,6 +167,15 @@ def _routes(app: Flask) -> None:
     def products():
         if not session.get("admin"):
             return redirect(url_for("login", next=request.path))
+        website = request.args.get("website") if request.args.get("website") in ("1", "2") \
+            else "1"
+        number = request.args.get("page", "1")
+        number = int(number) if number.isdigit() and len(number) < 6 else 1
+        per_page = 50
+        products = state(app).host.catalog.all(website)
+        pages = max(1, -(-len(products) // per_page))
+        number = min(number, pages)
         return render_template(
-            "asc_demo/catalog.html", products=catalog.PRODUCTS, attributes=catalog.ATTRIBUTES
-        )
+            "asc_demo/catalog.html", attributes=catalog.ATTRIBUTES, websites=catalog.WEBSITES,
+            website=website, number=number, pages=pages, total=len(products),
+            products=products[(number - 1) * per_page:number * per_page])
