@@ -17,9 +17,10 @@ def sign_in(page, base_url, next_path="/admin/amazon/"):
     page.wait_for_load_state("load")
 
 
-def shot(page, name):
-    """Full-page screenshot under tests/screenshots/ (the README shows some of them)."""
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+def shot(page, name, full_page=True):
+    """Screenshot under tests/screenshots/ (the README shows some of them): the whole page, or
+    what the 1366×900 window shows."""
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def assert_accessible(page, context=None):

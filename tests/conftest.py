@@ -26,6 +26,8 @@ from asc_plugin.state import state
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 TEST_KEY = "rAqSqzeoFSSJSN-2L9QGa2bzVRnGLwAlEw1Rnz2U-FU="
+#: The demo catalog's size in tests (products per website id): small enough to match quickly.
+SMALL_CATALOG = {"1": 240, "2": 80}
 
 
 class LiveServer:
@@ -77,7 +79,8 @@ def dispose(app) -> None:
 def base_config(tmp_path) -> dict:
     return {"TESTING": True, "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "ASC_ENCRYPTION_KEYS": [TEST_KEY]}
+            "ASC_ENCRYPTION_KEYS": [TEST_KEY],
+            "ASC_HUEY_PATH": str(tmp_path / "jobs.sqlite3")}
 
 
 @pytest.fixture()
@@ -121,14 +124,17 @@ def bare_admin(bare_app):
 def make_app(tmp_path, asc_sandbox, asc_sandbox_config):
     """Build a demo app wired to the sandbox (its clock too, as in the demo), fresh tables."""
     from asc_plugin.demo import create_app
+    from asc_plugin.demo.catalog import amazon_names
 
     made = []
+    # As in the demo: a match on Amazon reads like the demo product it matches.
+    asc_sandbox.app.config["SANDBOX_CATALOG_NAMES"] = amazon_names(SMALL_CATALOG)
     sandbox_clock = {"ASC_CLOCK": lambda: datetime.fromtimestamp(asc_sandbox.state.now(),
                                                                  timezone.utc)}
 
     def factory(**config):
         app = create_app({**base_config(tmp_path), **asc_sandbox_config, **sandbox_clock,
-                          **config})
+                          "DEMO_PRODUCTS": SMALL_CATALOG, **config})
         app.jinja_env.undefined = StrictUndefined
         app.instance_path = str(tmp_path / "instance")
         fresh_schema(app)
@@ -155,13 +161,17 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture()
-def admin(app):
-    """A test client signed in to the demo admin."""
+def demo_admin(app):
+    """A test client signed in to the demo admin (the demo trusts session["admin"])."""
     client = app.test_client()
     with client.session_transaction() as session:
         session["admin"] = "admin"
     return client
+
+
+@pytest.fixture()
+def admin(app):
+    return demo_admin(app)
 
 
 @pytest.fixture()

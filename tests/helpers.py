@@ -11,10 +11,20 @@ from asc_plugin.testing import SandboxSeller, connect_store, local_path
 PREFIX = "/admin/amazon"
 HX = {"HX-Request": "true"}
 
-__all__ = ["PREFIX", "HX", "add_store", "signed_in", "store_named", "start_connect", "connect",
-           "callback_path", "Seller"]
+__all__ = ["PREFIX", "HX", "add_store", "values_of", "signed_in", "store_named",
+           "start_connect", "connect", "callback_path", "Seller"]
 Seller = SandboxSeller
 callback_path = local_path
+
+
+def values_of(attribute: str, website: str = "1") -> str:
+    """ "N of M" for the attribute preview, counted from the demo's generated catalog."""
+    from conftest import SMALL_CATALOG
+
+    from asc_plugin.demo.catalog import generate
+
+    products = generate(website, SMALL_CATALOG[website])
+    return f"{sum(1 for p in products if p.attributes.get(attribute))} of {len(products)}"
 
 
 def add_store(admin, *, name="Amazon Store USA", marketplace="US", website="1",

@@ -19,7 +19,7 @@ from flask_wtf import CSRFProtect
 
 from asc_plugin.models import ConnectionState, Store
 from asc_plugin.state import state
-from asc_plugin.testing import connect_store
+from asc_plugin.testing import connect_store, run_match_jobs
 
 PREFIX = "/admin/amazon"
 HX = {"HX-Request": "true"}
@@ -116,6 +116,15 @@ def test_the_whole_journey_in_every_host(host):
     assert back.status_code == 303, back.text[:500]
     with host.app_context():
         assert state().session.get(Store, store_id).connection_state is ConnectionState.CONNECTED
+    # The next step: rules, a match (this host offers no products yet), the preview.
+    rules_page = client.get(f"{PREFIX}/stores/{store_id}/rules")
+    assert rules_page.status_code == 200 and "products on Main Website" in rules_page.text
+    listing = client.get(f"{PREFIX}/stores/{store_id}/listing")
+    assert listing.status_code == 200
+    started = client.post(f"{PREFIX}/stores/{store_id}/match",
+                          data={_field(host): _token(listing.text, _field(host))})
+    assert started.status_code == 303, started.text[:300]
+    assert run_match_jobs(host) == ["done"]
 
 
 def test_the_plugins_csrf_holds_in_every_host(host):

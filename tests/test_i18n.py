@@ -151,6 +151,7 @@ USER_FACING = ["views", "services", "forms.py", "errors.py", "cli.py", "sandbox/
 PROTOCOL = {"Access to requested resource is denied.",
             "You exceeded your quota for the requested resource.",
             "We encountered an internal error.",
+            "Service temporarily unavailable.",
             "The access token you provided is revoked, malformed or invalid.",
             "The seller cancelled the authorization."}
 

@@ -71,7 +71,7 @@ def test_cli_upgrade(empty_app):
     assert "head" in result.output
     assert "Warning" not in result.output  # a host without Flask-Migrate needs no filter
     current_revision = empty_app.test_cli_runner().invoke(args=["asc", "db", "current"])
-    assert current_revision.output.strip() == "0002"
+    assert current_revision.output.strip() == "0003"
 
 
 def _flask_db(app, *args):

@@ -58,6 +58,7 @@ def test_wheel_installs_and_serves_in_a_fresh_venv(tmp_path):
                      "asc_plugin/static/asc/vendor/htmx-LICENSE.txt",
                      "asc_plugin/migrations/versions/0001_create_tables.py",
                      "asc_plugin/migrations/versions/0002_connect_attempts.py",
+                     "asc_plugin/migrations/versions/0003_listing_and_matching.py",
                      "asc_plugin/translations/zh_Hant/LC_MESSAGES/asc_plugin.mo",
                      "asc_plugin/migrations/script.py.mako"):
         assert expected in names

@@ -1,27 +1,164 @@
-"""The demo behind gunicorn with several workers: no process-local state decides anything."""
+"""Match jobs on real workers: the rate limit held across processes, a killed worker's job
+resumed without redoing finished batches, never two workers on one job, and RQ with a real
+Redis broker."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import signal
+import shutil
 import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
+from collections import Counter
 
 import pytest
-import requests
-from conftest import csrf_from
-from helpers import Seller, signed_in
+import sqlalchemy as sa
+from conftest import csrf_from, demo_admin
+from helpers import PREFIX, add_store, connect, store_named
+from workers import ROOT, Worker, wait_for, worker_env
 
-from asc_plugin.sandbox import sandbox_config_for
+from asc_plugin import jobs
+from asc_plugin.models import ActivityLog, MatchJob
+from asc_plugin.services import matching
+from asc_plugin.state import state
 
-pytestmark = pytest.mark.slow
-TESTS = Path(__file__).resolve().parent
 
+@pytest.fixture()
+def queued_app(make_app, tmp_path):
+    return make_app(ASC_HUEY_PATH=str(tmp_path / "jobs.sqlite3"), ASC_JOB_LEASE_SECONDS=2)
+
+
+@pytest.fixture()
+def admin_of(queued_app):
+    return demo_admin(queued_app)
+
+
+@pytest.fixture()
+def start_workers(queued_app, tmp_path):
+    started = []
+
+    def start(count=1):
+        for n in range(count):
+            started.append(Worker(queued_app, tmp_path / f"worker-{len(started) + n}.log"))
+        return started[-count:]
+
+    yield start
+    for worker in started:
+        if worker.process.poll() is None:
+            worker.stop()
+
+
+def _store(app, admin, name="Amazon Store USA", marketplace="US", website="1"):
+    assert add_store(admin, name=name, marketplace=marketplace, website=website).status_code \
+        == 303
+    store = store_named(app, name)
+    connect(admin, store.id)
+    return store
+
+
+def _start(admin, store_id):
+    page = admin.get(f"{PREFIX}/stores/{store_id}/listing").text
+    response = admin.post(f"{PREFIX}/stores/{store_id}/match",
+                          data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 303
+
+
+def _job(app, store_id) -> MatchJob:
+    with app.app_context():
+        job = state().session.scalar(sa.select(MatchJob).where(MatchJob.store_id == store_id)
+                                     .order_by(MatchJob.id.desc()))
+        state().session.expunge(job)
+        return job
+
+
+def _done(app, *store_ids):
+    return all(_job(app, s).status in ("done", "failed") for s in store_ids)
+
+
+def test_two_workers_matching_one_seller_never_exceed_its_rate_limit(
+        queued_app, admin_of, sandbox, start_workers):
+    """Amazon's real limit (2/s, burst 2) in the sandbox; two stores of one seller, each on a
+    worker process of its own: they share the seller's bucket, and Amazon never says 429."""
+    us = _store(queued_app, admin_of)
+    ca = _store(queued_app, admin_of, name="Amazon Store Canada", marketplace="CA",
+                website="2")
+    start_workers(2)
+    _start(admin_of, us.id)
+    _start(admin_of, ca.id)
+    wait_for(lambda: _done(queued_app, us.id, ca.id), timeout=120, what="both jobs")
+    assert _job(queued_app, us.id).status == _job(queued_app, ca.id).status == "done"
+    made = sandbox.catalog_requests()
+    assert len(made) >= 10
+    assert [r["status"] for r in made] == [200] * len(made)
+    assert {r["seller"] for r in made} == {"A3FH4EXAMPLE"}
+
+
+def test_a_lower_rate_stated_by_amazon_is_followed(queued_app, admin_of, sandbox,
+                                                   start_workers):
+    sandbox.settings(catalog_rate=1.0)  # x-amzn-RateLimit-Limit: 1.0; the plugin thinks 2
+    store = _store(queued_app, admin_of)
+    start_workers(1)
+    _start(admin_of, store.id)
+    wait_for(lambda: _done(queued_app, store.id), timeout=120, what="the job")
+    made = sandbox.catalog_requests()
+    assert _job(queued_app, store.id).status == "done"
+    assert [r["status"] for r in made] == [200] * len(made)
+
+
+def test_a_killed_workers_job_resumes_without_redoing_finished_batches(
+        queued_app, admin_of, sandbox, start_workers):
+    store = _store(queued_app, admin_of)
+    (first,) = start_workers(1)
+    _start(admin_of, store.id)
+    wait_for(lambda: _job(queued_app, store.id).requests >= 3, what="three batches")
+    first.kill()
+    killed_at = len(sandbox.catalog_requests())
+    job = _job(queued_app, store.id)
+    assert job.status == "running"
+    with queued_app.app_context():
+        wait_for(lambda: matching.stalled(_job(queued_app, store.id)), what="the lease to end")
+    start_workers(1)  # a new worker resumes stalled jobs when it starts
+    wait_for(lambda: _done(queued_app, store.id), timeout=120, what="the resumed job")
+    job = _job(queued_app, store.id)
+    assert job.status == "done"
+    made = sandbox.catalog_requests()
+    assert len(made) > killed_at
+    asked = Counter(i for r in made for i in r["identifiers"])
+    repeated = [i for i, n in asked.items() if n > 1]
+    # Only the batch in flight when the worker died may be asked again: at most one request.
+    assert len(repeated) <= 20
+    assert len(made) <= -(-len(asked) // 20) + 1
+
+
+def test_a_job_delivered_to_two_workers_runs_once(queued_app, admin_of, sandbox,
+                                                  start_workers):
+    store = _store(queued_app, admin_of)
+    start_workers(2)
+    _start(admin_of, store.id)
+    job_id = _job(queued_app, store.id).id
+    with queued_app.app_context():
+        jobs.enqueue(job_id)  # delivered again, as a queue may after a network hiccup
+        jobs.enqueue(job_id)
+    wait_for(lambda: _done(queued_app, store.id), timeout=120, what="the job")
+    made = sandbox.catalog_requests()
+    asked = Counter(i for r in made for i in r["identifiers"])
+    assert max(asked.values()) == 1
+    with queued_app.app_context():
+        events = state().session.scalars(sa.select(ActivityLog.event).where(
+            ActivityLog.store_id == store.id)).all()
+    assert events.count("match_finished") == 1
+
+
+def test_claim_is_exclusive(queued_app, admin_of):
+    store = _store(queued_app, admin_of)
+    _start(admin_of, store.id)
+    job_id = _job(queued_app, store.id).id
+    with queued_app.app_context():
+        assert matching.claim(job_id, "worker-a")
+        assert not matching.claim(job_id, "worker-b")
+        assert matching.run(job_id, owner="worker-b") == "busy"
+
+
+# --- RQ with a real Redis ----------------------------------------------------------------------
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -30,86 +167,47 @@ def _free_port() -> int:
 
 
 @pytest.fixture()
-def gunicorn(app, asc_sandbox, tmp_path):
+def redis_url(tmp_path):
+    server = shutil.which("redis-server")
+    assert server, "redis-server is installed by scripts/test"
     port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    prefix = app.config["ASC_URL_PREFIX"]
-    asc_sandbox.app.config["SANDBOX_REDIRECT_URIS"].insert(0, f"{url}{prefix}/connect/callback")
-    env = {**os.environ,
-           "SECRET_KEY": app.config["SECRET_KEY"],
-           "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-           "ASC_ENCRYPTION_KEYS": json.dumps(app.config["ASC_ENCRYPTION_KEYS"]),
-           "ASC_AMAZON_REDIRECT_URI": f"{url}{prefix}/connect/callback"}
-    for key, value in sandbox_config_for(asc_sandbox.url).items():
-        env[key] = json.dumps(value)
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--chdir", str(TESTS), "gunicorn_host:app"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(f"{url}/login", timeout=2)
-            break
-        except requests.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise AssertionError((tmp_path / "gunicorn.log").read_text()) from None
-            time.sleep(0.2)
-    yield url
-    process.send_signal(signal.SIGTERM)
-    process.wait(20)
-    log.close()
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save",
+                                "", "--appendonly", "no", "--dir", str(tmp_path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port)
+    wait_for(lambda: _pings(client), what="redis-server")
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(10)
 
 
-def _kill_worker(pid: int) -> None:
-    """Kill the worker that served a request, so the next one must come from another process."""
-    os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        with open(f"/proc/{pid}/stat") as stat:
-            if stat.read().split()[2] == "Z":  # a zombie no longer accepts requests
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"worker {pid} did not die")
+def _pings(client) -> bool:
+    import redis
+
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
 
 
-def test_connect_flow_survives_changing_workers(gunicorn):
-    admin = signed_in(gunicorn)
-    form = admin.get(f"{gunicorn}/admin/amazon/stores/new?step=form", timeout=10)
-    home = admin.post(f"{gunicorn}/admin/amazon/stores/new", timeout=10, data={
-        "csrf_token": csrf_from(form.text), "website_id": "1", "contact_email": "a@example.com",
-        "name": "Amazon Store USA", "marketplace": "US", "amazon_id_type": "ASIN",
-        "host_attribute": "amazon_asin"})
-    store_id = re.search(r"/stores/(\d+)/connect\"", home.text).group(1)
+def test_jobs_run_on_rq_with_a_real_redis(make_app, sandbox, redis_url, tmp_path):
+    """The README's RQ recipe: ASC_JOB_QUEUE hands the job id to RQ; an `rq worker` process
+    runs the host's task, which calls run_match_job in an app context."""
+    from hosts import shop_rq
 
-    started = admin.post(f"{gunicorn}/admin/amazon/stores/{store_id}/connect",
-                         data={"csrf_token": csrf_from(home.text), "new_tab": "1"},
-                         allow_redirects=False, timeout=10)
-    assert started.status_code == 303
-    started_on = int(started.headers["X-Worker-Pid"])
-    _kill_worker(started_on)  # the OAuth state must not live in that process
-
-    waiting = admin.get(f"{gunicorn}/admin/amazon/stores/{store_id}/connect/status",
-                        headers={"HX-Request": "true"}, timeout=10)
-    assert "Waiting for Amazon" in waiting.text
-    poll = waiting.text.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
-
-    back = Seller().authorize(started.headers["Location"])
-    finished = admin.get(back, allow_redirects=False, timeout=10)
-    assert "You can close this tab" in finished.text
-    finished_on = int(finished.headers["X-Worker-Pid"])
-    assert finished_on != started_on
-    _kill_worker(finished_on)  # and the outcome must not live in that one
-
-    done = admin.get(f"{gunicorn}{poll}", headers={"HX-Request": "true"}, timeout=10)
-    assert int(done.headers["X-Worker-Pid"]) not in (started_on, finished_on)
-    assert json.loads(done.headers["HX-Trigger"])["asc:banner"] == {
-        "level": "success", "key": f"store-{store_id}",
-        "message": "“Amazon Store USA” is connected as Example Outfitters (A3FH4EXAMPLE)."}
-
+    app = make_app(ASC_JOB_QUEUE=shop_rq.enqueue_with(redis_url))
+    sandbox.settings(catalog_rate=50, catalog_burst=50)
+    app.config["ASC_CATALOG_RATE"] = 50
+    admin = demo_admin(app)
+    store = _store(app, admin)
+    _start(admin, store.id)
+    env = worker_env(app)
+    env["PYTHONPATH"] = f"{ROOT}:{ROOT / 'tests'}"
+    done = subprocess.run([sys.executable, "-m", "rq.cli", "worker", "--burst", "--url",
+                           redis_url, "asc"], env=env, cwd=ROOT, capture_output=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert _job(app, store.id).status == "done"
+    assert sandbox.catalog_requests()

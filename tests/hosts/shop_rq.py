@@ -1,0 +1,30 @@
+"""The README's RQ recipe: a host whose jobs run on RQ (Redis) instead of the embedded Huey.
+
+In the host's config:  ASC_JOB_QUEUE = enqueue_with("redis://…")
+Its workers run:       rq worker --url redis://… asc
+"""
+
+from __future__ import annotations
+
+
+def enqueue_with(redis_url: str):
+    """ASC_JOB_QUEUE for RQ: hand each match job's id to the "asc" queue."""
+    from redis import Redis
+    from rq import Queue
+
+    queue = Queue("asc", connection=Redis.from_url(redis_url))
+
+    def enqueue(job_id: int) -> None:
+        queue.enqueue(match_catalog, job_id, job_timeout=3600)
+
+    return enqueue
+
+
+def match_catalog(job_id: int) -> str:
+    """The RQ task: the plugin's job function in an app context of the worker's own."""
+    from asc_plugin.demo.app import create_app
+    from asc_plugin.jobs import run_match_job
+
+    app = create_app()  # configured from the environment, like the web process
+    with app.app_context():
+        return run_match_job(job_id)
