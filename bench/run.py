@@ -46,6 +46,8 @@ def settings(database_url: str) -> dict:
         "SECRET_KEY": "bench-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "ASC_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+        # Required outside debug (never taken from the Host header); nothing here connects.
+        "ASC_AMAZON_REDIRECT_URI": "http://127.0.0.1/admin/amazon/connect/callback",
     }
 
 

@@ -1,0 +1,214 @@
+"""Benchmark listing rules, the listing preview and catalog matching; print a table.
+
+    .venv/bin/python bench/listing.py                       # SQLite in a temporary folder
+    ./scripts/with_postgres .venv/bin/python bench/listing.py
+
+In process, through the Flask test client (so a request's whole cost counts, without network):
+
+1. the live rule count (POST …/rules/count, two conditions) over 10,000 and 100,000 generated
+   products: p50 and p99 of 30 requests each;
+2. reading 100,000 products into the preview (the match job's evaluate phase), products/s;
+3. the preview page (GET …/listing, a status filter, page 40) with 1,000 and with 100,000
+   products: p50, p99 and SQL statements per request — which must not grow with the catalog;
+4. matching against the sandbox at Amazon's real rate (2 requests/s, burst 2, 20 identifiers a
+   request) with the plugin's rate limiter: identifiers matched per second, as a ratio of Amazon's
+   bound of 40/s (goal ≥ 0.9), and whether Amazon ever answered 429.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PREFIX = "/admin/amazon"
+#: Divides every catalog size (BENCH_SCALE=100 is the quick run the test suite makes).
+SCALE = max(1, int(os.environ.get("BENCH_SCALE", "1")))
+
+
+def make_app(database_url: str, products: int, sandbox=None):
+    from asc_plugin.demo import create_app
+    from asc_plugin.models import metadata
+    from asc_plugin.state import state
+
+    config = {"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url,
+              "ASC_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+              "DEMO_PRODUCTS": {"1": products}, "ASC_JOB_QUEUE": lambda job_id: None}
+    if sandbox is not None:
+        sandbox.register("http://localhost")
+        config.update(sandbox.config())
+    app = create_app(config)
+    with app.app_context():
+        metadata.drop_all(state().db.engine)
+        state().db.metadata.create_all(state().db.engine)
+        metadata.create_all(state().db.engine)
+    return app
+
+
+def admin(app):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["admin"] = "admin"
+    return client
+
+
+def add_store(client) -> int:
+    from asc_plugin.testing import add_store as add
+
+    return add(client, id_type="UPC", attribute="upc")
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return (statistics.median(ordered) * 1000,
+            ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))] * 1000)
+
+
+def timed(call, runs: int) -> list[float]:
+    call()  # warm caches (the generated catalog, templates)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def live_count(database_url: str, products: int) -> tuple[float, float]:
+    from asc_plugin.testing import plugin_csrf
+
+    app = make_app(database_url, products)
+    client = admin(app)
+    store_id = add_store(client)
+    header, token = plugin_csrf(client)
+    data = {"match": "all", "enabled": "y", "conditions-0-field": "price",
+            "conditions-0-operator": "lt", "conditions-0-value": "50",
+            "conditions-1-field": "category", "conditions-1-operator": "is",
+            "conditions-1-value": "Apparel"}
+
+    def call():
+        response = client.post(f"{PREFIX}/stores/{store_id}/rules/count", data=data,
+                               headers={header: token, "HX-Request": "true"})
+        assert response.status_code == 200, response.status_code
+
+    return percentiles(timed(call, 30))
+
+
+def preview(database_url: str, products: int) -> tuple[float, float, float, int]:
+    """(evaluate products/s, preview p50, p99, SQL statements per preview request)."""
+    from sqlalchemy import event
+
+    from asc_plugin.services import matching
+    from asc_plugin.state import state
+    from asc_plugin.testing import plugin_csrf
+
+    app = make_app(database_url, products)
+    client = admin(app)
+    store_id = add_store(client)
+    header, token = plugin_csrf(client)
+    with app.app_context():  # evaluate only: the store is not connected, so matching stops
+        from asc_plugin.models import Store
+
+        store = state().session.get(Store, store_id)
+        job, _created = matching.start(store, requested_by="bench")
+        state().session.commit()
+        job_id = job.id
+    start = time.perf_counter()
+    with app.app_context():
+        matching.run(job_id)
+    evaluate_rate = products / (time.perf_counter() - start)
+    url = f"{PREFIX}/stores/{store_id}/listing?status=pending&page=40"
+
+    def call():
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    p50, p99 = percentiles(timed(call, 30))
+    with app.app_context():
+        engine = state().db.engine
+    seen = []
+
+    def listener(*args):
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", listener)
+    call()
+    event.remove(engine, "before_cursor_execute", listener)
+    return evaluate_rate, p50, p99, len(seen)
+
+
+def matching_throughput(database_url: str, products: int) -> tuple[float, int, int, float]:
+    """(identifiers/s in the match phase, requests, 429s, seconds)."""
+    from asc_plugin.models import MatchJob
+    from asc_plugin.services import matching
+    from asc_plugin.state import state
+    from asc_plugin.testing import SandboxServer, connect_store
+
+    sandbox = SandboxServer()
+    try:
+        app = make_app(database_url, products, sandbox)
+        client = admin(app)
+        store_id = add_store(client)
+        connect_store(client, store_id)
+        with app.app_context():
+            from asc_plugin.models import Store
+
+            job, _created = matching.start(state().session.get(Store, store_id),
+                                           requested_by="bench")
+            state().session.commit()
+            job_id = job.id
+        marks = {}
+
+        def progress(job):
+            if job.phase == "match" and "start" not in marks:
+                marks["start"] = time.perf_counter()
+
+        with app.app_context():
+            outcome = matching.run(job_id, on_progress=progress)
+            assert outcome == "done", outcome
+            job = state().session.get(MatchJob, job_id)
+            requests_made = job.requests
+        elapsed = time.perf_counter() - marks["start"]
+        made = sandbox.catalog_requests()
+        identifiers = sum(len(r["identifiers"]) for r in made if r["status"] == 200)
+        throttled = sum(1 for r in made if r["status"] == 429)
+        return identifiers / elapsed, requests_made, throttled, elapsed
+    finally:
+        sandbox.stop()
+
+
+def main() -> None:
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the sandbox's access log
+    with tempfile.TemporaryDirectory() as tmp:
+        url = os.environ.get("ASC_TEST_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+        database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+        print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+              f"{database}")
+        print("\n| case | p50 ms | p99 ms | note |\n|---|---:|---:|---|")
+        for size in (10_000 // SCALE, 100_000 // SCALE):
+            p50, p99 = live_count(url, size)
+            print(f"| live rule count, {size:,} products | {p50:.0f} | {p99:.0f} | 2 conditions |")
+        results = [(size, preview(url, size)) for size in (1_000 // SCALE, 100_000 // SCALE)]
+        for size, (_rate, p50, p99, statements) in results:
+            print(f"| preview page, {size:,} products | {p50:.0f} | {p99:.0f} | "
+                  f"{statements} SQL statements |")
+        size, (evaluate_rate, *_rest) = results[-1]
+        print(f"\nReading {size:,} products into the preview: {evaluate_rate:,.0f} products/s")
+        rate, requests_made, throttled, seconds = matching_throughput(url, 2_000 // SCALE)
+        print(f"Matching at Amazon's rate: {rate:.1f} identifiers/s over {seconds:.0f} s, "
+              f"{requests_made} requests, {throttled} answered 429 — {rate / 40:.2f} of "
+              "Amazon's bound (40/s)")
+
+
+if __name__ == "__main__":
+    main()

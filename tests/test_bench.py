@@ -1,0 +1,44 @@
+"""The benchmark scripts, run short: they keep working, and the properties they print hold.
+
+The figures themselves are for people (see the README's Benchmark section); what is asserted
+here is what does not depend on the machine: no failed requests, SQL statements per page that do
+not grow with the number of stores or products, and Amazon never answering 429.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _run(script: str, **env: str) -> str:
+    done = subprocess.run([sys.executable, str(BENCH / script)], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_the_page_benchmark_serves_every_case_without_errors():
+    out = _run("run.py", BENCH_SECONDS="0.5", BENCH_CLIENTS="2")
+    rows = [line.split("|")[1:-1] for line in out.splitlines()
+            if line.startswith("| ") and not line.startswith("| case")]
+    assert [r[0].strip() for r in rows] == [
+        "ceiling: bare Flask + Jinja page", "home page, 50 stores",
+        "attribute-mapping fragment (htmx)", "add-store POST (303)"]
+    assert all(float(r[1]) > 0 and r[5].strip() == "0" for r in rows), out
+    five, five_hundred = re.search(r"(\d+) with 5 stores, (\d+) with 500 stores", out).groups()
+    assert five == five_hundred
+
+
+def test_the_listing_benchmark_keeps_the_preview_flat_and_amazon_unthrottled():
+    out = _run("listing.py", BENCH_SCALE="50")
+    statements = re.findall(r"\| preview page, ([\d,]+) products \| \d+ \| \d+ \| (\d+) SQL", out)
+    assert [size for size, _ in statements] == ["20", "2,000"], out
+    assert statements[0][1] == statements[1][1]
+    assert re.search(r"Reading 2,000 products into the preview: [\d,]+ products/s", out)
+    assert re.search(r"\d+ requests, 0 answered 429", out), out
