@@ -7,8 +7,8 @@ ClassificationRefinement, Item, ItemIdentifiersByMarketplace, ItemIdentifier,
 ItemSummaryByMarketplace, ErrorList, Error) and ``models/sellers-api-model/sellers.json``
 (getMarketplaceParticipations: GetMarketplaceParticipationsResponse, MarketplaceParticipation,
 Marketplace, Participation, ErrorList, Error) — required fields, types and enums as they stand
-there. The model files themselves are not vendored (see the README); when they are, these
-tests should load them instead.
+there. Amazon's SDK, generated from the same models, checks the same answers independently in
+tests/test_spapi_sdk.py; these schemas add what it does not check.
 """
 
 from __future__ import annotations
