@@ -52,3 +52,8 @@ def test_names_no_file_outside_the_repository_and_every_image_exists():
     assert "shared/" not in README
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
         assert (ROOT / image).is_file(), image
+
+
+def test_the_rq_recipe_in_the_readme_is_the_one_the_rq_test_runs():
+    code = (ROOT / "tests" / "hosts" / "shop_rq.py").read_text().strip()
+    assert code in _blocks("python")
