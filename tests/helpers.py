@@ -78,3 +78,23 @@ def connect(admin, store_id, seller=None, **kwargs):
             response = admin.get(callback_path(seller.confirm(response.headers["Location"])))
         return response
     return connect_store(admin, store_id, seller=seller)
+
+
+def connected_store(app, admin, **add_kwargs) -> Store:
+    """A store added through the form and connected through the sandbox."""
+    assert add_store(admin, **add_kwargs).status_code == 303
+    store = store_named(app, add_kwargs.get("name", "Amazon Store USA"))
+    connect(admin, store.id)
+    assert store_named(app, store.name).is_connected
+    return store
+
+
+def listing_token(admin, store_id) -> str:
+    """The CSRF token of the store's listing preview, as its Match button posts it."""
+    return csrf_from(admin.get(f"{PREFIX}/stores/{store_id}/listing").text)
+
+
+def start_match(admin, store_id, **headers):
+    """*Match with Amazon catalog*, as the admin clicks it on the listing preview."""
+    return admin.post(f"{PREFIX}/stores/{store_id}/match", headers=headers,
+                      data={"csrf_token": listing_token(admin, store_id)})

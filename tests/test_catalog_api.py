@@ -6,7 +6,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 import requests
-from helpers import PREFIX, add_store, connect, store_named
+from helpers import connected_store, start_match
 from spapi_models import (
     CATALOG_ERROR_LIST,
     GET_MARKETPLACE_PARTICIPATIONS_PARAMETERS,
@@ -130,13 +130,8 @@ def test_sellers_answers_validate_against_the_sellers_model(sandbox, token):
 def test_the_plugin_asks_only_what_the_model_documents(app, admin, sandbox):
     sandbox.settings(catalog_rate=50, catalog_burst=50)
     app.config["ASC_CATALOG_RATE"] = 50
-    assert add_store(admin).status_code == 303
-    store = store_named(app, "Amazon Store USA")
-    connect(admin, store.id)
-    page = admin.get(f"{PREFIX}/stores/{store.id}/listing").text
-    from conftest import csrf_from
-
-    admin.post(f"{PREFIX}/stores/{store.id}/match", data={"csrf_token": csrf_from(page)})
+    store = connected_store(app, admin)
+    assert start_match(admin, store.id).status_code == 303
     assert run_match_jobs(app) == ["done"]
     made = sandbox.catalog_requests()
     assert made

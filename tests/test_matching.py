@@ -12,7 +12,15 @@ import re
 import pytest
 import sqlalchemy as sa
 from conftest import SMALL_CATALOG, csrf_from, demo_admin
-from helpers import HX, PREFIX, add_store, connect, store_named
+from helpers import (
+    HX,
+    PREFIX,
+    add_store,
+    connected_store,
+    listing_token,
+    start_match,
+    store_named,
+)
 
 from asc_plugin import signals
 from asc_plugin.demo.catalog import generate
@@ -30,23 +38,6 @@ def fast(request, app, sandbox):
         return
     sandbox.settings(catalog_rate=50, catalog_burst=50)
     app.config.update(ASC_CATALOG_RATE=50, ASC_CATALOG_BACKOFF_SECONDS=0.05)
-
-
-def _connected_store(app, admin, **kwargs):
-    assert add_store(admin, **kwargs).status_code == 303
-    store = store_named(app, kwargs.get("name", "Amazon Store USA"))
-    connect(admin, store.id)
-    assert store_named(app, store.name).is_connected
-    return store
-
-
-def _token(admin, store_id):
-    return csrf_from(admin.get(f"{PREFIX}/stores/{store_id}/listing").text)
-
-
-def _start(admin, store_id, **headers):
-    return admin.post(f"{PREFIX}/stores/{store_id}/match", headers=headers,
-                      data={"csrf_token": _token(admin, store_id)})
 
 
 def _items(app, store_id) -> dict[str, ListingItem]:
@@ -83,11 +74,11 @@ def _save_rule(admin, store_id, conditions, match="all", enabled=True):
 # --- The whole flow ----------------------------------------------------------------------------
 
 def test_match_lists_every_product_with_its_status_and_reason(app, admin, sandbox):
-    store = _connected_store(app, admin)
+    store = connected_store(app, admin)
     received = []
     signals.catalog_matched.connect(lambda sender, **kw: received.append(kw), weak=False)
     try:
-        assert _start(admin, store.id).status_code == 303
+        assert start_match(admin, store.id).status_code == 303
         assert run_match_jobs(app) == ["done"]
     finally:
         signals.catalog_matched.receivers.clear()
@@ -122,8 +113,8 @@ def test_match_lists_every_product_with_its_status_and_reason(app, admin, sandbo
 
 
 def test_a_match_shows_amazons_item_and_several_matches_let_the_admin_pick(app, admin):
-    store = _connected_store(app, admin)
-    _start(admin, store.id)
+    store = connected_store(app, admin)
+    start_match(admin, store.id)
     run_match_jobs(app)
     items = _items(app, store.id)
     matched = next(i for i in items.values() if i.status == "matched")
@@ -153,24 +144,24 @@ def test_a_match_shows_amazons_item_and_several_matches_let_the_admin_pick(app, 
 
 
 def test_the_choice_survives_a_new_match_while_the_identifier_is_unchanged(app, admin):
-    store = _connected_store(app, admin)
-    _start(admin, store.id)
+    store = connected_store(app, admin)
+    start_match(admin, store.id)
     run_match_jobs(app)
     several = next(i for i in _items(app, store.id).values() if i.status == "several")
     asin = json.loads(several.candidates)[0]["asin"]
-    token = _token(admin, store.id)
+    token = listing_token(admin, store.id)
     admin.post(f"{PREFIX}/stores/{store.id}/listing/{several.id}/choose",
                data={"csrf_token": token, "asin": asin})
     app.config["ASC_MATCH_MAX_AGE_DAYS"] = 0  # everything is re-asked
-    _start(admin, store.id)
+    start_match(admin, store.id)
     run_match_jobs(app)
     again = _items(app, store.id)[several.product_id]
     assert (again.status, again.asin) == ("matched", asin)
 
 
 def test_preview_filters_searches_and_pages_with_real_urls(app, admin):
-    store = _connected_store(app, admin)
-    _start(admin, store.id)
+    store = connected_store(app, admin)
+    start_match(admin, store.id)
     run_match_jobs(app)
     counts = _counts(app, store.id)
     base = f"{PREFIX}/stores/{store.id}/listing"
@@ -196,10 +187,10 @@ def test_preview_filters_searches_and_pages_with_real_urls(app, admin):
 
 
 def test_a_rule_excludes_products_and_matching_only_asks_for_listed_ones(app, admin, sandbox):
-    store = _connected_store(app, admin)
+    store = connected_store(app, admin)
     assert _save_rule(admin, store.id, [("category", "is", "Books"),
                                         ("quantity", "gt", "0")]).status_code == 303
-    _start(admin, store.id)
+    start_match(admin, store.id)
     run_match_jobs(app)
     products = _products()
     items = _items(app, store.id)
@@ -213,12 +204,12 @@ def test_a_rule_excludes_products_and_matching_only_asks_for_listed_ones(app, ad
 
 
 def test_a_second_match_asks_amazon_only_for_what_changed_or_aged(app, admin, sandbox):
-    store = _connected_store(app, admin)
-    _start(admin, store.id)
+    store = connected_store(app, admin)
+    start_match(admin, store.id)
     run_match_jobs(app)
     first = len(sandbox.catalog_requests())
     assert first > 0
-    _start(admin, store.id)
+    start_match(admin, store.id)
     run_match_jobs(app)
     assert len(sandbox.catalog_requests()) == first  # nothing changed: nothing asked
     # The host's product gets another UPC: only that one is asked again.
@@ -232,7 +223,7 @@ def test_a_second_match_asks_amazon_only_for_what_changed_or_aged(app, admin, sa
     new_upc = "036000291452" if old.attributes["upc"] != "036000291452" else "012345678905"
     products[index] = replace(old, attributes={**old.attributes, "upc": new_upc})
     try:
-        _start(admin, store.id)
+        start_match(admin, store.id)
         run_match_jobs(app)
     finally:
         products[index] = old
@@ -241,20 +232,20 @@ def test_a_second_match_asks_amazon_only_for_what_changed_or_aged(app, admin, sa
     assert _items(app, store.id)[old.id].matched_identifier == new_upc
     # Results older than ASC_MATCH_MAX_AGE_DAYS are asked again.
     sandbox.move_clock(days=31)
-    _start(admin, store.id)
+    start_match(admin, store.id)
     run_match_jobs(app)
     assert len(sandbox.catalog_requests()) > first + 1
 
 
 def test_products_the_host_no_longer_has_leave_the_preview(app, admin):
-    store = _connected_store(app, admin)
-    _start(admin, store.id)
+    store = connected_store(app, admin)
+    start_match(admin, store.id)
     run_match_jobs(app)
     host = app.extensions["asc"].host
     products = host.catalog.all("1")
     gone = products.pop()
     try:
-        _start(admin, store.id)
+        start_match(admin, store.id)
         run_match_jobs(app)
         assert gone.id not in _items(app, store.id)
         assert len(_items(app, store.id)) == len(products)
@@ -262,27 +253,27 @@ def test_products_the_host_no_longer_has_leave_the_preview(app, admin):
         products.append(gone)
 
 
-def test_matching_needs_a_connected_store(app, admin):
+def test_matching_needs_aconnected_store(app, admin):
     assert add_store(admin).status_code == 303
     store = store_named(app, "Amazon Store USA")
-    response = _start(admin, store.id, **HX)
+    response = start_match(admin, store.id, **HX)
     assert "Connect the store to Amazon to match its products." in response.text
     with app.app_context():
         assert state().session.scalar(sa.select(sa.func.count()).select_from(MatchJob)) == 0
 
 
 def test_one_job_per_store_at_a_time(app, admin):
-    store = _connected_store(app, admin)
-    _start(admin, store.id)
-    second = _start(admin, store.id, **HX)
+    store = connected_store(app, admin)
+    start_match(admin, store.id)
+    second = start_match(admin, store.id, **HX)
     assert "already under way" in second.headers["HX-Trigger"]
     with app.app_context():
         assert state().session.scalar(sa.select(sa.func.count()).select_from(MatchJob)) == 1
 
 
 def test_progress_fragment_polls_while_running_and_announces_the_end(app, admin):
-    store = _connected_store(app, admin)
-    started = _start(admin, store.id, **HX)
+    store = connected_store(app, admin)
+    started = start_match(admin, store.id, **HX)
     assert 'hx-trigger="every 1s"' in started.text and "<progress" in started.text
     assert "match/status?was=evaluate" in started.text
     run_match_jobs(app)
@@ -294,11 +285,11 @@ def test_progress_fragment_polls_while_running_and_announces_the_end(app, admin)
 
 
 def test_a_revoked_authorization_stops_the_match_and_says_why(app, admin, sandbox):
-    store = _connected_store(app, admin)
+    store = connected_store(app, admin)
     with app.app_context():
         seller = state().session.get(Store, store.id).seller_id
     sandbox.state.revoke(seller)
-    _start(admin, store.id)
+    start_match(admin, store.id)
     assert run_match_jobs(app) == ["failed"]
     page = admin.get(f"{PREFIX}/stores/{store.id}/listing").text
     assert "The last match stopped:" in page and "Renew the authorization" in page
@@ -310,24 +301,24 @@ def test_a_revoked_authorization_stops_the_match_and_says_why(app, admin, sandbo
                                              ("500", "catalog_unavailable"),
                                              ("badjson", "catalog_unavailable")])
 def test_amazon_failures_stop_the_run_and_keep_what_was_done(app, admin, sandbox, fault, code):
-    store = _connected_store(app, admin)
+    store = connected_store(app, admin)
     sandbox.faults(catalog=fault)
-    _start(admin, store.id)
+    start_match(admin, store.id)
     assert run_match_jobs(app) == ["failed"]
     with app.app_context():
         job = state().session.scalar(sa.select(MatchJob))
         assert (job.status, job.error_code, job.phase) == ("failed", code, "match")
     assert "pending" in _counts(app, store.id)  # evaluated, waiting for the next run
     sandbox.faults()
-    _start(admin, store.id)
+    start_match(admin, store.id)
     assert run_match_jobs(app) == ["done"]
     assert "pending" not in _counts(app, store.id)
 
 
 def test_a_429_backs_off_and_the_run_goes_on(app, admin, sandbox):
-    store = _connected_store(app, admin)
+    store = connected_store(app, admin)
     sandbox.faults(catalog="429_empty", catalog_times=2)  # then Amazon lets us through
-    _start(admin, store.id)
+    start_match(admin, store.id)
     assert run_match_jobs(app) == ["done"]
     statuses = [r["status"] for r in sandbox.catalog_requests()]
     assert statuses[:3] == [429, 429, 200] and set(statuses[2:]) == {200}
@@ -335,10 +326,10 @@ def test_a_429_backs_off_and_the_run_goes_on(app, admin, sandbox):
 
 
 def test_endless_throttling_stops_the_run_with_a_clear_reason(app, admin, sandbox):
-    store = _connected_store(app, admin)
+    store = connected_store(app, admin)
     app.config["ASC_CATALOG_BACKOFF_SECONDS"] = 0.005  # 8 back-offs, doubling: keep it short
     sandbox.faults(catalog="429")
-    _start(admin, store.id)
+    start_match(admin, store.id)
     assert run_match_jobs(app) == ["failed"]
     assert len(sandbox.catalog_requests()) == matching.MAX_THROTTLED + 1
     page = admin.get(f"{PREFIX}/stores/{store.id}/listing").text
@@ -348,7 +339,7 @@ def test_endless_throttling_stops_the_run_with_a_clear_reason(app, admin, sandbo
 # --- From cron ---------------------------------------------------------------------------------
 
 def test_cli_matches_every_connected_store_with_progress_and_a_summary(app, admin, sandbox):
-    store = _connected_store(app, admin)
+    store = connected_store(app, admin)
     result = app.test_cli_runner().invoke(args=["asc", "match-catalog"])
     assert result.exit_code == 0, result.output
     assert "Amazon Store USA: reading products" in result.output
@@ -362,7 +353,7 @@ def test_cli_matches_every_connected_store_with_progress_and_a_summary(app, admi
 
 
 def test_cli_exits_1_naming_a_store_whose_authorization_failed(app, admin, sandbox):
-    store = _connected_store(app, admin)
+    store = connected_store(app, admin)
     with app.app_context():
         seller = state().session.get(Store, store.id).seller_id
     sandbox.state.revoke(seller)
@@ -380,8 +371,8 @@ def test_a_queue_that_is_down_leaves_the_job_waiting_without_an_error(make_app, 
     app = make_app(ASC_JOB_QUEUE=broken, ASC_CATALOG_RATE=50)
     sandbox.settings(catalog_rate=50, catalog_burst=50)
     admin = demo_admin(app)
-    store = _connected_store(app, admin)
-    response = _start(admin, store.id, **HX)
+    store = connected_store(app, admin)
+    response = start_match(admin, store.id, **HX)
     assert response.status_code == 200
     assert "the job queue did not take it now" in response.headers["HX-Trigger"]
     assert run_match_jobs(app) == ["done"]  # the saved job still runs

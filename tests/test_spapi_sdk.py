@@ -16,8 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_from
-from helpers import PREFIX, add_store, connect, store_named
+from helpers import connected_store, start_match
 from test_catalog_api import UPCS, US, token  # noqa: F401 - the token fixture
 
 from asc_plugin.models import ListingItem
@@ -107,11 +106,8 @@ def test_every_request_the_plugin_made_is_one_the_sdk_allows(app, admin, sandbox
     replay's answer is the one the plugin got."""
     sandbox.settings(catalog_rate=50, catalog_burst=50)
     app.config["ASC_CATALOG_RATE"] = 50
-    assert add_store(admin).status_code == 303
-    store = store_named(app, "Amazon Store USA")
-    connect(admin, store.id)
-    page = admin.get(f"{PREFIX}/stores/{store.id}/listing").text
-    admin.post(f"{PREFIX}/stores/{store.id}/match", data={"csrf_token": csrf_from(page)})
+    store = connected_store(app, admin)
+    assert start_match(admin, store.id).status_code == 303
     assert run_match_jobs(app) == ["done"]
     made = sandbox.catalog_requests()
     assert made

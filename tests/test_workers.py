@@ -12,8 +12,8 @@ from collections import Counter
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_from, demo_admin
-from helpers import PREFIX, add_store, connect, store_named
+from conftest import demo_admin
+from helpers import connected_store, start_match
 from workers import ROOT, Worker, wait_for, worker_env
 
 from asc_plugin import jobs
@@ -47,19 +47,8 @@ def start_workers(queued_app, tmp_path):
             worker.stop()
 
 
-def _store(app, admin, name="Amazon Store USA", marketplace="US", website="1"):
-    assert add_store(admin, name=name, marketplace=marketplace, website=website).status_code \
-        == 303
-    store = store_named(app, name)
-    connect(admin, store.id)
-    return store
-
-
 def _start(admin, store_id):
-    page = admin.get(f"{PREFIX}/stores/{store_id}/listing").text
-    response = admin.post(f"{PREFIX}/stores/{store_id}/match",
-                          data={"csrf_token": csrf_from(page)})
-    assert response.status_code == 303
+    assert start_match(admin, store_id).status_code == 303
 
 
 def _job(app, store_id) -> MatchJob:
@@ -78,8 +67,8 @@ def test_two_workers_matching_one_seller_never_exceed_its_rate_limit(
         queued_app, admin_of, sandbox, start_workers):
     """Amazon's real limit (2/s, burst 2) in the sandbox; two stores of one seller, each on a
     worker process of its own: they share the seller's bucket, and Amazon never says 429."""
-    us = _store(queued_app, admin_of)
-    ca = _store(queued_app, admin_of, name="Amazon Store Canada", marketplace="CA",
+    us = connected_store(queued_app, admin_of)
+    ca = connected_store(queued_app, admin_of, name="Amazon Store Canada", marketplace="CA",
                 website="2")
     start_workers(2)
     _start(admin_of, us.id)
@@ -95,7 +84,7 @@ def test_two_workers_matching_one_seller_never_exceed_its_rate_limit(
 def test_a_lower_rate_stated_by_amazon_is_followed(queued_app, admin_of, sandbox,
                                                    start_workers):
     sandbox.settings(catalog_rate=1.0)  # x-amzn-RateLimit-Limit: 1.0; the plugin thinks 2
-    store = _store(queued_app, admin_of)
+    store = connected_store(queued_app, admin_of)
     start_workers(1)
     _start(admin_of, store.id)
     wait_for(lambda: _done(queued_app, store.id), timeout=120, what="the job")
@@ -106,7 +95,7 @@ def test_a_lower_rate_stated_by_amazon_is_followed(queued_app, admin_of, sandbox
 
 def test_a_killed_workers_job_resumes_without_redoing_finished_batches(
         queued_app, admin_of, sandbox, start_workers):
-    store = _store(queued_app, admin_of)
+    store = connected_store(queued_app, admin_of)
     (first,) = start_workers(1)
     _start(admin_of, store.id)
     wait_for(lambda: _job(queued_app, store.id).requests >= 3, what="three batches")
@@ -131,7 +120,7 @@ def test_a_killed_workers_job_resumes_without_redoing_finished_batches(
 
 def test_a_job_delivered_to_two_workers_runs_once(queued_app, admin_of, sandbox,
                                                   start_workers):
-    store = _store(queued_app, admin_of)
+    store = connected_store(queued_app, admin_of)
     start_workers(2)
     _start(admin_of, store.id)
     job_id = _job(queued_app, store.id).id
@@ -149,7 +138,7 @@ def test_a_job_delivered_to_two_workers_runs_once(queued_app, admin_of, sandbox,
 
 
 def test_claim_is_exclusive(queued_app, admin_of):
-    store = _store(queued_app, admin_of)
+    store = connected_store(queued_app, admin_of)
     _start(admin_of, store.id)
     job_id = _job(queued_app, store.id).id
     with queued_app.app_context():
@@ -201,7 +190,7 @@ def test_jobs_run_on_rq_with_a_real_redis(make_app, sandbox, redis_url, tmp_path
     sandbox.settings(catalog_rate=50, catalog_burst=50)
     app.config["ASC_CATALOG_RATE"] = 50
     admin = demo_admin(app)
-    store = _store(app, admin)
+    store = connected_store(app, admin)
     _start(admin, store.id)
     env = worker_env(app)
     env["PYTHONPATH"] = f"{ROOT}:{ROOT / 'tests'}"
