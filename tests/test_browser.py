@@ -278,6 +278,9 @@ def test_connect_across_two_tabs(page, live, app, sandbox):
     amazon = new_tab.value
     expect(page.locator("article.asc-card", has_text="Amazon Store USA")).to_contain_text(
         "Waiting for Amazon")
+    summary = page.get_by_role("list", name="Your stores at a glance")
+    expect(summary).to_contain_text("1 store")
+    expect(summary).to_contain_text("0 connected")
     shot(page, "07-waiting-for-amazon")
     # Next stays disabled until the box is ticked (the sandbox's own script).
     _seller_central(amazon, "08-sandbox")
@@ -287,6 +290,8 @@ def test_connect_across_two_tabs(page, live, app, sandbox):
     expect(card).to_contain_text("as Example Outfitters (A3FH4EXAMPLE)")
     expect(page.locator("#asc-banners")).to_contain_text(
         "“Amazon Store USA” is connected as Example Outfitters (A3FH4EXAMPLE).")
+    expect(summary).to_contain_text("1 connected")  # the counts follow the card
+    expect(summary).to_contain_text("0 not connected")
     assert_accessible(page)
     shot(page, "09-connected")
     store = store_named(app, "Amazon Store USA")

@@ -90,6 +90,8 @@ def _add_store_in_dialog(page, name="Amazon Store USA"):
         "el => el.dataset.marker") is None  # the mapping fragment was swapped in
     dialog.get_by_role("button", name="Connect", exact=True).click()
     expect(page.get_by_role("dialog")).to_be_hidden()
+    # The counts came with the new list, out of band (hidden while there was no store).
+    expect(page.get_by_role("list", name="Your stores at a glance")).to_be_visible()
     return page.locator("article.asc-card", has_text=name)
 
 

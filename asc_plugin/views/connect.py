@@ -11,7 +11,7 @@ from ..forms import ConfirmForm
 from ..htmx import is_htmx
 from ..i18n import _
 from ..persistence import commit
-from ..services import attempts, authorizations, connection
+from ..services import attempts, authorizations, connection, stores
 from ..services.binding import session_binding
 from .banners import banner
 from .layout import page
@@ -53,7 +53,7 @@ def _render_fragment(store, fragment: str, waiting: dict | None = None):
 def _settled(store, fragment: str):
     """What replaces the waiting card or panel once a connection attempt (or a test) has an
     answer: on the dashboard, the whole dashboard (its activity log and dates changed too); on
-    the home page, the card, and the page's renewal notices out of band."""
+    the home page, the card, and the page's renewal notices and counts out of band."""
     if fragment == "panel":
         from .stores import render_dashboard
 
@@ -63,9 +63,10 @@ def _settled(store, fragment: str):
         return response
     from .home import renewal_notices
 
-    return make_response(render_template(FRAGMENTS["card"], card=present_one(store),
-                                         waiting=None) + render_template(
-        "asc/_renewals.html", renewals=renewal_notices(), oob=True))
+    return make_response(
+        render_template(FRAGMENTS["card"], card=present_one(store), waiting=None)
+        + render_template("asc/_renewals.html", renewals=renewal_notices(), oob=True)
+        + render_template("asc/_store_summary.html", summary=stores.summary(), oob=True))
 
 
 def connect(store_id: int):

@@ -85,6 +85,7 @@ def _created(store: Store):
         response = make_response(
             render_template(
                 "asc/_store_added.html", page=listing, cards=present(listing.stores),
+                summary=stores.summary(),
             )
         )
         trigger(response, "asc:close-dialog")
