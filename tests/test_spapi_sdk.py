@@ -16,12 +16,10 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from helpers import connected_store, start_match
-from test_catalog_api import UPCS, US, token  # noqa: F401 - the token fixture
+from test_catalog_api import UPCS, US, matched_run, token  # noqa: F401 - the token fixture
 
 from asc_plugin.models import ListingItem
 from asc_plugin.state import state
-from asc_plugin.testing import run_match_jobs
 
 
 @pytest.fixture()
@@ -102,15 +100,9 @@ def test_the_sdk_reads_the_sandbox_marketplace_participations(sdk):
 
 def test_every_request_the_plugin_made_is_one_the_sdk_allows(app, admin, sandbox, sdk):
     """Replayed through the SDK: an undocumented parameter would be refused as an unexpected
-    keyword, a list over its limit (20 identifiers, 1 marketplace) by the SDK's own checks; the
-    replay's answer is the one the plugin got."""
-    sandbox.settings(catalog_rate=50, catalog_burst=50)
-    app.config["ASC_CATALOG_RATE"] = 50
-    store = connected_store(app, admin)
-    assert start_match(admin, store.id).status_code == 303
-    assert run_match_jobs(app) == ["done"]
-    made = sandbox.catalog_requests()
-    assert made
+    keyword, a list over its limit (20 identifiers, 1 marketplace) by the SDK's own checks; every
+    ASIN the plugin stored as a match is among the replays' answers."""
+    store, made = matched_run(app, admin, sandbox)
     with app.app_context():
         stored = {item.matched_identifier: item.asin for item in
                   state().session.scalars(sa.select(ListingItem).where(
