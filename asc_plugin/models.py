@@ -161,7 +161,11 @@ class ActivityLog(Base):
     admin: Mapped[str] = mapped_column(sa.String(200))
     event: Mapped[str] = mapped_column(sa.String(50))
     outcome: Mapped[str] = mapped_column(sa.String(10))  # success | failure | info
+    #: The text of entries written before events carried parameters (rendered as it is).
     message: Mapped[str] = mapped_column(sa.Text)
+    #: JSON object: the event's parameters, so the entry is rendered in the reader's language;
+    #: may also hold details for support (e.g. Amazon's ``request_id``). Never a secret.
+    params: Mapped[str | None] = mapped_column(sa.Text)
 
     store: Mapped[Store] = relationship(back_populates="activity")
 
@@ -293,6 +297,11 @@ class ListingItem(Base):
     #: The ASIN an admin chose among several (kept until the identifier changes).
     chosen_asin: Mapped[str | None] = mapped_column(sa.String(10))
     evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The matched item's product type (Catalog ``productTypes``), which an offer is sent with.
+    product_type: Mapped[str | None] = mapped_column(sa.String(100))
+    #: The matched item's ``itemClassification`` (BASE_PRODUCT, VARIATION_PARENT, …): a
+    #: variation parent cannot take an offer.
+    item_classification: Mapped[str | None] = mapped_column(sa.String(30))
 
 
 class MatchJob(Base):
