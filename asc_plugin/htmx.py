@@ -8,11 +8,20 @@ from flask import Response, request
 
 
 def is_htmx() -> bool:
-    """True for requests htmx made (and not history restores, which want a full page)."""
+    """True for requests htmx made for a fragment (not history restores, nor a host's boosted
+    links and forms: those want a full page)."""
     return (
         request.headers.get("HX-Request") == "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
+        and not is_boosted()
     )
+
+
+def is_boosted() -> bool:
+    """A host's hx-boost brought the browser here (a boosted link, or a boosted sign-in form
+    redirected to a plugin page): htmx would swap the page's body in and leave the plugin's
+    CSS and JS (in the head) behind."""
+    return request.headers.get("HX-Boosted") == "true"
 
 
 def trigger(response: Response, event: str, detail=None, *, after: str = "receive") -> Response:

@@ -1,8 +1,12 @@
-"""The plugin's translations (English, Traditional Chinese) as a Flask-Babel ``Domain``.
+"""The plugin's translations (English, Traditional Chinese): its own catalog, read with Babel.
 
-Like Flask-Admin, the plugin keeps its own catalog (domain ``asc_plugin``) and never configures
-the host's Babel: it installs no ``Babel()``, changes no ``BABEL_*`` key, and does not shadow the
-host's ``_``/``gettext`` in templates (plugin templates call ``asc_gettext``/``asc_ngettext``).
+The plugin keeps its own catalog (domain ``asc_plugin``), loaded with Babel's
+``babel.support.Translations``, and never configures the host's Babel: it installs no
+``Babel()``, changes no ``BABEL_*`` key, and does not shadow the host's ``_``/``gettext`` in
+templates (plugin templates call ``asc_gettext``/``asc_ngettext``). Flask-Babel is not a
+dependency: installing it would switch a host's Flask-Admin to Flask-Babel, and that host's
+``/admin/`` would fail until it set up ``Babel(app)``. When the host runs Flask-Babel, its locale
+selector is followed.
 
 Which catalog a message comes from:
 
@@ -22,7 +26,6 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError, default_locale, support
 from flask import current_app, g, has_app_context, has_request_context, request
-from flask_babel import Domain, LazyString
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "asc_plugin"
@@ -92,15 +95,55 @@ def current_catalog() -> str:
     return catalog_for(current_locale())
 
 
-class PluginDomain(Domain):
-    """Flask-Babel's Domain for the plugin's catalog, choosing the locale as the docstring says.
+class LazyString:
+    """A message translated each time it is shown (module-level labels and messages)."""
 
-    Flask-Babel's own ``Domain.get_translations`` asks the host's Babel for the locale, which
-    needs a host with Flask-Babel and a request; this one works in any host and in the CLI.
-    """
+    __slots__ = ("_string", "_variables")
+
+    def __init__(self, string: str, variables: dict):
+        self._string, self._variables = string, variables
+
+    def __str__(self) -> str:
+        return gettext(self._string, **self._variables)
+
+    __html__ = __str__
+
+    def __repr__(self) -> str:
+        return f"l{str(self)!r}"
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+    def __eq__(self, other) -> bool:
+        return str(self) == other
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __add__(self, other):
+        return str(self) + other
+
+    def __radd__(self, other):
+        return other + str(self)
+
+    def __mod__(self, other):
+        return str(self) % other
+
+    def __contains__(self, item) -> bool:
+        return item in str(self)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(str(self), name)
+
+
+class PluginCatalog:
+    """The plugin's catalog in the locale the module docstring chooses, in any host (with or
+    without Flask-Babel) and in the CLI."""
 
     def __init__(self):
-        super().__init__(str(TRANSLATIONS), domain=DOMAIN)
+        self.cache: dict[str, support.Translations] = {}
 
     def get_translations(self):
         if not has_app_context():
@@ -112,8 +155,16 @@ class PluginDomain(Domain):
             self.cache[catalog] = translations
         return translations
 
+    def gettext(self, string: str, **variables) -> str:
+        text = self.get_translations().ugettext(string)
+        return text % variables if variables else text
 
-domain = PluginDomain()
+    def ngettext(self, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        return self.get_translations().ungettext(singular, plural, num) % variables
+
+
+domain = PluginCatalog()
 
 
 def gettext(string: str, **variables) -> str:
@@ -126,7 +177,7 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
 
 def lazy_gettext(string: str, **variables) -> LazyString:
     """For module-level strings (form labels, messages) translated when they are shown."""
-    return domain.lazy_gettext(string, **variables)
+    return LazyString(string, variables)
 
 
 def N_(string: str) -> str:  # noqa: N802 - the conventional name extractors know

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from .. import clock, csrf, dates, i18n, paths
-from ..htmx import is_htmx, refresh, vary_on_htmx
+from ..htmx import client_redirect, is_boosted, is_htmx, refresh, vary_on_htmx
 from ..i18n import _
 from ..services.binding import ensure_session_binding
 from ..state import state
@@ -32,6 +32,15 @@ def create_blueprint() -> Blueprint:
         "asc", __name__, template_folder=paths.TEMPLATES, static_folder=paths.STATIC,
         static_url_path="/static",
     )
+
+    @bp.before_request
+    def full_page_for_boosted_visits():
+        """A host's boosted link (or boosted sign-in redirect) into a plugin page: htmx is told
+        to navigate for real (HX-Redirect), so the page comes with its CSS and JS."""
+        if is_boosted() and request.method in ("GET", "HEAD"):
+            return client_redirect(current_app.response_class("", status=200),
+                                   request.script_root + request.full_path.rstrip("?"))
+        return None
 
     @bp.before_request
     def guard():
@@ -57,6 +66,7 @@ def create_blueprint() -> Blueprint:
         if request.endpoint not in ("asc.static", "asc.htmx"):
             # Pages carry CSRF tokens and OAuth states; an admin's pages are nobody's to keep.
             response.headers["Cache-Control"] = "no-store"
+        response.vary.add("HX-Boosted")
         return vary_on_htmx(response)
 
     @bp.context_processor

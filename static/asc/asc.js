@@ -16,6 +16,32 @@
 
   function dialog() { return document.getElementById("asc-dialog"); }
 
+  // A host's htmx.config is the host's: what the plugin's own requests rely on is stated here
+  // for them alone. No timeout (a host's htmx.config.timeout would abort a slow page), and the
+  // swap and settle delays htmx has by default (a host's defaultSwapDelay/defaultSettleDelay
+  // would leave dialogs and polls late); the swap style is the element's own hx-swap or the
+  // root's (templates/asc/layout.html), found even under htmx.config.disableInheritance.
+  function ours(elt) { var r = root(); return !!(r && elt && elt.nodeType === 1 && r.contains(elt)); }
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!ours(event.detail.elt)) { return; }
+    event.detail.timeout = 0;
+    event.detail.withCredentials = false;
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var source = detail.requestConfig && detail.requestConfig.elt;  // detail.elt is the target
+    if (!ours(source) || !detail.shouldSwap) { return; }
+    var spec = detail.swapOverride;
+    if (!spec) {
+      var own = source.closest("[hx-swap], [data-hx-swap]");
+      spec = (own && ours(own) && (own.getAttribute("hx-swap") ||
+                                   own.getAttribute("data-hx-swap"))) || "innerHTML";
+    }
+    if (!/(^|\s)swap:/.test(spec)) { spec += " swap:0ms"; }
+    if (!/(^|\s)settle:/.test(spec)) { spec += " settle:20ms"; }
+    detail.swapOverride = spec;
+  });
+
   // Banners: one <template> renders both flashed and HX-Trigger banners.
   // A banner about a store (data-asc-key) replaces an older one about the same store.
   function showBanner(level, message, key) {
@@ -156,7 +182,7 @@
     var waitUrl = form.getAttribute("data-asc-wait-url");
     if (target && waitUrl && window.htmx) {
       window.setTimeout(function () {
-        window.htmx.ajax("GET", waitUrl, { target: target, swap: "outerHTML" });
+        window.htmx.ajax("GET", waitUrl, { source: target, target: target, swap: "outerHTML" });
       }, 0);
     }
   });

@@ -1,0 +1,89 @@
+"""An htmx admin: ``<body hx-boost="true">``, its own htmx 2 with its own settings
+(``HTMX_CONFIG``, given to htmx in its ``<meta name="htmx-config">``), a boosted sign-in form that
+redirects to where the admin was going, a strict Content-Security-Policy, and a catalog of
+products (the demo's) for listing rules and matching.
+
+Nothing here is for the plugin's sake: this is how such a host is written before the plugin is
+added, plus the README's three lines for mounting it.
+"""
+
+from flask import Flask, redirect, render_template, request, send_file, session, url_for
+from flask_sqlalchemy import SQLAlchemy
+
+from asc_plugin import AmazonSalesChannel, BaseHost, paths
+from asc_plugin.demo import catalog
+from asc_plugin.safe_redirect import safe_next
+
+db = SQLAlchemy()
+amazon = AmazonSalesChannel(db=db)
+HTMX = f"{paths.STATIC}/asc/vendor/{paths.HTMX_FILE}"
+
+
+class ShopHost(BaseHost):
+    base_template = "htmx_layout.html"
+
+    def __init__(self, products):
+        self.catalog = products
+
+    def can_access(self):
+        return session.get("role") == "admin"
+
+    def unauthorized(self):
+        return redirect(url_for("login", next=request.full_path.rstrip("?")))
+
+    def admin_id(self):
+        return session.get("user", "")
+
+    def admin_name(self):
+        return session.get("user", "admin")
+
+    def websites(self):
+        return catalog.WEBSITES
+
+    def product_attributes(self):
+        return catalog.ATTRIBUTES
+
+    def attribute_preview(self, attribute_code, limit):
+        return self.catalog.preview(attribute_code, limit)
+
+    def products(self, website_id, *, after, limit):
+        return self.catalog.page(website_id, after, limit)
+
+    def product_count(self, website_id):
+        return self.catalog.count(website_id)
+
+
+def create_app(config=None):
+    app = Flask(__name__)
+    app.config.update({"HTMX_CONFIG": {"includeIndicatorStyles": False},
+                       "SHOP_PRODUCTS": {"1": 240, "2": 80}, "SHOP_FORM_ACTION": ""})
+    app.config.update(config or {})
+    db.init_app(app)
+    amazon.init_app(app, host=ShopHost(catalog.Catalog(app.config["SHOP_PRODUCTS"])))
+
+    @app.get("/htmx.js")
+    def htmx():
+        return send_file(HTMX, mimetype="text/javascript")
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        if request.method == "POST" and request.form.get("password") == "admin":
+            session.update(role="admin", user=request.form.get("user", "admin"))
+            return redirect(safe_next(request.form.get("next"), url_for("dashboard")))
+        return render_template("htmx_login.html", next=request.args.get("next", ""))
+
+    @app.get("/")
+    def dashboard():
+        if session.get("role") != "admin":
+            return redirect(url_for("login", next="/"))
+        return render_template("htmx_dashboard.html")
+
+    @app.after_request
+    def strict_csp(response):
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors 'self'; "
+            f"form-action 'self' {app.config['SHOP_FORM_ACTION']}".rstrip())
+        return response
+
+    return app
