@@ -16,6 +16,57 @@ from .i18n import _, ngettext
 asc_cli = AppGroup("asc", help="Amazon Sales Channel.")
 
 
+def _require(needed) -> None:
+    """Commands that need Amazon settings refuse without them, naming what to set (exit 1)."""
+    from . import readiness
+
+    lacking = readiness.missing(current_app, needed)
+    if lacking:
+        from .errors import SettingsMissing
+
+        click.echo(SettingsMissing(lacking).message, err=True)
+        for key in lacking:
+            click.echo("  " + readiness.describe(key), err=True)
+        raise SystemExit(1)
+
+
+def _require_stores(store_ids) -> None:
+    """--store ids that name no store are a mistake, not an empty success (exit 1)."""
+    import sqlalchemy as sa
+
+    from .models import Store
+    from .state import state
+
+    if not store_ids:
+        return
+    known = set(state().session.scalars(sa.select(Store.id).where(Store.id.in_(store_ids))))
+    unknown = [str(i) for i in store_ids if i not in known]
+    if unknown:
+        click.echo(ngettext("No store has the id %(ids)s.", "No stores have the ids %(ids)s.",
+                            len(unknown), ids=", ".join(unknown)), err=True)
+        raise SystemExit(1)
+
+
+@asc_cli.command("check-config")
+def check_config():
+    """Say which settings the Amazon side still needs (exit 1 while any is missing).
+
+    The host runs without them; Connect, token use and the job worker refuse until they are
+    set. Handy in a deployment's checks and CI.
+    """
+    from . import readiness
+
+    lacking = readiness.missing(current_app)
+    if not lacking:
+        click.echo(_("Every setting the Amazon Sales Channel needs is set."))
+        return
+    click.echo(_("Set these in the app's config (or as FLASK_-prefixed environment variables "
+                 "if the app reads them):"), err=True)
+    for key in lacking:
+        click.echo("  " + readiness.describe(key), err=True)
+    raise SystemExit(1)
+
+
 @asc_cli.group("db")
 def db_group():
     """Apply or inspect the plugin's database migrations."""
@@ -57,8 +108,12 @@ def check_authorizations(store_ids):
     from .services import authorizations
     from .views.presenters import check_note, connection_label
 
+    _require_stores(store_ids)
+    to_check = authorizations.stores_to_check(list(store_ids))
+    if to_check:
+        _require(("ASC_ENCRYPTION_KEYS", "ASC_AMAZON_CLIENT_ID", "ASC_AMAZON_CLIENT_SECRET"))
     rows, attention, participations = [], [], {}
-    for store in authorizations.stores_to_check(list(store_ids)):
+    for store in to_check:
         result = authorizations.check(store, participations=participations)
         commit()  # each store is its own unit of work
         days = "—" if result.days_left is None else str(result.days_left)
@@ -116,6 +171,7 @@ def rotate_keys():
     from .persistence import commit
     from .state import state
 
+    _require(("ASC_ENCRYPTION_KEYS",))
     cipher = state().cipher
     count, unreadable = 0, []
     for store in state().session.scalars(sa.select(Store).where(
@@ -158,6 +214,7 @@ def match_catalog(store_ids):
     from .services import matching
     from .state import state
 
+    _require_stores(store_ids)
     query = sa.select(Store).order_by(Store.id)
     if store_ids:
         query = query.where(Store.id.in_(store_ids))
@@ -209,9 +266,51 @@ def worker(workers):
     """
     from . import jobs
 
+    _require(("ASC_ENCRYPTION_KEYS", "ASC_AMAZON_CLIENT_ID", "ASC_AMAZON_CLIENT_SECRET"))
     huey = jobs.huey_for(current_app)
     jobs.resume_stalled()
     click.echo(_("Amazon Sales Channel worker: %(num)d threads, queue %(name)s.",
                  num=workers, name=getattr(huey.storage, "filename", huey.name)))
     huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                          check_worker_health=True).run()
+
+
+@asc_cli.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to serve on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=5001, show_default=True,
+              help="Port to serve on (0: a free one).")
+@click.option("--admin-url", default=None,
+              help="Where this admin is served (e.g. http://127.0.0.1:5000), when "
+                   "ASC_AMAZON_REDIRECT_URI is not set.")
+def sandbox(host, port, admin_url):
+    """Serve the local sandbox Amazon (Seller Central, Login with Amazon, SP-API) for this app.
+
+    The sandbox registers this app's redirect URI (ASC_AMAZON_REDIRECT_URI, or --admin-url plus
+    the plugin's prefix) and its Login URI, then prints the settings that point the app at it.
+    For development and staging only: never set them on a production admin.
+    """
+    from werkzeug.serving import make_server
+
+    from .sandbox import create_sandbox_app, sandbox_config_for
+
+    prefix = current_app.config["ASC_URL_PREFIX"].rstrip("/")
+    redirect = current_app.config["ASC_AMAZON_REDIRECT_URI"] or (
+        f"{admin_url.rstrip('/')}{prefix}/connect/callback" if admin_url else None)
+    if not redirect:
+        raise click.UsageError(_("Give --admin-url (where this admin is served) or set "
+                                 "ASC_AMAZON_REDIRECT_URI."))
+    login = redirect[: -len("/callback")] + "/login" if redirect.endswith("/callback") else None
+    app = create_sandbox_app(redirect_uris=[redirect], login_uri=login)
+    server = make_server(host, port, app, threaded=True)
+    url = f"http://{host}:{server.server_port}"
+    click.echo(_("Sandbox Amazon on %(url)s (sign in as seller@example.com / sandbox, 2FA code "
+                 "123456), for the redirect URI %(redirect)s.", url=url, redirect=redirect))
+    click.echo(_("Put these in the app's config and restart it (Ctrl-C stops the sandbox):"))
+    for key, value in {**sandbox_config_for(url), "ASC_AMAZON_REDIRECT_URI": redirect}.items():
+        click.echo(f"{key} = {value!r}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -87,3 +87,14 @@ class TokenCipher:
             raise KeyMismatch() from None
 
 __all__ = ["TokenCipher", "ConfigurationError", "KeyMismatch"]
+
+
+class MissingKeys:
+    """The cipher while ASC_ENCRYPTION_KEYS is not set: the host runs, token use refuses."""
+
+    def _refuse(self, *_args):
+        from .errors import SettingsMissing
+
+        raise SettingsMissing(["ASC_ENCRYPTION_KEYS"])
+
+    encrypt = decrypt = rotate = _refuse

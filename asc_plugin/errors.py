@@ -67,6 +67,9 @@ MESSAGES: dict[str, tuple[str, str | tuple[str, str]]] = {
                      "the app is allowed to use Login with Amazon."), _OPERATOR_NOTE)),
     "not_configured": (OPERATOR, (N_("The Amazon app is not configured: set ASC_AMAZON_CLIENT_ID, "
                        "ASC_AMAZON_CLIENT_SECRET and ASC_AMAZON_APPLICATION_ID."), _OPERATOR_NOTE)),
+    "settings_missing": (OPERATOR, N_("The Amazon Sales Channel is missing settings: "
+                         "%(settings)s. Set them in the app's config (flask asc check-config "
+                         "says how).")),
     "key_mismatch": (OPERATOR, (N_("The store's stored Amazon tokens cannot be decrypted with the "
                      "keys in ASC_ENCRYPTION_KEYS (a key was changed or removed). Put the old key "
                      "back after the new one and run flask asc rotate-keys, or connect the store "
@@ -187,6 +190,13 @@ class KeyMismatch(OperatorActionRequired):
 
     def __init__(self):
         super().__init__("key_mismatch")
+
+
+class SettingsMissing(OperatorActionRequired, ConfigurationError):
+    """Something needs a setting the host has not set yet (keys, redirect URI, app ids)."""
+
+    def __init__(self, keys):
+        super().__init__("settings_missing", settings=", ".join(keys))
 
 
 class AmazonUnavailable(Failure):

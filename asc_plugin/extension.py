@@ -11,7 +11,8 @@ from __future__ import annotations
 from flask import Flask, request, url_for
 
 from . import config as asc_config
-from .crypto import TokenCipher
+from . import readiness
+from .crypto import MissingKeys, TokenCipher
 from .errors import ConfigurationError
 from .host import BaseHost, Host, NavEntry
 from .state import EXTENSION_KEY, AscState
@@ -50,10 +51,12 @@ class AmazonSalesChannel:
                 "Amazon Sales Channel.")
         asc_config.apply_defaults(app.config)
         _check_config(app)
-        cipher = TokenCipher.from_config({
-            **app.config,
-            "ASC_ALLOW_EPHEMERAL_KEY": app.config["ASC_ALLOW_EPHEMERAL_KEY"] or (
-                app.testing or app.debug)})
+        if readiness.keys_given(app.config) or readiness.ephemeral_key_allowed(app):
+            cipher = TokenCipher.from_config({
+                **app.config, "ASC_ALLOW_EPHEMERAL_KEY": readiness.ephemeral_key_allowed(app)})
+        else:  # the host's own commands run; token use refuses, saying what to set
+            cipher = MissingKeys()
+        readiness.warn_once(app)
         app.extensions[EXTENSION_KEY] = AscState(
             db=db, host=host or self.host or BaseHost(), cipher=cipher)
 
@@ -78,17 +81,10 @@ class AmazonSalesChannel:
 
 
 def _check_config(app: Flask) -> None:
-    """Refuse, at startup, settings that cannot work, saying what to set instead."""
-    config = app.config
-    if config["ASC_OAUTH_STATE_MAX_AGE"] > 600:
+    """Refuse, at startup, settings that are set to what cannot work. Settings not set yet are
+    not refused here (the host's own commands must run without them): see readiness.py."""
+    if app.config["ASC_OAUTH_STATE_MAX_AGE"] > 600:
         raise ConfigurationError("ASC_OAUTH_STATE_MAX_AGE may be at most 600 seconds.")
-    if not (app.debug or app.testing or config["ASC_AMAZON_REDIRECT_URI"]
-            or config.get("SERVER_NAME")):
-        raise ConfigurationError(
-            "Set ASC_AMAZON_REDIRECT_URI to the OAuth redirect URI registered on your SP-API "
-            "app (https://your-admin.example.com" + config["ASC_URL_PREFIX"].rstrip("/")
-            + "/connect/callback), or SERVER_NAME: outside debug and testing the plugin does "
-            "not build it from the request's Host header, which a client controls.")
 
 
 def _nav_context():

@@ -22,9 +22,10 @@ zh-TW, zh-HK, zh-MO and zh-Hant get the zh_Hant catalog; everything else gets En
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError, default_locale, support
+from babel import Locale, UnknownLocaleError, support
 from flask import current_app, g, has_app_context, has_request_context, request
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -88,7 +89,23 @@ def current_locale() -> Locale:
                 cached = _from_accept_language()
             cached = g._asc_locale = cached or Locale("en")
         return cached
-    return _parse(default_locale("LC_MESSAGES")) or Locale("en")
+    return process_locale() or Locale("en")
+
+
+def process_locale() -> Locale | None:
+    """The process's message locale from LANGUAGE, LC_ALL, LC_MESSAGES or LANG, as gettext reads
+    them. LC_CTYPE is skipped: Python sets it to C.UTF-8 itself (locale coercion, PEP 538) when
+    LANG names a locale the OS has not installed, which must not hide the LANG asked for."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if name == "LANGUAGE":
+            value = value.split(":")[0]
+        value = value.split(".")[0].split("@")[0]
+        if value in ("C", "POSIX"):
+            return Locale("en")
+        if value:
+            return _parse(value)
+    return None
 
 
 def current_catalog() -> str:

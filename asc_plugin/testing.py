@@ -46,6 +46,10 @@ DEFAULT_PREFIX = "/admin/amazon"
 class SandboxServer:
     """The sandbox served on 127.0.0.1 in a thread, with the switches tests flip."""
 
+    #: Sandboxes running in this process, so :func:`connect_store` can register an app's own
+    #: redirect URI on the one its settings point at.
+    running: list[SandboxServer] = []
+
     def __init__(self, **options):
         self.app = create_sandbox_app(redirect_uris=[], **options)
         self.app.testing = True
@@ -53,10 +57,13 @@ class SandboxServer:
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+        SandboxServer.running.append(self)
 
     def stop(self) -> None:
         self._server.shutdown()
         self._thread.join(5)
+        if self in SandboxServer.running:
+            SandboxServer.running.remove(self)
 
     @property
     def state(self):
@@ -68,15 +75,19 @@ class SandboxServer:
 
     def register(self, base_url: str, prefix: str = DEFAULT_PREFIX, *,
                  login_uri: bool = True) -> str:
-        """Register an admin served at base_url as the SP-API app's redirect (and Login) URI;
-        returns the redirect URI."""
-        callback = f"{base_url.rstrip('/')}{prefix.rstrip('/')}/connect/callback"
+        """Register an admin served at base_url (its plugin under ``prefix``) as the SP-API
+        app's redirect (and Login) URI; returns the redirect URI."""
+        return self.register_redirect_uri(
+            f"{base_url.rstrip('/')}{prefix.rstrip('/')}/connect/callback", login_uri=login_uri)
+
+    def register_redirect_uri(self, callback: str, *, login_uri: bool = True) -> str:
+        """Register this exact redirect URI (…/connect/callback) and, beside it, the Login URI
+        (…/connect/login)."""
         uris = self.app.config["SANDBOX_REDIRECT_URIS"]
         if callback not in uris:
             uris.insert(0, callback)
-        if login_uri:
-            self.app.config["SANDBOX_LOGIN_URI"] = (
-                f"{base_url.rstrip('/')}{prefix.rstrip('/')}/connect/login")
+        if login_uri and callback.endswith("/callback"):
+            self.app.config["SANDBOX_LOGIN_URI"] = callback[: -len("/callback")] + "/login"
         return callback
 
     def reset(self) -> None:
@@ -192,8 +203,36 @@ def _next_field(html: str) -> dict:
     return {"next": unescape(match.group(1))} if match else {}
 
 
-def plugin_csrf(client, prefix: str = DEFAULT_PREFIX) -> tuple[str, str]:
-    """(header name, token) the plugin's pages send with htmx, read from its home page."""
+def app_prefix(client) -> str:
+    """Where the plugin is mounted in the client's app (its ASC_URL_PREFIX)."""
+    return client.application.config.get("ASC_URL_PREFIX", DEFAULT_PREFIX).rstrip("/")
+
+
+def redirect_uri_of(app) -> str:
+    """The redirect URI the app sends Amazon: its ASC_AMAZON_REDIRECT_URI, else what it builds
+    in testing for the Flask test client (http://localhost, or SERVER_NAME)."""
+    configured = app.config.get("ASC_AMAZON_REDIRECT_URI")
+    if configured:
+        return configured
+    server = app.config.get("SERVER_NAME") or "localhost"
+    scheme = app.config.get("PREFERRED_URL_SCHEME", "http") if app.config.get(
+        "SERVER_NAME") else "http"
+    prefix = app.config.get("ASC_URL_PREFIX", DEFAULT_PREFIX).rstrip("/")
+    return f"{scheme}://{server}{prefix}/connect/callback"
+
+
+def _sandbox_of(app) -> SandboxServer | None:
+    token_url = app.config.get("ASC_AMAZON_TOKEN_URL") or ""
+    for server in SandboxServer.running:
+        if token_url.startswith(server.url + "/"):
+            return server
+    return None
+
+
+def plugin_csrf(client, prefix: str | None = None) -> tuple[str, str]:
+    """(header name, token) the plugin's pages send with htmx, read from its home page.
+    ``prefix``: where the plugin is mounted; by default the app's ASC_URL_PREFIX."""
+    prefix = app_prefix(client) if prefix is None else prefix.rstrip("/")
     page = client.get(f"{prefix}/")
     match = re.search(r"hx-headers='([^']+)'", page.get_data(as_text=True))
     if not match:
@@ -231,13 +270,21 @@ def local_path(url: str) -> str:
 
 def add_store(client, *, name: str = "Amazon Store USA", website_id: str = "1",
               marketplace: str = "US", email: str = "owner@example.com", id_type: str = "UPC",
-              attribute: str = "upc", prefix: str = DEFAULT_PREFIX) -> int:
-    """Add a store through the plugin's own form (as a merchant would); returns its id."""
+              attribute: str = "upc", prefix: str | None = None) -> int:
+    """Add a store through the plugin's own form (as a merchant would); returns its id.
+
+    ``website_id``: the id of one of your ``Host.websites()``; ``marketplace``: a country code
+    of ASC_ENABLED_MARKETPLACES; ``id_type``: how products are matched on Amazon ("UPC",
+    "EAN", "ISBN", "ASIN", "GCID", "SELLER_SKU"); ``attribute``: the code of one of your
+    ``Host.product_attributes()`` holding that id; ``prefix``: where the plugin is mounted (by
+    default the app's ASC_URL_PREFIX).
+    """
     import sqlalchemy as sa
 
     from .models import Store
     from .state import state
 
+    prefix = app_prefix(client) if prefix is None else prefix.rstrip("/")
     header, token = plugin_csrf(client, prefix)
     response = client.post(f"{prefix}/stores/new", headers={header: token}, data={
         "website_id": website_id, "contact_email": email, "name": name,
@@ -250,9 +297,19 @@ def add_store(client, *, name: str = "Amazon Store USA", website_id: str = "1",
 
 
 def connect_store(client, store_id: int, *, seller: SandboxSeller | None = None,
-                  prefix: str = DEFAULT_PREFIX):
+                  prefix: str | None = None):
     """Connect a store through the sandbox with a Flask test client (already signed in to the
-    host's admin); returns the admin's response to Amazon's redirect back."""
+    host's admin); returns the admin's response to Amazon's redirect back.
+
+    The app's own redirect URI (its ASC_AMAZON_REDIRECT_URI, or the test client's) is
+    registered on the sandbox its settings point at, so a host's base config and prefix work
+    as they are. ``seller``: who signs in at Seller Central (default seller@example.com);
+    ``prefix``: where the plugin is mounted (default: the app's ASC_URL_PREFIX).
+    """
+    prefix = app_prefix(client) if prefix is None else prefix.rstrip("/")
+    server = _sandbox_of(client.application)
+    if server is not None:
+        server.register_redirect_uri(redirect_uri_of(client.application))
     header, token = plugin_csrf(client, prefix)
     started = client.post(f"{prefix}/stores/{store_id}/connect", headers={header: token})
     if started.status_code != 303:

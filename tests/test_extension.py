@@ -49,10 +49,16 @@ def test_missing_db_is_a_clear_error():
         AmazonSalesChannel(app)
 
 
-def test_production_without_encryption_key_refuses_to_start():
-    app, db = _bare_app(ASC_AMAZON_REDIRECT_URI=REDIRECT)
-    with pytest.raises(ConfigurationError, match="ASC_ENCRYPTION_KEYS is not set"):
-        AmazonSalesChannel(app, db=db)
+def test_production_without_encryption_key_starts_warns_once_and_refuses_token_use(caplog):
+    from asc_plugin.errors import SettingsMissing
+    from asc_plugin.state import state
+
+    app, db = _bare_app(ASC_AMAZON_REDIRECT_URI=REDIRECT, ASC_URL_PREFIX="/admin/no-keys")
+    AmazonSalesChannel(app, db=db)  # the host's own commands must run without Amazon settings
+    warnings = [r.getMessage() for r in caplog.records if "ASC_ENCRYPTION_KEYS" in r.getMessage()]
+    assert len(warnings) == 1 and "flask asc check-config" in warnings[0]
+    with app.app_context(), pytest.raises(SettingsMissing, match="ASC_ENCRYPTION_KEYS"):
+        state().cipher.encrypt("Atzr|token")
 
 
 def test_debug_without_a_key_runs_on_a_throwaway_key_and_says_so_loudly(caplog):
@@ -68,12 +74,19 @@ def test_bad_encryption_key_is_a_clear_error():
 
 
 def test_production_needs_a_redirect_uri_not_the_host_header():
+    from asc_plugin.errors import SettingsMissing
+    from asc_plugin.services.connection import redirect_uri
+
     app, db = _bare_app(ASC_ENCRYPTION_KEYS=[KEY])
-    with pytest.raises(ConfigurationError, match="ASC_AMAZON_REDIRECT_URI.*or SERVER_NAME"):
-        AmazonSalesChannel(app, db=db)
+    AmazonSalesChannel(app, db=db)  # starts; what needs the URI refuses
+    with app.test_request_context("/", base_url="https://evil.example"), pytest.raises(
+            SettingsMissing, match="ASC_AMAZON_REDIRECT_URI"):
+        redirect_uri()
     for setting in ({"ASC_AMAZON_REDIRECT_URI": REDIRECT}, {"SERVER_NAME": "shop.example.com"}):
         app, db = _bare_app(ASC_ENCRYPTION_KEYS=[KEY], **setting)
         AmazonSalesChannel(app, db=db)
+        with app.test_request_context("/", base_url="https://shop.example.com"):
+            assert redirect_uri().startswith("https://shop.example.com/admin/amazon/")
 
 
 def test_unconfigured_host_denies_everyone():

@@ -34,10 +34,10 @@ def htmx_host(tmp_path, asc_sandbox, asc_sandbox_config):
 
     made = []
 
-    def start(htmx_config):
+    def start(htmx_config, **config):
         app = shop_htmx.create_app({
             **base_config(tmp_path), **asc_sandbox_config, "HTMX_CONFIG": htmx_config,
-            "SHOP_PRODUCTS": PRODUCTS, "SHOP_FORM_ACTION": asc_sandbox.url})
+            "SHOP_PRODUCTS": PRODUCTS, "SHOP_FORM_ACTION": asc_sandbox.url, **config})
         fresh_schema(app)
         server = LiveServer(app)
         app.config["ASC_AMAZON_REDIRECT_URI"] = asc_sandbox.register(server.url, PREFIX)
@@ -68,10 +68,19 @@ def test_a_boosted_visit_gets_a_full_page_and_fragments_stay_fragments(htmx_host
     assert signed_out.headers["HX-Redirect"] == f"{PREFIX}/"  # the guard then answers a page
 
 
-def _journey(page, app, server, name):
+def _csp_violations(page) -> list[str]:
+    """Every CSP violation on the pages this tab opens (as the page's own event reports it)."""
     violations = []
+    page.add_init_script("""document.addEventListener("securitypolicyviolation", e =>
+        console.warn("CSP violation: " + e.violatedDirective + " " + (e.sample || "")));""")
     page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+            if "Content Security Policy" in message.text or "CSP violation" in message.text
+            else None)
+    return violations
+
+
+def _journey(page, app, server, name):
+    violations = _csp_violations(page)
     errors = []  # (aborted requests, which hx-sync="this:replace" makes, are no error)
     page.on("console", lambda message: errors.append(message.text) if re.search(
         r"htmx:(targetError|sendError|swapError|responseError|timeout|invalidPath|onLoadError"
@@ -108,3 +117,36 @@ def test_a_host_that_changes_every_htmx_default_runs_the_whole_journey(page, htm
     app, server = htmx_host(CHANGED_DEFAULTS)
     _journey(page, app, server, "31-htmx-defaults-host")
     assert page.evaluate("() => htmx.config.defaultSwapStyle") == "outerHTML"  # the host's
+
+
+#: Text sizes of the plugin's own elements (with their line heights).
+TEXT_SIZES = """() => [".asc h1", ".asc-lead", ".asc-subnav a", ".asc-card h3", ".asc-card dt",
+  ".asc-card .asc-badge", ".asc-card button"].map(selector => {
+  const s = getComputedStyle(document.querySelector(selector));
+  return selector + " " + s.fontSize + "/" + s.lineHeight;
+})"""
+
+
+@pytest.mark.browser
+def test_a_smaller_host_root_font_and_a_strict_csp_leave_the_plugin_as_it_is(page, htmx_host):
+    """A host theme with html { font-size: 13px } and style-src 'self', without htmx of its
+    own (the plugin's copy runs): the plugin's text keeps its sizes, nothing inline is written."""
+    app, server = htmx_host({}, SHOP_HTMX=False, SHOP_CSS=True)
+    violations = _csp_violations(page)
+    page.goto(f"{server.url}{PREFIX}/")
+    page.get_by_label("User name").fill("admin")
+    page.get_by_label("Password").fill("admin")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{server.url}{PREFIX}/")
+    styled(page)
+    assert page.evaluate("() => window.htmx.config.includeIndicatorStyles") is False
+    store_journey(page, app, "33-small-root-font", products=PRODUCTS["1"])
+    page.goto(f"{server.url}{PREFIX}/")
+    assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "13px"
+    themed = page.evaluate(TEXT_SIZES)
+    page.evaluate("() => document.querySelector('link[href$=\"/shop.css\"]').remove()")
+    assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "16px"
+    assert page.evaluate(TEXT_SIZES) == themed
+    assert themed[0].startswith(".asc h1 25.6px")
+    assert page.locator("[style]").count() == 0
+    assert violations == []

@@ -186,7 +186,8 @@ def test_jobs_run_on_rq_with_a_real_redis(make_app, sandbox, redis_url, tmp_path
     runs the host's task, which calls run_match_job in an app context."""
     from hosts import shop_rq
 
-    app = make_app(ASC_JOB_QUEUE=shop_rq.enqueue_with(redis_url))
+    app = make_app(ASC_JOB_QUEUE=shop_rq.enqueue_with(redis_url,
+                                                       "asc_plugin.demo.app:create_app"))
     sandbox.settings(catalog_rate=50, catalog_burst=50)
     app.config["ASC_CATALOG_RATE"] = 50
     admin = demo_admin(app)

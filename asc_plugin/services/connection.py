@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from sqlalchemy.exc import IntegrityError
 
-from .. import marketplaces, signals
+from .. import marketplaces, readiness, signals
 from ..errors import AmazonUnavailable, ConnectFailure, Failure
 from ..i18n import _
 from ..models import ConnectAttempt, ConnectionState, LoginHandoff, Store, StoreStatus, utcnow
@@ -57,8 +57,18 @@ def configured() -> bool:
 
 
 def redirect_uri() -> str:
+    """The configured redirect URI; built from the URL map only in debug and testing or with
+    SERVER_NAME set, never from a request's Host header in production."""
+    readiness.require(("ASC_AMAZON_REDIRECT_URI",))
     return current_app.config["ASC_AMAZON_REDIRECT_URI"] or url_for(
         "asc.connect_callback", _external=True)
+
+
+def _require_settings() -> None:
+    """Connect refuses, naming every setting it lacks (the message check-config prints)."""
+    lacking = readiness.missing(needed=readiness.CONNECT)
+    if lacking:
+        raise ConnectFailure("settings_missing", settings=", ".join(lacking))
 
 
 def _market(store: Store) -> marketplaces.Marketplace:
@@ -71,8 +81,7 @@ def start(store: Store, *, new_tab: bool, return_to: str) -> str:
     """Open a connect attempt for the store; return Seller Central's consent URL."""
     from ..amazon import oauth
 
-    if not configured():
-        raise ConnectFailure("not_configured")
+    _require_settings()
     config = current_app.config
     kind = "renewal" if store.seller_id else "connect"
     _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
@@ -205,8 +214,7 @@ def renewal_candidates(request: LoginRequest) -> tuple[list[Store], list[Store]]
 
 def start_from_amazon(request: LoginRequest, store: Store) -> str:
     """The admin confirmed a renewal (or first authorization) Amazon started."""
-    if not configured():
-        raise ConnectFailure("not_configured")
+    _require_settings()
     target = callback_target(request, store.marketplace_code)
     if target is None:
         market = _market(store)
