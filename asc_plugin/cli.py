@@ -1,4 +1,5 @@
-"""`flask asc ...`: database migrations, the authorization check for cron, key rotation.
+"""`flask asc ...`: database migrations, the settings check, the authorization check for cron,
+key rotation, matching, the job worker and the local sandbox.
 
 The commands speak the process's language (LANG / LC_ALL, or ASC_LOCALE) and never call the
 host's locale selector, which usually needs a request. Each command commits its own work.

@@ -15,7 +15,8 @@ DEFAULTS: dict[str, object] = {
     #: The host platform's name, used in labels ("{platform} Website to use for Amazon Listing").
     "ASC_PLATFORM_NAME": "Commerce",
     #: Fernet keys (urlsafe base64, 32 bytes) encrypting refresh tokens at rest; newest first.
-    #: A list or a comma-separated string. Required unless ASC_ALLOW_EPHEMERAL_KEY is true.
+    #: A list or a comma-separated string. Connect, token use and the worker need it (unless
+    #: ASC_ALLOW_EPHEMERAL_KEY); the app starts without it (see readiness.py).
     "ASC_ENCRYPTION_KEYS": None,
     #: Testing/demo only: without keys, use a random key that lives as long as the process.
     "ASC_ALLOW_EPHEMERAL_KEY": False,
@@ -31,7 +32,9 @@ DEFAULTS: dict[str, object] = {
     "ASC_AMAZON_APPLICATION_ID": None,
     #: True while the app is a Draft: adds version=beta to consent URLs (else Amazon says MD1000).
     "ASC_AMAZON_DRAFT_APP": False,
-    #: Redirect URI registered on the app; None means this blueprint's callback URL, absolute.
+    #: Redirect URI registered on the app. None: this blueprint's callback URL, built only in
+    #: debug/testing or with SERVER_NAME (never from a request's Host header); else Connect
+    #: refuses, saying so.
     "ASC_AMAZON_REDIRECT_URI": None,
     #: Country code -> Seller Central base URL, overriding the marketplace table.
     "ASC_AMAZON_SELLER_CENTRAL_URLS": {},

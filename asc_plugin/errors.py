@@ -11,7 +11,8 @@ Host code meets these through ``services.tokens.access_token()``:
 - :class:`AuthorizationRevoked` — Amazon refused the refresh token (revoked in Seller Central or
   expired); the store is marked so and its card asks the seller to renew;
 - :class:`OperatorActionRequired` — Amazon refused the app itself (client id/secret, roles) or
-  the configured keys cannot decrypt the stored token (:class:`KeyMismatch`);
+  the configured keys cannot decrypt the stored token (:class:`KeyMismatch`), or a setting it
+  needs is not set (:class:`SettingsMissing`);
 - :class:`AmazonUnavailable` — Amazon did not answer properly (5xx, timeout, throttling).
 
 All of them derive from :class:`AmazonSalesChannelError`.
