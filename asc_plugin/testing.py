@@ -8,7 +8,9 @@ host's own test suite gets these fixtures without importing anything:
     127.0.0.1 in a thread for the whole session.
 ``asc_sandbox_config``
     The sandbox reset to its defaults, and the ``ASC_*`` settings that point an app at it, with
-    the Flask test client's callback (``http://localhost{prefix}/connect/callback``) registered.
+    the Flask test client's callback (``http://localhost/admin/amazon/connect/callback``)
+    registered; :func:`connect_store` registers the app's own redirect URI too (its
+    ``ASC_AMAZON_REDIRECT_URI``, or the test client's under its ``ASC_URL_PREFIX``).
     Build your app with them::
 
         @pytest.fixture
@@ -23,7 +25,12 @@ host's own test suite gets these fixtures without importing anything:
 :func:`add_store` adds a store through the plugin's form; :func:`connect_store` walks the
 whole flow with a Flask test client: Connect store, the seller
 at the sandbox's Seller Central (sign in, 2FA, "I understand", Continue), Amazon's redirect
-back. :class:`SandboxSeller` drives the sandbox's screens over real HTTP on its own.
+back. :class:`SandboxSeller` drives the sandbox's screens over real HTTP on its own. The
+helpers find the plugin at the app's ``ASC_URL_PREFIX`` (or ``prefix=``)::
+
+    store_id = add_store(client, name="Shop Canada", website_id="2", marketplace="CA",
+                         id_type="EAN", attribute="ean")
+    connect_store(client, store_id)
 """
 
 from __future__ import annotations
