@@ -68,6 +68,9 @@ MESSAGES: dict[str, tuple[str, str | tuple[str, str]]] = {
                      "the app is allowed to use Login with Amazon."), _OPERATOR_NOTE)),
     "not_configured": (OPERATOR, (N_("The Amazon app is not configured: set ASC_AMAZON_CLIENT_ID, "
                        "ASC_AMAZON_CLIENT_SECRET and ASC_AMAZON_APPLICATION_ID."), _OPERATOR_NOTE)),
+    "keys_missing": (OPERATOR, N_("ASC_ENCRYPTION_KEYS is not set, so the Amazon Sales Channel "
+                     "cannot use stored Amazon tokens. Set it in the app's config (flask asc "
+                     "check-config says how).")),
     "settings_missing": (OPERATOR, N_("The Amazon Sales Channel is missing settings: "
                          "%(settings)s. Set them in the app's config (flask asc check-config "
                          "says how).")),
@@ -197,7 +200,11 @@ class SettingsMissing(OperatorActionRequired, ConfigurationError):
     """Something needs a setting the host has not set yet (keys, redirect URI, app ids)."""
 
     def __init__(self, keys):
-        super().__init__("settings_missing", settings=", ".join(keys))
+        keys = list(keys)
+        if keys == ["ASC_ENCRYPTION_KEYS"]:  # token use, also on workers: a code that says it all
+            super().__init__("keys_missing")
+        else:
+            super().__init__("settings_missing", settings=", ".join(keys))
 
 
 class AmazonUnavailable(Failure):
