@@ -84,7 +84,10 @@ def _journey(page, app, server, name):
     errors = []  # (aborted requests, which hx-sync="this:replace" makes, are no error)
     page.on("console", lambda message: errors.append(message.text) if re.search(
         r"htmx:(targetError|sendError|swapError|responseError|timeout|invalidPath|onLoadError"
-        r"|evalDisallowedError|historyCacheError)", message.text) else None)
+        r"|evalDisallowedError|historyCacheError)|view transition", message.text) else None)
+    # A host's globalViewTransitions would cross-fade the plugin's old count into the new one.
+    page.add_init_script("""document.addEventListener("htmx:beforeTransition", e =>
+        console.warn("htmx view transition on " + (e.target.id || e.target.tagName)));""")
     # The sign-in redirect: the host's boosted form lands on a plugin page.
     page.goto(f"{server.url}{PREFIX}/")
     expect(page.get_by_role("heading", name="Sign in to the shop admin")).to_be_visible()

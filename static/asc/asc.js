@@ -19,7 +19,8 @@
   // A host's htmx.config is the host's: what the plugin's own requests rely on is stated here
   // for them alone. No timeout (a host's htmx.config.timeout would abort a slow page), and the
   // swap and settle delays htmx has by default (a host's defaultSwapDelay/defaultSettleDelay
-  // would leave dialogs and polls late); the swap style is the element's own hx-swap or the
+  // would leave dialogs and polls late), no view transition (globalViewTransitions would show
+  // the old count or card fading out for a while); the swap style is the element's own hx-swap or the
   // root's (templates/asc/layout.html), found even under htmx.config.disableInheritance.
   function ours(elt) { var r = root(); return !!(r && elt && elt.nodeType === 1 && r.contains(elt)); }
   document.addEventListener("htmx:configRequest", function (event) {
@@ -39,6 +40,7 @@
     }
     if (!/(^|\s)swap:/.test(spec)) { spec += " swap:0ms"; }
     if (!/(^|\s)settle:/.test(spec)) { spec += " settle:20ms"; }
+    if (!/(^|\s)transition:/.test(spec)) { spec += " transition:false"; }
     detail.swapOverride = spec;
   });
 
