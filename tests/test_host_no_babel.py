@@ -33,9 +33,10 @@ def host_without_babel(tmp_path, asc_sandbox, asc_sandbox_config):
     config = {**base_config(tmp_path), **asc_sandbox_config}
     app = shop_admin_plain.create_app(config)
     fresh_schema(app)
+    log = open(tmp_path / "host.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "hosts" / "without_flask_babel.py"),
-         "shop_admin_plain"], stdout=subprocess.PIPE, stderr=open(tmp_path / "host.log", "wb"),
+         "shop_admin_plain"], stdout=subprocess.PIPE, stderr=log,
         env={**os.environ, "PYTHONPATH": str(ROOT), "HOST_CONFIG": json.dumps(config)})
     try:
         url = process.stdout.readline().decode().strip()
@@ -45,6 +46,8 @@ def host_without_babel(tmp_path, asc_sandbox, asc_sandbox_config):
     finally:
         process.terminate()
         process.wait(10)
+        process.stdout.close()
+        log.close()
         dispose(app)
 
 
