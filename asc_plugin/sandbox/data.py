@@ -75,6 +75,9 @@ class Settings:
     catalog_rate: float = 2.0        # searchCatalogItems per seller: requests/s
     catalog_burst: float = 2.0       # … and its burst
     rate_header: bool = True         # send x-amzn-RateLimit-Limit (Amazon does not always)
+    #: identifiers searchCatalogItems refuses with a 400 InvalidInput for the whole request, as
+    #: Amazon does for one it will not take (its checks go beyond check digits)
+    refused_identifiers: tuple[str, ...] = ()
 
 
 @dataclass

@@ -47,7 +47,9 @@ def status_info() -> dict[str, tuple[str, str]]:
     return {
         "matched": (_("Matched"), "success"),
         "several": (_("Several matches"), "warning"),
+        "variation_parent": (_("Variation parent"), "warning"),
         "no_match": (_("No match on Amazon"), "muted"),
+        "refused": (_("Refused by Amazon"), "error"),
         "pending": (_("Not matched yet"), "info"),
         "id_missing": (_("Product id missing"), "error"),
         "id_invalid": (_("Product id invalid"), "error"),
