@@ -38,6 +38,8 @@ from .data import (
 )
 
 REGIONS = {"na": "NA", "eu": "EU", "fe": "FE"}
+#: How long the "slow" catalog fault keeps a request waiting (longer than tests' timeouts).
+SLOW_SECONDS = 1.0
 REGION_NAMES = {"na": N_("North America"), "eu": N_("Europe"), "fe": N_("Far East")}
 #: Amazon's documented user-agent: AppName/AppVersion (Language=…[; Platform=…]), ≤ 500 chars.
 USER_AGENT = re.compile(r"[^/\s()]+/[^\s()]+ \(Language=[^;()]+(?:;\s*[^;()]+)*\)")
@@ -488,33 +490,36 @@ def _apis(app: Flask, state: SandboxState):
         2 requests/s, burst 2) with its 429 body, paged like Amazon's. Every answer carries an
         x-amzn-RequestId; x-amzn-RateLimit-Limit only where Amazon's model declares it (200,
         400 and 404: not on 403, 429 or 5xx)."""
-        info = spapi_guard(region, catalog_fault(), CATALOG_ROLE)
         args = request.args
         asked = [v for v in args.get("identifiers", "").split(",") if v]
-        record = {"at": time.monotonic(),
-                  "seller": info["seller_id"] if isinstance(info, dict) else None,
-                  "identifiers": asked, "type": args.get("identifiersType"),
+        record = {"at": time.monotonic(), "seller": None, "identifiers": asked,
+                  "type": args.get("identifiersType"),
                   "params": {key: args.getlist(key) for key in args},
-                  "headers": sorted(h.lower() for h in request.headers.keys()), "status": None}
+                  "headers": sorted(h.lower() for h in request.headers.keys()), "status": None,
+                  "request_id": str(uuid.uuid4())}
+        with state.lock:  # recorded as it arrives; its status once answered
+            state.catalog_requests.append(record)
+        fault = catalog_fault()
+        if fault == "slow":  # an answer later than any client waits: a timeout
+            time.sleep(SLOW_SECONDS)
+        info = spapi_guard(region, fault, CATALOG_ROLE)
         if isinstance(info, dict):
+            record["seller"] = info["seller_id"]
             rate = state.settings.catalog_rate
             if not state.take_rate(f"{info['seller_id']}:{info['region']}:catalog",
                                    burst=state.settings.catalog_burst, per_second=rate):
                 info = _spapi_error(429, "QuotaExceeded",
                                     "You exceeded your quota for the requested resource.")
             else:
-                info = search_answer(info, args, asked)
+                info = search_answer(info, args, asked, odd=fault == "odd")
         response = app.make_response(info)
-        response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
+        response.headers["x-amzn-RequestId"] = record["request_id"]
         if state.settings.rate_header and response.status_code in (200, 400, 404):
             response.headers["x-amzn-RateLimit-Limit"] = str(state.settings.catalog_rate)
         record["status"] = response.status_code
-        record["request_id"] = response.headers["x-amzn-RequestId"]
-        with state.lock:
-            state.catalog_requests.append(record)
         return response
 
-    def search_answer(info: dict, args, asked: list[str]):
+    def search_answer(info: dict, args, asked: list[str], *, odd: bool = False):
         refused = catalog_refusal(info, args, asked)
         if refused is not None:
             return refused
@@ -522,11 +527,13 @@ def _apis(app: Flask, state: SandboxState):
         query = "&".join(f"{k}={v}" for k, v in sorted(args.items(multi=True))
                          if k != "pageToken")
         try:
-            return jsonify(catalog.search(
+            body = catalog.search(
                 args["marketplaceIds"], args["identifiersType"], asked, included,
                 app.config["SANDBOX_CATALOG_NAMES"],
                 page_size=int(args.get("pageSize", catalog.PAGE_SIZE)),
-                page_token=args.get("pageToken"), query=query))
+                page_token=args.get("pageToken"), query=query)
+            return jsonify(catalog.odd(body, args["marketplaceIds"], args["identifiersType"],
+                                       asked) if odd else body)
         except catalog.BadPageToken:
             return _spapi_error(400, "InvalidInput", "Invalid pageToken: it does not belong to "
                                 "this query.")

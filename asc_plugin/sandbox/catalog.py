@@ -137,6 +137,26 @@ def search(marketplace_id: str, identifiers_type: str, identifiers: list[str],
     }
 
 
+def odd(body: dict, marketplace_id: str, identifiers_type: str, asked: list[str]) -> dict:
+    """The body as Amazon's data sometimes is (the ``odd`` fault): items with a garbage ASIN,
+    fields missing or of the wrong type, and a dozen more items for the first identifier."""
+    value = asked[0].replace("-", "").strip()
+    extra = [{"asin": _asin(_digest("odd", value, str(n))),
+              "identifiers": [{"marketplaceId": marketplace_id, "identifiers": [
+                  {"identifierType": identifiers_type, "identifier": value}]}],
+              "summaries": [{"marketplaceId": marketplace_id, "itemName": 42}]}
+             for n in range(12)]
+    garbage = [{"asin": "not-an-asin"}, {"asin": 1234567890}, "an item", None,
+               {"asin": "b0lowercase", "identifiers": "none"},
+               {"asin": "B0GARBAGE1", "summaries": "none", "identifiers": [
+                   {"marketplaceId": marketplace_id, "identifiers": "oops"}], "productTypes": 5},
+               {"asin": "B0NOSUMMRY", "summaries": [None, {"marketplaceId": marketplace_id,
+                                                           "itemClassification": ["x"]}],
+                "identifiers": [{"marketplaceId": marketplace_id, "identifiers": [None]}]}]
+    return {**body, "numberOfResults": str(body.get("numberOfResults")),
+            "refinements": None, "items": body["items"] + extra + garbage}
+
+
 def _fingerprint(query: str) -> str:
     return hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 

@@ -462,8 +462,8 @@ class _Runner:
                 if answer is None:
                     return None
                 found.update(answer)
-            messages = set(found.values())
-            if len(found) > 2 and len(messages) == 1 and isinstance(messages.pop(), str):
+            refusals = [v for v in found.values() if isinstance(v, str)]
+            if len(found) > 2 and len(refusals) == len(found) and len(set(refusals)) == 1:
                 raise  # one message for every identifier: the request, not an identifier
             return found
         return None if result is None else result.items
