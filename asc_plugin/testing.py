@@ -91,8 +91,8 @@ class SandboxServer:
     def faults(self, **faults) -> None:
         """token="500"|"badjson"|"norefresh"|"invalid_client"|"unauthorized_client",
         sellers="403"|"403_role"|"429"|"500"|"badjson",
-        catalog="403"|"403_role"|"429"|"429_empty"|"500"|"503"|"badjson" (for catalog_times
-        requests, when given), delay=seconds."""
+        catalog="403"|"403_role"|"429"|"429_empty"|"500"|"503"|"badjson"|"slow" (a timeout)
+        |"odd" (odd data) (for catalog_times requests, when given), delay=seconds."""
         _post(f"{self.url}/_sandbox/faults", faults)
 
     def settings(self, **settings) -> None:
