@@ -147,7 +147,8 @@ def test_transient_faults_are_asked_again_and_the_run_finishes(app, admin, sandb
     assert all(i.status != "pending" for i in _items(app, store.id))
 
 
-def test_a_run_amazon_keeps_failing_pauses_keeps_its_batches_and_resumes(app, admin, sandbox):
+def test_a_run_amazon_keeps_failing_pauses_keeps_its_batches_and_resumes(app, admin, sandbox,
+                                                                        caplog):
     store = connected_store(app, admin)
     start_match(admin, store.id)
     job = _job(app)
@@ -166,6 +167,8 @@ def test_a_run_amazon_keeps_failing_pauses_keeps_its_batches_and_resumes(app, ad
     assert len(failed) == app.config["ASC_CATALOG_RETRIES"] + 1
     assert paused.status == "paused" and paused.error_code == "catalog_unavailable"
     assert paused.error_request_id == failed[-1]["request_id"]
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert all(f"x-amzn-RequestId {r['request_id']}" in logged for r in failed)
     with app.app_context():
         entry = state().session.scalar(sa.select(ActivityLog).where(
             ActivityLog.event == "match_paused"))
