@@ -217,3 +217,24 @@ def test_variation_parents_are_shown_as_such_in_english_and_chinese(app, admin, 
     chinese = admin.get(f"{PREFIX}/stores/{store.id}/listing?status=variation_parent",
                         headers={"Accept-Language": "zh-TW"}).text
     assert "變體父項" in chinese
+
+
+def test_choosing_a_variation_parent_among_several_says_it_takes_no_offer(app, admin, sandbox):
+    store = connected_store(app, admin)
+    start_match(admin, store.id)
+    run_match_jobs(app)
+    item, parent = next((i, c) for i in _items(app, store.id) if i.status == "several"
+                        for c in matching.candidates(i) if c["classification"] ==
+                        "VARIATION_PARENT")
+    page = admin.get(f"{PREFIX}/stores/{store.id}/listing?status=several&q={item.sku}").text
+    assert "variation parent: no offer on it" in page
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = admin.post(f"{PREFIX}/stores/{store.id}/listing/{item.id}/choose", headers=HX,
+                          data={"csrf_token": token, "asin": parent["asin"]})
+    assert "is a variation parent; an offer needs one of its children" in \
+        response.headers["HX-Trigger"]
+    assert "Variation parent" in response.text
+    (chosen,) = [i for i in _items(app, store.id) if i.id == item.id]
+    assert (chosen.status, chosen.asin, chosen.item_classification) == (
+        "variation_parent", parent["asin"], "VARIATION_PARENT")
+    assert chosen.product_type == parent["product_type"]

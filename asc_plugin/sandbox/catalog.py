@@ -83,7 +83,7 @@ def lookup(marketplace_id: str, identifiers_type: str, identifier: str,
     items = []
     for n in range(count):
         asin = identifier.upper() if identifiers_type == "ASIN" else _asin(seed >> (8 + n))
-        parent = (seed >> (60 + n)) % 10 == 0
+        parent = _digest(str(seed), str(n)) % 10 == 0  # about one item in ten
         items.append({
             "asin": asin,
             "identifiers": [{"marketplaceId": marketplace_id,

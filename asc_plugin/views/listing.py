@@ -177,6 +177,9 @@ def choose(store_id: int, item_id: int):
         commit()
         message, level = _("%(sku)s is matched with ASIN %(asin)s.", sku=item.sku,
                            asin=asin), "success"
+        if item.status == "variation_parent":
+            message, level = _("%(sku)s: ASIN %(asin)s is a variation parent; an offer needs "
+                               "one of its children.", sku=item.sku, asin=asin), "warning"
     else:
         message, level = _("That ASIN is not one of the matches for %(sku)s; nothing changed.",
                            sku=item.sku), "error"
