@@ -40,6 +40,8 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from .. import clock, signals
 from ..errors import AmazonUnavailable, ConnectFailure, Failure, OperatorActionRequired
@@ -117,7 +119,7 @@ def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
         with savepoint():
             state().session.add(job)
             state().session.flush()
-    except sa.exc.IntegrityError:
+    except IntegrityError:
         job = active_job(store)
         if job is None:  # the other run ended meanwhile: the caller may simply ask again
             raise
@@ -193,7 +195,7 @@ def claim(job_id: int, owner: str) -> bool:
     of the same store (committed)."""
     now = real_now()
     session = state().session
-    other = sa.orm.aliased(MatchJob)
+    other = aliased(MatchJob)
     taken = session.execute(
         sa.update(MatchJob).where(
             MatchJob.id == job_id, MatchJob.status.in_(ACTIVE),
