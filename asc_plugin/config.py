@@ -80,6 +80,10 @@ DEFAULTS: dict[str, object] = {
     #: First back-off after Amazon answers 429, in seconds; it doubles (with jitter) on each
     #: 429 in a row, up to a minute.
     "ASC_CATALOG_BACKOFF_SECONDS": 1.0,
+    #: Times a catalog request is asked again after a transient fault (5xx, a timeout, a body
+    #: that is not JSON), with the same jittered, doubling back-off; then the match pauses
+    #: (finished batches kept; Match again resumes it).
+    "ASC_CATALOG_RETRIES": 3,
 }
 
 

@@ -310,11 +310,17 @@ class MatchJob(Base):
     on the records themselves (the evaluation's product cursor, the items still pending)."""
 
     __tablename__ = "asc_match_job"
+    #: At most one open run per store, whatever races to start one (SQLite and PostgreSQL both
+    #: have partial indexes).
+    __table_args__ = (sa.Index("uq_asc_match_job_open_store", "store_id", unique=True,
+                               sqlite_where=sa.text("status IN ('queued', 'running', 'paused')"),
+                               postgresql_where=sa.text(
+                                   "status IN ('queued', 'running', 'paused')")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(
         sa.ForeignKey("asc_store.id", ondelete="CASCADE"), index=True)
-    #: queued | running | done | failed
+    #: queued | running | paused (Amazon kept failing; resumable) | done | failed
     status: Mapped[str] = mapped_column(sa.String(10), default="queued")
     #: evaluate (rules and product ids, local) | match (Amazon's catalog)
     phase: Mapped[str] = mapped_column(sa.String(10), default="evaluate")
@@ -331,6 +337,8 @@ class MatchJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error_code: Mapped[str | None] = mapped_column(sa.String(40))
+    #: Amazon's x-amzn-RequestId of the last failed call (its support asks for it).
+    error_request_id: Mapped[str | None] = mapped_column(sa.String(100))
 
 
 class RateBucket(Base):

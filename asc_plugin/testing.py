@@ -60,6 +60,7 @@ class SandboxServer:
     def __init__(self, **options):
         self.app = create_sandbox_app(redirect_uris=[], **options)
         self.app.testing = True
+        self._catalog_names = self.app.config["SANDBOX_CATALOG_NAMES"]
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -98,22 +99,25 @@ class SandboxServer:
         return callback
 
     def reset(self) -> None:
-        """Forget every code, token and authorization; defaults for every switch."""
+        """Forget every code, token, authorization, rate bucket, request and fault countdown;
+        defaults for every switch (a test starts from the sandbox as it was made)."""
         self.state.reset()
         self.app.config.update(SANDBOX_REDIRECT_URIS=[], SANDBOX_LOGIN_URI=None,
-                               SANDBOX_PUBLISHED=False)
+                               SANDBOX_PUBLISHED=False,
+                               SANDBOX_CATALOG_NAMES=self._catalog_names)
 
     def faults(self, **faults) -> None:
         """token="500"|"badjson"|"norefresh"|"invalid_client"|"unauthorized_client",
         sellers="403"|"403_role"|"429"|"500"|"badjson",
-        catalog="403"|"403_role"|"429"|"429_empty"|"500"|"503"|"badjson" (for catalog_times
-        requests, when given), delay=seconds."""
+        catalog="403"|"403_role"|"429"|"429_empty"|"500"|"503"|"badjson"|"slow" (a timeout)
+        |"odd" (odd data) (for catalog_times requests, when given), delay=seconds."""
         _post(f"{self.url}/_sandbox/faults", faults)
 
     def settings(self, **settings) -> None:
         """routing="direct"|"login_uri", relative_callback=bool, roles=[...],
         catalog_rate=requests per second (searchCatalogItems; Amazon's: 2), catalog_burst
-        (Amazon's: 2), rate_header=bool."""
+        (Amazon's: 2), rate_header=bool, refused_identifiers=[...] (searchCatalogItems
+        answers 400 InvalidInput to any request holding one)."""
         _post(f"{self.url}/_sandbox/settings", settings)
 
     def catalog_requests(self) -> list[dict]:

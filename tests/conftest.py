@@ -147,7 +147,9 @@ def make_app(tmp_path, asc_sandbox, asc_sandbox_config):
 
 
 @pytest.fixture()
-def sandbox(asc_sandbox):
+def sandbox(asc_sandbox, asc_sandbox_config):
+    """The shared sandbox, reset before the test (``asc_sandbox_config`` does it): no fault
+    countdown, rate bucket, recorded request or setting left by an earlier test."""
     return asc_sandbox
 
 

@@ -41,4 +41,4 @@ def test_the_listing_benchmark_keeps_the_preview_flat_and_amazon_unthrottled():
     assert [size for size, _ in statements] == ["20", "2,000"], out
     assert statements[0][1] == statements[1][1]
     assert re.search(r"Reading 2,000 products into the preview: [\d,]+ products/s", out)
-    assert re.search(r"\d+ requests, 0 answered 429", out), out
+    assert re.search(r"\d+ searches in \d+ requests \(pages\), 0 answered 429", out), out

@@ -13,6 +13,9 @@ from test_browser import _assert_no_english, _seller_central, seller_central_zh
 from workers import Worker
 
 from asc_plugin.demo.catalog import generate
+from asc_plugin.models import ListingItem
+from asc_plugin.services import matching
+from asc_plugin.state import state
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +55,14 @@ def _connected_store(page, live, *, zh=False):
 
 def _count_text(listed):
     return f"{listed} of {len(PRODUCTS)} products on Main Website match"
+
+
+def _offer_candidate(app, sku: str) -> str:
+    """An ASIN among the product's matches that can take an offer (not a variation parent)."""
+    with app.app_context():
+        item = state().session.query(ListingItem).filter_by(sku=sku).one()
+        return next(c["asin"] for c in matching.candidates(item)
+                    if c["classification"] != "VARIATION_PARENT")
 
 
 def test_rules_live_count_match_with_progress_preview_and_pick(page, live, app, worker):
@@ -121,7 +132,7 @@ def test_rules_live_count_match_with_progress_preview_and_pick(page, live, app, 
     first = rows.first
     sku = first.locator("td").first.inner_text()
     other = rows.nth(1).locator("td").first.inner_text()
-    first.get_by_role("button", name=re.compile("^Choose")).first.click()
+    first.get_by_role("button", name=f"Choose {_offer_candidate(app, sku)}").click()
     expect(page.locator(f"tr:has(td:text-is('{sku}'))")).to_contain_text("chosen by an admin")
     expect(page.locator("#asc-banners")).to_contain_text(f"{sku} is matched with ASIN")
     page.get_by_label("Search by SKU or name").fill(other)  # within "Several matches"

@@ -140,3 +140,74 @@ def test_racing_refreshes_keep_a_valid_token(app, live, sandbox):
         assert refreshes == 1 and got[0] == got[1]
     else:  # SQLite has no row locks; both may refresh, neither token is lost or corrupted
         assert refreshes in (1, 2)
+
+
+# --- One match run per store -------------------------------------------------------------------
+
+def _connected_over_http(live, name="Match race"):
+    admin = signed_in(live.url)
+    home = _add(admin, live.url, name)
+    store_id = int(re.search(r'/stores/(\d+)/connect"', home.text).group(1))
+    started = admin.post(f"{live.url}{PREFIX}/stores/{store_id}/connect", timeout=30,
+                         data={"csrf_token": csrf_from(home.text)}, allow_redirects=False)
+    admin.get(Seller().authorize(started.headers["Location"]), timeout=30)
+    return admin, store_id
+
+
+def test_racing_match_requests_make_one_job(app, live):
+    """Eight admins' tabs click Match at once: one run, started once (the database holds one
+    open run per store)."""
+    from asc_plugin.models import MatchJob
+
+    app.config["ASC_JOB_QUEUE"] = lambda job_id: None  # no worker: the runs stay open
+    admin, store_id = _connected_over_http(live)
+    listing = admin.get(f"{live.url}{PREFIX}/stores/{store_id}/listing", timeout=30)
+    token = csrf_from(listing.text)
+    barrier = threading.Barrier(8)
+
+    def click(_):
+        barrier.wait()
+        return admin.post(f"{live.url}{PREFIX}/stores/{store_id}/match", timeout=30,
+                          data={"csrf_token": token}, headers={"HX-Request": "true"})
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(click, range(8)))
+    assert [r.status_code for r in responses] == [200] * 8
+    triggers = " ".join(r.headers.get("HX-Trigger", "") for r in responses)
+    assert triggers.count("with Amazon's catalog started") == 1
+    assert triggers.count("is already under way") == 7
+    with app.app_context():
+        jobs = state().session.query(MatchJob).filter_by(store_id=store_id).all()
+        assert len(jobs) == 1 and jobs[0].status == "queued"
+        events = [e.event for e in state().session.get(Store, store_id).activity]
+        assert events.count("match_started") == 1
+
+
+def test_the_database_refuses_a_second_open_run_and_claim_a_second_live_one(app, live):
+    """The unique index, and claim()'s own check for a database where two runs are open
+    (one made before the index existed)."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import IntegrityError
+
+    from asc_plugin.models import MatchJob
+    from asc_plugin.services import matching
+
+    _admin, store_id = _connected_over_http(live)
+    with app.app_context():
+        session = state().session
+        session.add(MatchJob(store_id=store_id, status="queued"))
+        session.commit()
+        session.add(MatchJob(store_id=store_id, status="paused"))
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
+        session.execute(sa.text("DROP INDEX uq_asc_match_job_open_store"))
+        session.add(MatchJob(store_id=store_id, status="queued"))
+        session.commit()
+        first, second = session.scalars(sa.select(MatchJob.id).order_by(MatchJob.id)).all()
+        assert matching.claim(first, "worker-a")
+        assert not matching.claim(second, "worker-b")  # the store's other run is held
+        session.execute(sa.update(MatchJob).where(MatchJob.id == first).values(
+            status="done", lease_owner=None, lease_expires_at=None))
+        session.commit()
+        assert matching.claim(second, "worker-b")

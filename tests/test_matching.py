@@ -56,6 +56,11 @@ def _counts(app, store_id) -> dict[str, int]:
     return counts
 
 
+def _page_of(request) -> tuple:
+    """A catalog request's search and page: (identifiers, pageToken)."""
+    return tuple(request["identifiers"]), tuple(request["params"].get("pageToken", []))
+
+
 def _products(website="1"):
     return {p.id: p for p in generate(website, SMALL_CATALOG[website])}
 
@@ -93,13 +98,15 @@ def test_match_lists_every_product_with_its_status_and_reason(app, admin, sandbo
             assert item.reason == "check digit is wrong"
             assert item.identifier == upc  # shown in the preview, to be fixed
         else:
-            assert item.status in ("matched", "several", "no_match")
+            assert item.status in ("matched", "several", "variation_parent", "no_match")
             assert item.matched_identifier == upc and item.matched_at is not None
     counts = _counts(app, store.id)
     assert {"matched", "several", "no_match", "id_missing", "id_invalid"} <= set(counts)
-    # Each distinct identifier was asked once, 20 at most per request.
+    # Each distinct identifier was asked in one search (every page of it once), 20 at most.
     requests_made = sandbox.catalog_requests()
-    asked = [i for r in requests_made for i in r["identifiers"]]
+    assert len(requests_made) == len({_page_of(r) for r in requests_made})
+    searches = {tuple(r["identifiers"]) for r in requests_made}
+    asked = [i for search in searches for i in search]
     assert len(asked) == len(set(asked))
     assert all(1 <= len(r["identifiers"]) <= 20 and r["type"] == "UPC" for r in requests_made)
     assert received and received[0]["counts"] == counts and received[0]["failure"] is None
@@ -297,17 +304,19 @@ def test_a_revoked_authorization_stops_the_match_and_says_why(app, admin, sandbo
 
 # --- Amazon's answers, each way it gives them ---------------------------------------------------
 
-@pytest.mark.parametrize(("fault", "code"), [("403_role", "catalog_role_missing"),
-                                             ("500", "catalog_unavailable"),
-                                             ("badjson", "catalog_unavailable")])
-def test_amazon_failures_stop_the_run_and_keep_what_was_done(app, admin, sandbox, fault, code):
+@pytest.mark.parametrize(("fault", "code", "outcome"), [
+    ("403_role", "catalog_role_missing", "failed"),
+    ("500", "catalog_unavailable", "paused"),
+    ("badjson", "catalog_unavailable", "paused")])
+def test_amazon_failures_stop_the_run_and_keep_what_was_done(app, admin, sandbox, fault, code,
+                                                             outcome):
     store = connected_store(app, admin)
     sandbox.faults(catalog=fault)
     start_match(admin, store.id)
-    assert run_match_jobs(app) == ["failed"]
+    assert run_match_jobs(app) == [outcome]
     with app.app_context():
         job = state().session.scalar(sa.select(MatchJob))
-        assert (job.status, job.error_code, job.phase) == ("failed", code, "match")
+        assert (job.status, job.error_code, job.phase) == (outcome, code, "match")
     assert "pending" in _counts(app, store.id)  # evaluated, waiting for the next run
     sandbox.faults()
     start_match(admin, store.id)
@@ -330,10 +339,11 @@ def test_endless_throttling_stops_the_run_with_a_clear_reason(app, admin, sandbo
     app.config["ASC_CATALOG_BACKOFF_SECONDS"] = 0.005  # 8 back-offs, doubling: keep it short
     sandbox.faults(catalog="429")
     start_match(admin, store.id)
-    assert run_match_jobs(app) == ["failed"]
+    assert run_match_jobs(app) == ["paused"]
     assert len(sandbox.catalog_requests()) == matching.MAX_THROTTLED + 1
     page = admin.get(f"{PREFIX}/stores/{store.id}/listing").text
-    assert "kept rate-limiting" in page
+    assert "The match paused:" in page and "kept rate-limiting" in page
+    assert "Resume matching" in page
 
 
 # --- From cron ---------------------------------------------------------------------------------
@@ -349,7 +359,7 @@ def test_cli_matches_every_connected_store_with_progress_and_a_summary(app, admi
             f"{sum(counts.values())} listed products matched") in result.output
     again = app.test_cli_runner().invoke(args=["asc", "match-catalog", "--store", str(store.id)])
     assert again.exit_code == 0 and len(sandbox.catalog_requests()) == len(
-        {tuple(r["identifiers"]) for r in sandbox.catalog_requests()})
+        {_page_of(r) for r in sandbox.catalog_requests()})
 
 
 def test_cli_exits_1_naming_a_store_whose_authorization_failed(app, admin, sandbox):

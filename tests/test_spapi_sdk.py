@@ -46,18 +46,52 @@ def _error_list(sdk, error, models: str):
     return sdk.client.deserialize(SimpleNamespace(data=error.body), "ErrorList")
 
 
+def _every_page(sdk, **query):
+    """Every page of a search, as Amazon's SDK reads them (nextToken to pageToken)."""
+    pages = [sdk.catalog.search_catalog_items(**query)]
+    while pages[-1].pagination and pages[-1].pagination.next_token:
+        pages.append(sdk.catalog.search_catalog_items(
+            **query, page_token=pages[-1].pagination.next_token))
+    return pages
+
+
 def test_the_sdk_reads_the_sandbox_search_results(sdk):
-    results = sdk.catalog.search_catalog_items(
-        marketplace_ids=[US], identifiers=UPCS, identifiers_type="UPC",
-        included_data=["identifiers", "summaries"])
-    assert type(results).__name__ == "ItemSearchResults"
-    assert results.number_of_results == len(results.items) > 0
-    for item in results.items:
+    pages = _every_page(sdk, marketplace_ids=[US], identifiers=UPCS, identifiers_type="UPC",
+                        included_data=["identifiers", "summaries", "productTypes"])
+    assert len(pages) > 1  # Amazon's default page is 10 items; these UPCs have more
+    assert all(type(p).__name__ == "ItemSearchResults" for p in pages)
+    items = [item for page in pages for item in page.items]
+    assert [len(p.items) for p in pages[:-1]] == [10] * (len(pages) - 1)
+    assert all(p.number_of_results == len(items) for p in pages)
+    assert len({i.asin for i in items}) == len(items)
+    for item in items:
         assert re.fullmatch(r"B0[0-9A-Z]{8}", item.asin)
         (summary,) = item.summaries
         assert summary.marketplace_id == US and summary.item_name and summary.brand
+        assert summary.item_classification in ("BASE_PRODUCT", "VARIATION_PARENT")
         (by_marketplace,) = item.identifiers
         assert {i.identifier_type for i in by_marketplace.identifiers} >= {"UPC"}
+        (product_type,) = item.product_types
+        assert product_type.marketplace_id == US and product_type.product_type
+
+
+def test_a_page_token_is_valid_only_for_its_own_query(sdk):
+    from spapi.rest import ApiException
+
+    first = sdk.catalog.search_catalog_items(marketplace_ids=[US], identifiers=UPCS,
+                                             identifiers_type="UPC", page_size=5)
+    next_page = first.pagination.next_token
+    assert next_page and len(first.items) == 5
+    second = sdk.catalog.search_catalog_items(marketplace_ids=[US], identifiers=UPCS,
+                                              identifiers_type="UPC", page_size=5,
+                                              page_token=next_page)
+    assert second.items and not {i.asin for i in second.items} & {i.asin for i in first.items}
+    with pytest.raises(ApiException) as refused:
+        sdk.catalog.search_catalog_items(marketplace_ids=[US], identifiers=UPCS[1:],
+                                         identifiers_type="UPC", page_size=5, page_token=next_page)
+    assert refused.value.status == 400
+    errors = _error_list(sdk, refused.value, "catalogitems_v2022_04_01")
+    assert errors.errors[0].code == "InvalidInput" and "pageToken" in errors.errors[0].message
 
 
 @pytest.mark.parametrize(("params", "status"), [
@@ -124,12 +158,19 @@ def test_every_request_the_plugin_made_is_one_the_sdk_allows(app, admin, sandbox
 def test_the_sdk_and_the_plugin_agree_on_what_a_search_found(app, sandbox, sdk, token):  # noqa: F811
     from asc_plugin.amazon import catalog
 
+    many = [str(100000000000 + n * 7919) for n in range(20)]  # 20: Amazon's most per search
     with app.test_request_context():
         ours = catalog.search(region="NA", access_token=token, marketplace_id=US,
-                              identifiers_type="UPC", identifiers=UPCS, seller_id=None)
-    theirs = sdk.catalog.search_catalog_items(marketplace_ids=[US], identifiers=UPCS,
-                                              identifiers_type="UPC",
-                                              included_data=["identifiers", "summaries"])
+                              identifiers_type="UPC", identifiers=many, seller_id=None)
+    theirs = _every_page(sdk, marketplace_ids=[US], identifiers=many, identifiers_type="UPC",
+                         included_data=["identifiers", "summaries", "productTypes"],
+                         page_size=20)
+    assert ours.requests == len(theirs) > 1  # more than one page of 20 items
     assert sorted(i.asin for items in ours.items.values() for i in items) == sorted(
-        i.asin for i in theirs.items)
-    assert set(ours.items) == set(UPCS)
+        i.asin for page in theirs for i in page.items)
+    assert set(ours.items) == set(many)
+    classes = {i.asin: (i.summaries[0].item_classification, i.product_types[0].product_type)
+               for page in theirs for i in page.items}
+    for items in ours.items.values():
+        for item in items:
+            assert (item.classification, item.product_type) == classes[item.asin]

@@ -6,12 +6,19 @@ absent, and several items may share one. Results are mapped back to the identifi
 through those identifiers — a UPC may come back as its 13-digit EAN form, so numbers compare as
 GTINs. A seller SKU search cannot be mapped that way (items do not list SKUs), so it is asked
 one SKU per request.
+
+An answer holds at most ``pageSize`` items (20 at most) and ``pagination.nextToken`` for the
+rest: a search is decided only once every page is read (:func:`search` follows them, one
+``acquire()`` — a rate-limit token — per page; :func:`search_page` asks one). Whatever Amazon
+sends is read defensively: an item without a well-formed ASIN is skipped, odd fields are None.
+Every failed call is logged with Amazon's ``x-amzn-RequestId``, which its support asks for.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import requests
@@ -24,8 +31,13 @@ from . import responses
 from .oauth import user_agent
 
 PATH = "/catalog/2022-04-01/items"
-#: Amazon's maximum of identifiers per request.
+#: Amazon's maximum of identifiers per request, and of items per page.
 MAX_IDENTIFIERS = 20
+PAGE_SIZE = 20
+#: Pages read for one search at most (20 identifiers with many items each stay far below).
+MAX_PAGES = 50
+INCLUDED_DATA = "identifiers,summaries,productTypes"
+ASIN = re.compile(r"[A-Z0-9]{10}")
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +47,19 @@ class CatalogItem:
     asin: str
     name: str | None
     brand: str | None
+    product_type: str | None = None
+    #: BASE_PRODUCT, VARIATION_PARENT (a family of variations: no offer on it), …
+    classification: str | None = None
+
+
+@dataclass
+class Page:
+    """One answer of searchCatalogItems."""
+
+    items: list[dict]
+    next_token: str | None
+    rate_limit: float | None
+    request_id: str | None
 
 
 @dataclass
@@ -43,14 +68,37 @@ class SearchResult:
     items: dict[str, list[CatalogItem]] = field(default_factory=dict)
     #: Requests per second Amazon states for this operation (x-amzn-RateLimit-Limit), if sent.
     rate_limit: float | None = None
+    #: Requests sent (one per page).
+    requests: int = 0
+
+
+def _with_request_id(error, request_id: str | None):
+    error.request_id = request_id
+    return error
 
 
 class Throttled(AmazonUnavailable):
     """Amazon answered 429: wait, then ask again."""
 
-    def __init__(self, rate_limit: float | None):
+    def __init__(self, rate_limit: float | None, request_id: str | None = None):
         super().__init__("catalog_throttled")
-        self.rate_limit = rate_limit
+        self.rate_limit, self.request_id = rate_limit, request_id
+
+
+class Unavailable(AmazonUnavailable):
+    """A transient fault (5xx, a timeout, a body that is not Amazon's JSON): ask again later."""
+
+    def __init__(self, request_id: str | None = None):
+        super().__init__("catalog_unavailable")
+        self.request_id = request_id
+
+
+class Refused(OperatorActionRequired):
+    """400 InvalidInput: Amazon refused the request, often for one identifier in it."""
+
+    def __init__(self, message: str, request_id: str | None = None):
+        super().__init__("catalog_rejected")
+        self.amazon_message, self.request_id = message, request_id
 
 
 def batch_size(identifiers_type: str) -> int:
@@ -58,9 +106,41 @@ def batch_size(identifiers_type: str) -> int:
 
 
 def search(*, region: str, access_token: str, marketplace_id: str, identifiers_type: str,
-           identifiers: Sequence[str], seller_id: str | None = None) -> SearchResult:
-    """GET searchCatalogItems for one batch. Raises :class:`Throttled` (429),
-    ConnectFailure (403), OperatorActionRequired (400) or AmazonUnavailable."""
+           identifiers: Sequence[str], seller_id: str | None = None,
+           acquire: Callable[[], object] | None = None) -> SearchResult:
+    """Every page of one batch's search, mapped back to the identifiers asked; ``acquire`` is
+    called before each page's request (the caller's rate limit). Raises what
+    :func:`search_page` raises."""
+    pages = []
+    token = None
+    while True:
+        if acquire is not None:
+            acquire()
+        page = search_page(region=region, access_token=access_token,
+                           marketplace_id=marketplace_id, identifiers_type=identifiers_type,
+                           identifiers=identifiers, seller_id=seller_id, page_token=token)
+        pages.append(page)
+        token = page.next_token
+        if not token or len(pages) >= MAX_PAGES:
+            break
+    return collect(pages, identifiers, identifiers_type, marketplace_id)
+
+
+def collect(pages: Sequence[Page], identifiers: Sequence[str], identifiers_type: str,
+            marketplace_id: str) -> SearchResult:
+    """A search's pages, mapped back to the identifiers asked."""
+    items = [raw for page in pages for raw in page.items]
+    rate = next((p.rate_limit for p in reversed(pages) if p.rate_limit is not None), None)
+    return SearchResult(_by_identifier({"items": items}, identifiers, identifiers_type,
+                                       marketplace_id), rate, len(pages))
+
+
+def search_page(*, region: str, access_token: str, marketplace_id: str, identifiers_type: str,
+                identifiers: Sequence[str], seller_id: str | None = None,
+                page_token: str | None = None) -> Page:
+    """GET searchCatalogItems for one page of one batch. Raises :class:`Throttled` (429),
+    ConnectFailure (403), :class:`Refused` (400) or :class:`Unavailable`; each carries
+    ``request_id``."""
     if not identifiers or len(identifiers) > batch_size(identifiers_type):
         raise ValueError("between 1 and batch_size(identifiers_type) identifiers per request")
     config = current_app.config
@@ -68,42 +148,64 @@ def search(*, region: str, access_token: str, marketplace_id: str, identifiers_t
         "marketplaceIds": marketplace_id,
         "identifiersType": identifiers_type,
         "identifiers": ",".join(identifiers),
-        "includedData": "identifiers,summaries",
-        "pageSize": str(MAX_IDENTIFIERS),
+        "includedData": INCLUDED_DATA,
+        "pageSize": str(PAGE_SIZE),
     }
     if identifiers_type == "SKU":
         params["sellerId"] = seller_id or ""
+    if page_token:
+        params["pageToken"] = page_token
     headers = {"x-amz-access-token": access_token, "user-agent": user_agent(config),
                "accept": "application/json"}
     url = marketplaces.spapi_endpoint(config, region) + PATH
     try:
         response = requests.get(url, params=params, headers=headers,
                                 timeout=config["ASC_AMAZON_HTTP_TIMEOUT"])
-    except requests.RequestException:
-        raise AmazonUnavailable("catalog_unavailable") from None
+    except requests.RequestException as error:
+        log.warning("searchCatalogItems failed: %s (no answer)", type(error).__name__)
+        raise Unavailable() from None
+    request_id = (response.headers.get("x-amzn-RequestId") or "")[:100] or None
     rate = _rate_limit(response)
-    if response.status_code == 429:
-        raise Throttled(rate)
-    if response.status_code == 403:
-        raise ConnectFailure("catalog_forbidden" if responses.about_the_token(response)
-                             else "catalog_role_missing")
-    if response.status_code == 400:
-        log.warning("Amazon rejected searchCatalogItems: %s", responses.summary(response))
-        raise OperatorActionRequired("catalog_rejected")
     if response.status_code != 200:
-        raise AmazonUnavailable("catalog_unavailable")
+        log.warning("searchCatalogItems failed: HTTP %s, %s, x-amzn-RequestId %s",
+                    response.status_code, responses.summary(response), request_id)
+    if response.status_code == 429:
+        raise Throttled(rate, request_id)
+    if response.status_code == 403:
+        raise _with_request_id(ConnectFailure(
+            "catalog_forbidden" if responses.about_the_token(response)
+            else "catalog_role_missing"), request_id)
+    if response.status_code == 400:
+        found = responses.errors(response)
+        message = str(found[0].get("message") or "") if found else ""
+        raise Refused(message[:300] or f"HTTP {response.status_code}", request_id)
+    if response.status_code != 200:
+        raise Unavailable(request_id)
     try:
-        return SearchResult(_by_identifier(response.json(), identifiers, identifiers_type,
-                                           marketplace_id), rate)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise AmazonUnavailable("catalog_unavailable") from None
+        body = response.json()
+        items = body.get("items") or []
+        if not isinstance(items, list):
+            raise TypeError
+    except (ValueError, TypeError, AttributeError):
+        log.warning("searchCatalogItems answered a body that is not its JSON, "
+                    "x-amzn-RequestId %s", request_id)
+        raise Unavailable(request_id) from None
+    pagination = body.get("pagination")
+    token = pagination.get("nextToken") if isinstance(pagination, dict) else None
+    return Page([i for i in items if isinstance(i, dict)],
+                token if isinstance(token, str) and token and token != page_token else None,
+                rate, request_id)
 
 
 def _by_identifier(body: dict, asked: Sequence[str], identifiers_type: str,
                    marketplace_id: str) -> dict[str, list[CatalogItem]]:
     found: dict[str, list[CatalogItem]] = {identifier: [] for identifier in asked}
     for raw in body["items"]:
-        item = CatalogItem(asin=str(raw["asin"]), **_summary(raw, marketplace_id))
+        asin = raw.get("asin") if isinstance(raw, dict) else None
+        if not isinstance(asin, str) or not ASIN.fullmatch(asin):
+            continue  # garbage from Amazon is skipped, never fails a run
+        item = CatalogItem(asin=asin, **_summary(raw, marketplace_id),
+                           product_type=_product_type(raw, marketplace_id))
         if len(asked) == 1:  # the only identifier asked for (SKU searches are asked alone)
             owners = list(asked)
         elif identifiers_type == "ASIN":
@@ -117,21 +219,34 @@ def _by_identifier(body: dict, asked: Sequence[str], identifiers_type: str,
     return found
 
 
+def _groups(raw: dict, key: str, marketplace_id: str) -> list[dict]:
+    """The entries of a per-marketplace list (identifiers, summaries, productTypes)."""
+    groups = raw.get(key)
+    return [g for g in groups if isinstance(g, dict) and g.get("marketplaceId") ==
+            marketplace_id] if isinstance(groups, list) else []
+
+
 def _identifier_values(raw: dict, marketplace_id: str) -> list[str]:
     values = []
-    for group in raw.get("identifiers") or ():
-        if group.get("marketplaceId") == marketplace_id:
-            values += [str(i.get("identifier", "")).replace("-", "").upper()
-                       for i in group.get("identifiers") or ()]
+    for group in _groups(raw, "identifiers", marketplace_id):
+        found = group.get("identifiers")
+        values += [str(i.get("identifier", "")).replace("-", "").upper()
+                   for i in (found if isinstance(found, list) else ()) if isinstance(i, dict)]
     return values
 
 
 def _summary(raw: dict, marketplace_id: str) -> dict:
-    for summary in raw.get("summaries") or ():
-        if summary.get("marketplaceId") == marketplace_id:
-            return {"name": _text(summary.get("itemName"), 500),
-                    "brand": _text(summary.get("brand"), 200)}
-    return {"name": None, "brand": None}
+    for summary in _groups(raw, "summaries", marketplace_id):
+        return {"name": _text(summary.get("itemName"), 500),
+                "brand": _text(summary.get("brand"), 200),
+                "classification": _text(summary.get("itemClassification"), 30)}
+    return {"name": None, "brand": None, "classification": None}
+
+
+def _product_type(raw: dict, marketplace_id: str) -> str | None:
+    for entry in _groups(raw, "productTypes", marketplace_id):
+        return _text(entry.get("productType"), 100)
+    return None
 
 
 def _text(value, limit: int) -> str | None:

@@ -14,6 +14,7 @@ import ipaddress
 import re
 import secrets
 import time
+import uuid
 from urllib.parse import urlencode
 
 from flask import Flask, abort, jsonify, redirect, render_template, request, session, url_for
@@ -37,6 +38,8 @@ from .data import (
 )
 
 REGIONS = {"na": "NA", "eu": "EU", "fe": "FE"}
+#: How long the "slow" catalog fault keeps a request waiting (longer than tests' timeouts).
+SLOW_SECONDS = 1.0
 REGION_NAMES = {"na": N_("North America"), "eu": N_("Europe"), "fe": N_("Far East")}
 #: Amazon's documented user-agent: AppName/AppVersion (Language=…[; Platform=…]), ≤ 500 chars.
 USER_AGENT = re.compile(r"[^/\s()]+/[^\s()]+ \(Language=[^;()]+(?:;\s*[^;()]+)*\)")
@@ -484,38 +487,56 @@ def _apis(app: Flask, state: SandboxState):
     @app.get("/spapi/<region>/catalog/2022-04-01/items")
     def search_catalog_items(region):
         """searchCatalogItems by identifiers, under Amazon's rate limit (per seller and app:
-        2 requests/s, burst 2) with its 429 body and x-amzn-RateLimit-Limit header."""
-        info = spapi_guard(region, catalog_fault(), CATALOG_ROLE)
+        2 requests/s, burst 2) with its 429 body, paged like Amazon's. Every answer carries an
+        x-amzn-RequestId; x-amzn-RateLimit-Limit only where Amazon's model declares it (200,
+        400 and 404: not on 403, 429 or 5xx)."""
         args = request.args
         asked = [v for v in args.get("identifiers", "").split(",") if v]
-        record = {"at": time.monotonic(),
-                  "seller": info["seller_id"] if isinstance(info, dict) else None,
-                  "identifiers": asked, "type": args.get("identifiersType"),
+        record = {"at": time.monotonic(), "seller": None, "identifiers": asked,
+                  "type": args.get("identifiersType"),
                   "params": {key: args.getlist(key) for key in args},
-                  "headers": sorted(h.lower() for h in request.headers.keys()), "status": None}
+                  "headers": sorted(h.lower() for h in request.headers.keys()), "status": None,
+                  "request_id": str(uuid.uuid4())}
+        with state.lock:  # recorded as it arrives; its status once answered
+            state.catalog_requests.append(record)
+        fault = catalog_fault()
+        if fault == "slow":  # an answer later than any client waits: a timeout
+            time.sleep(SLOW_SECONDS)
+        info = spapi_guard(region, fault, CATALOG_ROLE)
         if isinstance(info, dict):
+            record["seller"] = info["seller_id"]
             rate = state.settings.catalog_rate
             if not state.take_rate(f"{info['seller_id']}:{info['region']}:catalog",
                                    burst=state.settings.catalog_burst, per_second=rate):
                 info = _spapi_error(429, "QuotaExceeded",
                                     "You exceeded your quota for the requested resource.")
             else:
-                info = search_answer(info, args, asked)
+                info = search_answer(info, args, asked, odd=fault == "odd")
         response = app.make_response(info)
-        if state.settings.rate_header:
+        response.headers["x-amzn-RequestId"] = record["request_id"]
+        if state.settings.rate_header and response.status_code in (200, 400, 404):
             response.headers["x-amzn-RateLimit-Limit"] = str(state.settings.catalog_rate)
         record["status"] = response.status_code
-        with state.lock:
-            state.catalog_requests.append(record)
         return response
 
-    def search_answer(info: dict, args, asked: list[str]):
+    def search_answer(info: dict, args, asked: list[str], *, odd: bool = False):
         refused = catalog_refusal(info, args, asked)
         if refused is not None:
             return refused
         included = args.get("includedData", "summaries").split(",")
-        return jsonify(catalog.search(args["marketplaceIds"], args["identifiersType"], asked,
-                                      included, app.config["SANDBOX_CATALOG_NAMES"]))
+        query = "&".join(f"{k}={v}" for k, v in sorted(args.items(multi=True))
+                         if k != "pageToken")
+        try:
+            body = catalog.search(
+                args["marketplaceIds"], args["identifiersType"], asked, included,
+                app.config["SANDBOX_CATALOG_NAMES"],
+                page_size=int(args.get("pageSize", catalog.PAGE_SIZE)),
+                page_token=args.get("pageToken"), query=query)
+            return jsonify(catalog.odd(body, args["marketplaceIds"], args["identifiersType"],
+                                       asked) if odd else body)
+        except catalog.BadPageToken:
+            return _spapi_error(400, "InvalidInput", "Invalid pageToken: it does not belong to "
+                                "this query.")
 
     def catalog_refusal(info: dict, args, asked: list[str]):
         """Amazon's 400 InvalidInput for a bad identifiers search, or None."""
@@ -548,9 +569,14 @@ def _apis(app: Flask, state: SandboxState):
         included = args.get("includedData", "summaries").split(",")
         if any(value not in catalog.INCLUDED_DATA for value in included):
             return _spapi_error(400, "InvalidInput", "includedData has an unknown value.")
-        size = args.get("pageSize", "10")
-        if not size.isdigit() or not 1 <= int(size) <= 20:
+        size = args.get("pageSize", str(catalog.PAGE_SIZE))
+        if not size.isdigit() or not 1 <= int(size) <= catalog.MAX_PAGE_SIZE:
             return _spapi_error(400, "InvalidInput", "pageSize must be between 1 and 20.")
+        refused = [v for v in asked if v in state.settings.refused_identifiers]
+        if refused:  # Amazon refuses the whole request for one identifier it will not take
+            return _spapi_error(400, "InvalidInput",
+                                f"Invalid identifiers: {refused[0][:40]} is not a valid "
+                                f"{kind} for this marketplace.")
         return None
 
     def _data() -> dict:
@@ -592,7 +618,9 @@ def _apis(app: Flask, state: SandboxState):
             roles=tuple(roles) if isinstance(roles, (list, tuple)) else current.roles,
             catalog_rate=_rate(data.get("catalog_rate"), current.catalog_rate),
             catalog_burst=_rate(data.get("catalog_burst"), current.catalog_burst),
-            rate_header=_flag(data.get("rate_header"), current.rate_header))
+            rate_header=_flag(data.get("rate_header"), current.rate_header),
+            refused_identifiers=_strings(data.get("refused_identifiers"),
+                                         current.refused_identifiers))
         return _answer({"settings": state.settings.__dict__})
 
     @app.post("/_sandbox/clock")
@@ -642,6 +670,12 @@ def _rate(value, current: float) -> float:
     except (TypeError, ValueError):
         return current
     return rate if 0.1 <= rate <= 100 else current
+
+
+def _strings(value, current: tuple[str, ...]) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)):
+        return current
+    return tuple(str(v)[:100] for v in value[:1000])
 
 
 def _flag(value, current: bool) -> bool:

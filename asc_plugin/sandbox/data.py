@@ -75,6 +75,9 @@ class Settings:
     catalog_rate: float = 2.0        # searchCatalogItems per seller: requests/s
     catalog_burst: float = 2.0       # … and its burst
     rate_header: bool = True         # send x-amzn-RateLimit-Limit (Amazon does not always)
+    #: identifiers searchCatalogItems refuses with a 400 InvalidInput for the whole request, as
+    #: Amazon does for one it will not take (its checks go beyond check digits)
+    refused_identifiers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -85,7 +88,9 @@ class Faults:
                                   # | "unauthorized_client"
     sellers: str | None = None    # "403" (token) | "403_role" | "429" | "500" | "badjson"
     catalog: str | None = None    # "403" | "403_role" | "429" | "429_empty" (no body) | "500"
-                                  # | "503" | "badjson"
+                                  # | "503" | "badjson" | "slow" (answers after a second: a
+                                  # client's timeout) | "odd" (items with missing fields,
+                                  # wrong types, garbage ASINs, a dozen items for one id)
     catalog_times: int | None = None  # the catalog fault answers this many requests, then ends
     delay: float = 0.0            # seconds added to every token / Sellers API answer
 

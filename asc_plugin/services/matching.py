@@ -8,8 +8,16 @@ was and never redoes a finished step:
    the listing rule and its product id (missing, invalid, unsupported type, or an identifier to
    look up). Products whose identifier is unchanged and whose result is younger than
    ``ASC_MATCH_MAX_AGE_DAYS`` keep it. Products the host no longer has are removed at the end.
-2. **match** (Amazon): the pending identifiers, 20 per ``searchCatalogItems`` request, under the
-   seller's rate limit (a bucket shared by every worker).
+2. **match** (Amazon): the pending identifiers, 20 per ``searchCatalogItems`` search, every
+   page of it read (one rate-limit token per page, from a bucket shared by every worker) before
+   a product's result is decided. A batch Amazon refuses (400) is split until the identifier it
+   refuses is found; that product is marked with Amazon's message and the others go on.
+
+Transient faults (5xx, timeouts, bodies that are not JSON) are asked again after a jittered
+back-off, ``ASC_CATALOG_RETRIES`` times; then the run *pauses*: finished batches are kept, and
+*Match again* resumes it. One run per store at a time: the database holds at most one open
+(queued, running or paused) run per store, and a worker claims a run only while no other run of
+the store holds a live lease.
 
 A worker holds the run through a lease in the database, renewed with every step's commit; a
 step whose lease was taken over (the worker was presumed dead) is rolled back, so two workers
@@ -22,7 +30,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import socket
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -30,20 +40,29 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from .. import clock, signals
-from ..errors import ConnectFailure, Failure, OperatorActionRequired
+from ..errors import AmazonUnavailable, ConnectFailure, Failure, OperatorActionRequired
 from ..i18n import _, ngettext
 from ..models import ListingItem, MatchJob, ProductIdType, Store
+from ..persistence import savepoint
 from ..state import state
 from . import activity, product_ids, rate_limit, rules
 
 #: Results Amazon gave (kept while the identifier is unchanged and young enough).
-RESULTS = ("matched", "several", "no_match")
+RESULTS = ("matched", "several", "variation_parent", "no_match", "refused")
 #: Every status, in the order the preview lists them.
-STATUSES = ("matched", "several", "no_match", "pending", "id_missing", "id_invalid",
-            "unsupported", "excluded")
+STATUSES = ("matched", "several", "variation_parent", "no_match", "refused", "pending",
+            "id_missing", "id_invalid", "unsupported", "excluded")
+#: Under way: a worker runs it or will.
 ACTIVE = ("queued", "running")
+#: Not over: a store has at most one such run (a partial unique index in the database).
+OPEN = (*ACTIVE, "paused")
+#: Items kept per product when Amazon has several for its identifier.
+MAX_CANDIDATES = 10
+VARIATION_PARENT = "VARIATION_PARENT"
 #: searchCatalogItems per seller and app: 2 requests/s, burst 2 (Amazon's documentation). We
 #: never burst: two requests sent back to back could reach Amazon bunched with the next one.
 CATALOG_BURST = 1.0
@@ -73,8 +92,9 @@ def bucket_key(store: Store) -> str:
 # --- Starting and looking at runs --------------------------------------------------------------
 
 def active_job(store: Store) -> MatchJob | None:
+    """The store's open run (under way, or paused), if any."""
     return state().session.scalar(sa.select(MatchJob).where(
-        MatchJob.store_id == store.id, MatchJob.status.in_(ACTIVE)).order_by(MatchJob.id.desc())
+        MatchJob.store_id == store.id, MatchJob.status.in_(OPEN)).order_by(MatchJob.id.desc())
         .limit(1))
 
 
@@ -84,18 +104,43 @@ def latest_job(store: Store) -> MatchJob | None:
 
 
 def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
-    """A new run for the store, or the one already under way; (job, created). Flushed only."""
+    """A new run for the store, a paused one resumed, or the one already under way;
+    (job, created: whether it has to be handed to the queue). Flushed only.
+
+    Concurrent requests make one run: the database refuses a second open run of a store (a
+    partial unique index), and the request that lost the race answers with the winner's."""
     job = active_job(store)
     if job is not None:
-        return job, False
+        return job, _resume(job, requested_by)
     job = MatchJob(store_id=store.id, status="queued", phase="evaluate",
                    total=state().host.product_count(store.website_id),
                    requested_by=requested_by[:200], created_at=clock.now())
-    state().session.add(job)
+    try:
+        with savepoint():
+            state().session.add(job)
+            state().session.flush()
+    except IntegrityError:
+        job = active_job(store)
+        if job is None:  # the other run ended meanwhile: the caller may simply ask again
+            raise
+        return job, False
     activity.record(store, "match_started", "info",
                     _("Matching with Amazon's catalog started."), admin=requested_by)
     state().session.flush()
     return job, True
+
+
+def _resume(job: MatchJob, requested_by: str) -> bool:
+    """A paused run goes back to the queue where it stopped (finished batches kept)."""
+    if job.status != "paused":
+        return False
+    resumed = state().session.execute(
+        sa.update(MatchJob).where(MatchJob.id == job.id, MatchJob.status == "paused")
+        .values(status="queued", error_code=None, finished_at=None, created_at=clock.now(),
+                lease_owner=None, lease_expires_at=None, requested_by=requested_by[:200])
+        .execution_options(synchronize_session=False)).rowcount
+    state().session.refresh(job)
+    return resumed == 1
 
 
 def stalled(job: MatchJob) -> bool:
@@ -146,14 +191,19 @@ def worker_name() -> str:
 
 
 def claim(job_id: int, owner: str) -> bool:
-    """Take the run if it is under way and nobody holds a live lease on it (committed)."""
+    """Take the run if it is under way and nobody holds a live lease on it, nor on another run
+    of the same store (committed)."""
     now = real_now()
     session = state().session
+    other = aliased(MatchJob)
     taken = session.execute(
         sa.update(MatchJob).where(
             MatchJob.id == job_id, MatchJob.status.in_(ACTIVE),
             sa.or_(MatchJob.lease_owner.is_(None), MatchJob.lease_expires_at.is_(None),
-                   MatchJob.lease_expires_at < now))
+                   MatchJob.lease_expires_at < now),
+            ~sa.exists().where(other.store_id == MatchJob.store_id, other.id != MatchJob.id,
+                               other.status.in_(ACTIVE), other.lease_owner.is_not(None),
+                               other.lease_expires_at >= now))
         .values(lease_owner=owner, lease_expires_at=now + _lease(), status="running",
                 started_at=sa.func.coalesce(MatchJob.started_at, clock.now()))
         .execution_options(synchronize_session=False)).rowcount
@@ -178,7 +228,8 @@ def _commit_step(job: MatchJob, owner: str) -> bool:
 
 def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None = None) -> str:
     """Run the job to its end in this process (inside an app context). Returns "done",
-    "failed", "busy" (another worker holds it, or it is over) or "lost" (taken over)."""
+    "failed", "paused" (Amazon kept failing for a while: resumable), "busy" (another worker
+    holds it, or it is over) or "lost" (taken over)."""
     owner = owner or worker_name()
     if not claim(job_id, owner):
         return "busy"
@@ -216,17 +267,23 @@ def _end(job_id: int, owner: str, failure: Failure | None) -> str:
         return "lost"
     store = session.get(Store, job.store_id)
     counts = status_counts(store)
-    job.status = "failed" if failure else "done"
+    paused = isinstance(failure, AmazonUnavailable)  # transient: resumable where it stopped
+    job.status = "paused" if paused else "failed" if failure else "done"
     job.error_code = failure.code if failure else None
+    job.error_request_id = getattr(failure, "request_id", None) if failure else None
     job.finished_at = clock.now()
     job.lease_owner = job.lease_expires_at = None
     admin = job.requested_by or "system"
     if failure is None:
         activity.record(store, "match_finished", "success", summary(counts), admin=admin)
     else:
-        activity.record(store, "match_failed", "failure",
-                        _("Matching with Amazon's catalog stopped: %(reason)s",
-                          reason=failure.message), admin=admin)
+        entry = activity.record(
+            store, "match_paused" if paused else "match_failed", "failure",
+            _("Matching with Amazon's catalog paused: %(reason)s", reason=failure.message)
+            if paused else _("Matching with Amazon's catalog stopped: %(reason)s",
+                             reason=failure.message), admin=admin)
+        if job.error_request_id:  # Amazon's support asks for it
+            entry.params = json.dumps({"request_id": job.error_request_id})
     session.commit()
     signals.catalog_matched.send(current_app._get_current_object(), store=store, job=job,
                                  counts=counts, failure=failure)
@@ -263,7 +320,11 @@ class _Runner:
         self.fresh_after = clock.now() - timedelta(
             days=float(current_app.config["ASC_MATCH_MAX_AGE_DAYS"]))
         self.throttled = 0
+        self.transient = 0
         self.refreshed = False
+        #: A search's pages read so far, by its identifiers: a step that stops mid-search (a
+        #: 429, a transient fault) goes on from the next page.
+        self.pages: dict[tuple[str, ...], list] = {}
         #: No item stored for the store when this run began reading (products come in id
         #: order, each once, so none of them can be stored yet).
         self.first_evaluation = job.phase == "evaluate" and job.cursor is None and not \
@@ -334,6 +395,8 @@ class _Runner:
             item.identifier, item.chosen_asin = identifier[:64], None
         young = item.matched_at is not None and _aware(item.matched_at) >= self.fresh_after
         if item.matched_identifier == item.identifier and young:
+            if item.status == "refused":
+                return "refused", item.reason
             return _result_status(item), None
         return "pending", None
 
@@ -365,8 +428,8 @@ class _Runner:
             .limit(self.batch)))
         if not identifiers:
             return True
-        result = self._search(identifiers)
-        if result is None:  # throttled: the bucket is blocked for a while; same batch again
+        found = self._search_or_split(identifiers)
+        if found is None:  # throttled or a transient fault: the same batch again, next step
             return False
         now = clock.now()
         items = session.scalars(sa.select(ListingItem).where(
@@ -374,31 +437,83 @@ class _Runner:
             ListingItem.identifier.in_(identifiers)))
         done = 0
         for item in items:
-            _apply_result(item, result.items.get(item.identifier, []), now)
+            answer = found.get(item.identifier, [])
+            if isinstance(answer, str):
+                _refuse(item, answer, now)
+            else:
+                _apply_result(item, answer, now)
             done += 1
         self.job.matched += done
-        self.job.requests += 1
         return False
 
+    def _search_or_split(self, identifiers: list[str]) -> dict | None:
+        """identifier -> its items, or Amazon's message when it refused the identifier. A
+        refused batch is split in halves until the refused identifiers are alone; when every
+        identifier of a batch is refused, the search itself is at fault (raised)."""
+        from ..amazon import catalog
+
+        try:
+            result = self._search(identifiers)
+        except catalog.Refused as refused:
+            if len(identifiers) == 1:
+                return {identifiers[0]: refused.amazon_message}
+            half = len(identifiers) // 2
+            found = {}
+            for part in (identifiers[:half], identifiers[half:]):
+                answer = self._search_or_split(part)
+                if answer is None:
+                    return None
+                found.update(answer)
+            refusals = [v for v in found.values() if isinstance(v, str)]
+            if len(found) > 2 and len(refusals) == len(found) and len(set(refusals)) == 1:
+                raise  # one message for every identifier: the request, not an identifier
+            return found
+        return None if result is None else result.items
+
     def _search(self, identifiers: list[str]):
+        """Every page of the batch's search (None: not finished in this step)."""
+        from ..amazon import catalog
+
+        pages = self.pages.setdefault(tuple(identifiers), [])
+        while not pages or (pages[-1].next_token and len(pages) < catalog.MAX_PAGES):
+            page = self._page(identifiers, pages[-1].next_token if pages else None)
+            if page is None:
+                return None
+            pages.append(page)
+        del self.pages[tuple(identifiers)]
+        return catalog.collect(pages, identifiers, self.identifiers_type,
+                               _marketplace_id(self.store))
+
+    def _page(self, identifiers: list[str], token: str | None):
+        """One page, under the seller's rate limit; None after a 429 or a transient fault
+        (backed off; the caller asks again in its next step)."""
         from ..amazon import catalog
         from . import tokens
 
         key, limit = bucket_key(self.store), catalog_limit()
         rate_limit.acquire(key, limit)
+        self.job.requests += 1
         try:
-            result = catalog.search(
+            page = catalog.search_page(
                 region=_region(self.store), access_token=tokens.access_token(self.store.id),
                 marketplace_id=_marketplace_id(self.store),
                 identifiers_type=self.identifiers_type, identifiers=identifiers,
-                seller_id=self.store.seller_id)
+                seller_id=self.store.seller_id, page_token=token)
         except catalog.Throttled as throttled:
             rate_limit.observe(key, limit, throttled.rate_limit)
             self.throttled += 1
+            self.job.error_request_id = throttled.request_id
             if self.throttled > MAX_THROTTLED:
                 raise
-            rate_limit.back_off(key, self.throttled, base=float(
-                current_app.config["ASC_CATALOG_BACKOFF_SECONDS"]))
+            rate_limit.back_off(key, self.throttled, base=self._backoff())
+            return None
+        except catalog.Unavailable as fault:
+            self.transient += 1
+            self.job.error_request_id = fault.request_id
+            if self.transient > int(current_app.config["ASC_CATALOG_RETRIES"]):
+                raise
+            time.sleep(min(_lease().total_seconds() / 2, self._backoff() * 2 ** (
+                self.transient - 1)) * random.uniform(1.0, 1.5))
             return None
         except ConnectFailure as failure:
             # A token Amazon considers expired while our clock does not (clock skew): refresh
@@ -407,10 +522,14 @@ class _Runner:
                 raise
             self.refreshed = True
             tokens.refresh_now(self.store.id)
-            return self._search(identifiers)
-        self.throttled = 0
-        rate_limit.observe(key, limit, result.rate_limit)
-        return result
+            return self._page(identifiers, token)
+        self.throttled = self.transient = 0
+        rate_limit.observe(key, limit, page.rate_limit)
+        return page
+
+    @staticmethod
+    def _backoff() -> float:
+        return float(current_app.config["ASC_CATALOG_BACKOFF_SECONDS"])
 
 
 def _key(product) -> str:
@@ -431,37 +550,64 @@ def _marketplace_id(store: Store) -> str:
 
 
 def _apply_result(item: ListingItem, found: list, now: datetime) -> None:
-    item.matched_identifier, item.matched_at = item.identifier, now
-    item.candidates = json.dumps([{"asin": i.asin, "name": i.name, "brand": i.brand}
-                                  for i in found]) if len(found) > 1 else None
+    found = found[:MAX_CANDIDATES]
+    item.matched_identifier, item.matched_at, item.reason = item.identifier, now, None
+    item.candidates = json.dumps([
+        {"asin": i.asin, "name": i.name, "brand": i.brand, "product_type": i.product_type,
+         "classification": i.classification} for i in found]) if len(found) > 1 else None
     only = found[0] if len(found) == 1 else None
     item.asin = only.asin if only else None
     item.amazon_name = only.name if only else None
     item.amazon_brand = only.brand if only else None
+    item.product_type = only.product_type if only else None
+    item.item_classification = only.classification if only else None
     item.status = _result_status(item)
 
 
+def _refuse(item: ListingItem, message: str, now: datetime) -> None:
+    """Amazon refused the identifier itself: its message is kept for the preview."""
+    item.matched_identifier, item.matched_at, item.candidates = item.identifier, now, None
+    item.asin = item.amazon_name = item.amazon_brand = None
+    item.product_type = item.item_classification = None
+    item.status, item.reason = "refused", (message or "InvalidInput")[:100]
+
+
 def _result_status(item: ListingItem) -> str:
-    """What the stored result says: one item, several (unless one was chosen), or none."""
+    """What the stored result says: one item, several (unless one was chosen), or none; a
+    variation parent (no offer can go on it) is shown as such."""
     options = candidates(item)
     if options:
         chosen = next((c for c in options if c["asin"] == item.chosen_asin), None)
         if chosen is None:
             item.asin = item.amazon_name = item.amazon_brand = None
+            item.product_type = item.item_classification = None
             return "several"
         item.asin, item.amazon_name, item.amazon_brand = (chosen["asin"], chosen["name"],
                                                           chosen["brand"])
-        return "matched"
-    return "matched" if item.asin else "no_match"
+        item.product_type = chosen.get("product_type")
+        item.item_classification = chosen.get("classification")
+    if not item.asin:
+        return "no_match"
+    return "variation_parent" if item.item_classification == VARIATION_PARENT else "matched"
 
 
 def candidates(item: ListingItem) -> list[dict]:
+    """The stored candidates, read defensively (the column is ours, but never trusted)."""
     try:
         found = json.loads(item.candidates or "[]")
     except ValueError:
         return []
-    return [c for c in found if isinstance(c, dict) and c.get("asin")] \
-        if isinstance(found, list) else []
+    if not isinstance(found, list):
+        return []
+    return [{"asin": c["asin"], "name": _str(c.get("name")), "brand": _str(c.get("brand")),
+             "product_type": _str(c.get("product_type")),
+             "classification": _str(c.get("classification"))}
+            for c in found if isinstance(c, dict) and isinstance(c.get("asin"), str)
+            and c.get("asin")]
+
+
+def _str(value) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 # --- What the preview and the cards show -------------------------------------------------------

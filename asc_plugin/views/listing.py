@@ -47,7 +47,9 @@ def status_info() -> dict[str, tuple[str, str]]:
     return {
         "matched": (_("Matched"), "success"),
         "several": (_("Several matches"), "warning"),
+        "variation_parent": (_("Variation parent"), "warning"),
         "no_match": (_("No match on Amazon"), "muted"),
+        "refused": (_("Refused by Amazon"), "error"),
         "pending": (_("Not matched yet"), "info"),
         "id_missing": (_("Product id missing"), "error"),
         "id_invalid": (_("Product id invalid"), "error"),
@@ -175,6 +177,9 @@ def choose(store_id: int, item_id: int):
         commit()
         message, level = _("%(sku)s is matched with ASIN %(asin)s.", sku=item.sku,
                            asin=asin), "success"
+        if item.status == "variation_parent":
+            message, level = _("%(sku)s: ASIN %(asin)s is a variation parent; an offer needs "
+                               "one of its children.", sku=item.sku, asin=asin), "warning"
     else:
         message, level = _("That ASIN is not one of the matches for %(sku)s; nothing changed.",
                            sku=item.sku), "error"
