@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from browser_support import settled, sign_in
-from helpers import add_store
+from helpers import add_store, connected_store
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -50,3 +50,46 @@ def test_the_unsaved_changes_box_shows_only_after_a_change_and_a_close(page, liv
     assert _visible_discard_box(page)
     page.get_by_role("button", name="Keep editing").click()
     assert not _visible_discard_box(page)
+
+
+EXPIRED_WORDS = {
+    "en-US": {"expired": "Authorization expired", "needs": "1 needs renewing",
+              "never": ["Active", "✓ Connected", "days left", "day left", "expires today",
+                        "1 connected", "1 renewal due soon"]},
+    "zh-TW": {"expired": "授權已到期", "needs": "1家需要重新授權",
+              "never": ["使用中", "✓已連線", "✓ 已連線", "1家已連線", "剩餘", "今天到期",
+                        "1家即將需要重新授權"]},
+}
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-TW"])
+def test_past_the_yearly_end_every_place_says_expired(browser, live, app, admin, sandbox,
+                                                      locale):
+    store = connected_store(app, admin)
+    sandbox.move_clock(days=366)  # a year and a day on: no check has run since
+    words = EXPIRED_WORDS[locale]
+    context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, live.url)
+    card = page.locator(f"#asc-store-{store.id}")
+    expect(card).to_contain_text(words["expired"])
+    expect(page.locator("#asc-summary")).to_contain_text(words["needs"])
+    page.goto(f"{live.url}/admin/amazon/?view=table")
+    table = page.locator("table.asc-store-table")
+    expect(table).to_contain_text(words["expired"])
+    page.goto(f"{live.url}/admin/amazon/stores/{store.id}")
+    panel = page.locator("#asc-connection")
+    expect(panel).to_contain_text(words["expired"])
+    for url in ("/admin/amazon/", "/admin/amazon/?view=table", f"/admin/amazon/stores/{store.id}"):
+        page.goto(f"{live.url}{url}")
+        shown = page.evaluate("""() => {  // what the page says, not the filters' choices
+            const root = document.getElementById('asc-root').cloneNode(true);
+            root.querySelectorAll('select, .asc-filters, nav').forEach(el => el.remove());
+            document.body.appendChild(root);
+            const text = root.innerText;
+            root.remove();
+            return text;
+        }""")
+        for never in words["never"]:
+            assert never not in shown, (url, never, shown)
+    context.close()

@@ -72,14 +72,16 @@ def warning_level(days: int | None) -> str | None:
 
 
 def stores_due_for_renewal() -> list[Store]:
-    """Connected stores inside the first warning threshold, soonest first."""
+    """Connected stores inside the first warning threshold (and not ended yet), soonest first."""
     steps = thresholds()
     if not steps:
         return []
-    horizon = utcnow() + timedelta(days=steps[0])
+    now = utcnow()
+    horizon = now + timedelta(days=steps[0])
     return list(state().session.scalars(
         sa.select(Store).where(Store.connection_state == ConnectionState.CONNECTED,
-                               Store.authorization_expires_at <= horizon)
+                               Store.authorization_expires_at <= horizon,
+                               Store.authorization_expires_at > now)
         .order_by(Store.authorization_expires_at)).unique())
 
 

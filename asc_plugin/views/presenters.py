@@ -42,7 +42,7 @@ _CHECK_NOTES = {
 
 
 def connection_label(store: Store) -> str:
-    return str(_CONNECTION[store.connection_state][0])
+    return str(_CONNECTION[store.connection][0])
 
 
 def check_note(result) -> str:
@@ -82,7 +82,7 @@ class StorePresenter:
 
     @property
     def lapsed(self) -> bool:
-        return self.store.connection_state in (ConnectionState.REVOKED, ConnectionState.EXPIRED)
+        return self.store.connection in (ConnectionState.REVOKED, ConnectionState.EXPIRED)
 
     @cached_property
     def badge(self) -> tuple[str, str]:
@@ -95,7 +95,7 @@ class StorePresenter:
 
     @cached_property
     def connection(self) -> tuple[str, str]:
-        label, tone = _CONNECTION[self.store.connection_state]
+        label, tone = _CONNECTION[self.store.connection]
         return str(label), tone
 
     @property
@@ -122,7 +122,7 @@ class StorePresenter:
     @property
     def connect_label(self) -> str | None:
         """The card's Amazon button: connect, renew (lapsed or due), or none."""
-        if self.store.connection_state is ConnectionState.NOT_CONNECTED:
+        if self.store.connection is ConnectionState.NOT_CONNECTED:
             return _("Connect store")
         if self.lapsed or self.renewal_level is not None:
             return _("Renew authorization")
