@@ -8,6 +8,9 @@ from browser_support import settled, sign_in
 from helpers import add_store, connected_store
 from playwright.sync_api import expect
 
+from asc_plugin.models import Store
+from asc_plugin.state import state
+
 pytestmark = pytest.mark.browser
 
 DISCARD = "You have changed this form."
@@ -92,4 +95,27 @@ def test_past_the_yearly_end_every_place_says_expired(browser, live, app, admin,
         }""")
         for never in words["never"]:
             assert never not in shown, (url, never, shown)
+    context.close()
+
+
+@pytest.mark.parametrize("locale, test, says", [
+    ("en-US", "Test connection", "does not sell in Brazil. Sign in with the seller account for "
+                                 "Brazil (Seller Central for North America)"),
+    ("zh-TW", "測試連線", "沒有在巴西銷售。請以巴西的賣家帳戶登入（北美的Seller Central）")])
+def test_a_not_participating_check_names_the_marketplace(browser, live, app, admin, locale,
+                                                        test, says):
+    store = connected_store(app, admin)
+    with app.app_context():  # the seller no longer sells in the store's marketplace
+        row = state().session.get(Store, store.id)
+        row.marketplace_code = "BR"
+        state().session.commit()
+    context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, live.url, f"/admin/amazon/stores/{store.id}")
+    panel = page.locator("#asc-connection")
+    panel.get_by_role("button", name=test).click()
+    expect(panel).to_contain_text(says)
+    page.reload()
+    expect(panel).to_contain_text(says)
+    assert "%(" not in panel.inner_text()
     context.close()

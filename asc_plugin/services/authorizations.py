@@ -139,10 +139,16 @@ def _check_participation(store: Store, cache: dict) -> None:
     participation = next((p for p in cache[key] if p.marketplace_id == market.marketplace_id),
                          None)
     if participation is None or not participation.is_participating:
-        from ..i18n import _
+        raise ConnectFailure("not_participating", **failure_details(store))
 
-        raise ConnectFailure("not_participating", country=_(market.country),
-                             region=_(market.region_name))
+
+def failure_details(store: Store) -> dict[str, str]:
+    """What a stored failure code's message needs about the store (its marketplace's country and
+    region, as message ids: translated when shown, in the reader's language)."""
+    market = marketplaces.get(store.marketplace_code)
+    if market is None:
+        return {"country": store.marketplace_code, "region": store.marketplace_code}
+    return {"country": market.country, "region": market.region_name}
 
 
 def _result(store: Store, failure: Failure) -> CheckResult:

@@ -152,7 +152,7 @@ class StorePresenter:
         if not self.store.is_connected or code in (None, "ok"):
             return None
         try:
-            failure = Failure(code)
+            failure = Failure(code, **authorizations.failure_details(self.store))
         except KeyError:
             return None
         if failure.audience == OPERATOR:
