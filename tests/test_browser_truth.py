@@ -119,3 +119,40 @@ def test_a_not_participating_check_names_the_marketplace(browser, live, app, adm
     expect(panel).to_contain_text(says)
     assert "%(" not in panel.inner_text()
     context.close()
+
+
+def test_activity_is_written_as_events_and_read_in_the_readers_language(browser, live, app,
+                                                                       admin):
+    """Entries written by an English-reading admin and by a job on a worker read in Chinese
+    for a Chinese-reading admin, with Amazon's request id for support."""
+    from asc_plugin.errors import Failure
+    from asc_plugin.services import activity
+
+    store = connected_store(app, admin)  # an admin reading English did these
+    with app.app_context():
+        failure = Failure("catalog_unavailable")
+        failure.request_id = "b2f9e0c4-REQUEST-ID"
+        activity.record(state().session.get(Store, store.id), "match_failed", "failure",
+                        params=activity.failure_params(failure), admin="system")
+        state().session.commit()
+    context = browser.new_context(locale="zh-TW", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, live.url, "/admin/amazon/activity")
+    log = page.locator("#asc-activity")
+    expect(log).to_contain_text("已新增商店「Amazon Store USA」。")
+    expect(log).to_contain_text("已連線至Example Outfitters（A3FH4EXAMPLE）。")
+    expect(log).to_contain_text("與Amazon目錄的比對已停止：")
+    expect(log).to_contain_text("Amazon請求ID：b2f9e0c4-REQUEST-ID")
+    expect(log.locator(".asc-who", has_text="系統")).to_be_visible()
+    text = log.inner_text()
+    for english in ("was added", "Connected as", "Matching with", "system", "started"):
+        assert english not in text, english
+    context.close()
+    english = browser.new_context(locale="en-US")
+    page = english.new_page()
+    sign_in(page, live.url, "/admin/amazon/activity")
+    log = page.locator("#asc-activity")
+    expect(log).to_contain_text("Store “Amazon Store USA” was added.")
+    expect(log).to_contain_text("Amazon request id: b2f9e0c4-REQUEST-ID")
+    expect(log.locator(".asc-who", has_text="system")).to_be_visible()
+    english.close()

@@ -105,7 +105,8 @@ def check(store: Store, *, participations: dict | None = None) -> CheckResult:
             and store.authorization_expires_at <= utcnow():
         store.connection_state = ConnectionState.EXPIRED
         activity.record(store, "authorization_expired", "failure",
-                        AuthorizationRevoked(expired=True).message, admin="system")
+                        params=activity.failure_params(AuthorizationRevoked(expired=True)),
+                        admin="system")
         state().session.flush()
         signals.authorization_revoked.send(app, store=store, state="expired")
     if store.connection_state is not ConnectionState.CONNECTED:

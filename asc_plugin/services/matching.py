@@ -92,8 +92,7 @@ def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
                    total=state().host.product_count(store.website_id),
                    requested_by=requested_by[:200], created_at=clock.now())
     state().session.add(job)
-    activity.record(store, "match_started", "info",
-                    _("Matching with Amazon's catalog started."), admin=requested_by)
+    activity.record(store, "match_started", "info", admin=requested_by)
     state().session.flush()
     return job, True
 
@@ -222,11 +221,11 @@ def _end(job_id: int, owner: str, failure: Failure | None) -> str:
     job.lease_owner = job.lease_expires_at = None
     admin = job.requested_by or "system"
     if failure is None:
-        activity.record(store, "match_finished", "success", summary(counts), admin=admin)
+        activity.record(store, "match_finished", "success", params={"counts": counts},
+                        admin=admin)
     else:
         activity.record(store, "match_failed", "failure",
-                        _("Matching with Amazon's catalog stopped: %(reason)s",
-                          reason=failure.message), admin=admin)
+                        params=activity.failure_params(failure), admin=admin)
     session.commit()
     signals.catalog_matched.send(current_app._get_current_object(), store=store, job=job,
                                  counts=counts, failure=failure)
@@ -495,8 +494,7 @@ def choose(store: Store, item: ListingItem, asin: str) -> bool:
         return False
     item.chosen_asin = chosen["asin"]
     item.status = _result_status(item)
-    activity.record(store, "match_chosen", "info", _(
-        "%(sku)s: ASIN %(asin)s chosen among %(count)s matches.", sku=item.sku,
-        asin=chosen["asin"], count=len(candidates(item))))
+    activity.record(store, "match_chosen", "info", params={
+        "sku": item.sku, "asin": chosen["asin"], "count": len(candidates(item))})
     state().session.flush()
     return True

@@ -214,8 +214,9 @@ def save(store: Store, conditions: Iterable[Condition], *, match: str, enabled: 
     rule.conditions = [ListingCondition(position=n, field=c.field, operator=c.operator,
                                         value=c.value.strip())
                        for n, c in enumerate(conditions)]
-    activity.record(store, "rule_changed", "success", _(
-        "Listing rule saved. %(rule)s", rule=describe(conditions, match, enabled)))
+    activity.record(store, "rule_changed", "success", params={
+        "conditions": [[c.field, c.operator, c.value.strip()] for c in conditions],
+        "match": match, "enabled": enabled})
     session.flush()
     return True
 

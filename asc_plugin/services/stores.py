@@ -245,8 +245,7 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
     with _name_unique():
         session.add(store)
         session.flush()
-    activity.record(store, "store_created", "success",
-                    _("Store “%(name)s” was added.", name=store.name))
+    activity.record(store, "store_created", "success", params={"name": store.name})
     session.flush()
     return store
 
@@ -272,17 +271,19 @@ def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]
     name = name.strip()
     if name_taken(name, except_id=store.id):
         raise _name_taken()
-    changed = []
+    changed, changes = [], []
     if name != store.name:
         changed.append(_("Changed the name from “%(old)s” to “%(new)s”.", old=store.name,
                          new=name))
+        changes.append({"field": "name", "old": store.name, "new": name})
     if contact_email.strip() != store.contact_email:
         changed.append(_("Changed the contact email."))
+        changes.append({"field": "contact_email"})
     if changed:
         with _name_unique():  # a refused change is undone with its savepoint
             store.name, store.contact_email = name, contact_email.strip()
             session.flush()
-        activity.record(store, "settings_changed", "success", " ".join(changed))
+        activity.record(store, "settings_changed", "success", params={"changes": changes})
         session.flush()
     return changed
 
@@ -300,11 +301,8 @@ def update_mapping(store: Store, *, amazon_id_type: ProductIdType, host_attribut
     mapping.amazon_id_type = amazon_id_type
     mapping.host_attribute_code = host_attribute_code
     store.updated_at = utcnow()
-    activity.record(
-        store, "mapping_changed", "success",
-        _("Product ID mapping set to %(type)s ← %(attribute)s.", type=amazon_id_type.value,
-          attribute=host_attribute_code),
-    )
+    activity.record(store, "mapping_changed", "success", params={
+        "type": amazon_id_type.value, "attribute": host_attribute_code})
     state().session.flush()
     return True
 
@@ -320,11 +318,7 @@ def set_active(store: Store, active: bool) -> None:
     if store.status is new:
         return
     store.status = new
-    activity.record(
-        store, "status_changed", "success",
-        _("Store activated.") if active else _(
-            "Store deactivated: settings are kept, nothing syncs."),
-    )
+    activity.record(store, "status_changed", "success", params={"active": active})
     state().session.flush()
 
 

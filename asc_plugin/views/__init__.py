@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 from .. import clock, csrf, dates, i18n, paths
 from ..htmx import is_htmx, refresh, vary_on_htmx
 from ..i18n import _
+from ..services import activity_messages
 from ..services.binding import ensure_session_binding
 from ..state import state
 from .banners import banner, split_category
@@ -86,6 +87,7 @@ def create_blueprint() -> Blueprint:
             "asc_now": int(clock.now().timestamp()),
             "asc_banner_category": split_category,
             "asc_section": SECTIONS.get(request.endpoint, "home"),
+            "asc_activity": activity_messages,  # text(entry), actor(entry), details(entry)
         }
 
     @bp.errorhandler(404)
