@@ -3,10 +3,15 @@ bounding boxes), in English and in Traditional Chinese."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser_support import settled, sign_in
-from helpers import add_store, connected_store
+from helpers import add_store, connected_store, store_named
 from playwright.sync_api import expect
+from test_browser_listing import PRODUCTS
+from test_matching import _save_rule
+from workers import Worker
 
 from asc_plugin.models import Store
 from asc_plugin.state import state
@@ -156,3 +161,124 @@ def test_activity_is_written_as_events_and_read_in_the_readers_language(browser,
     expect(log).to_contain_text("Amazon request id: b2f9e0c4-REQUEST-ID")
     expect(log.locator(".asc-who", has_text="system")).to_be_visible()
     english.close()
+
+
+#: Chooses a field in each new condition row at the first moment script can see it (a
+#: MutationObserver callback, before the browser handles any other event): the fastest merchant.
+_PICK_AT_ONCE = """fields => {
+    const rows = document.getElementById('asc-rule-rows');
+    const seen = new Set();
+    new MutationObserver(records => {
+        for (const record of records) {
+            for (const node of record.addedNodes) {
+                if (!(node instanceof HTMLTableRowElement) || seen.has(node.id)) continue;
+                seen.add(node.id);
+                const select = node.querySelector('select[name$="-field"]');
+                select.value = fields[seen.size - 1];
+                select.dispatchEvent(new Event('change', {bubbles: true}));
+            }
+        }
+    }).observe(rows, {childList: true});
+}"""
+
+
+def test_a_field_chosen_the_moment_its_row_appears_gets_its_own_comparisons(page, live, app,
+                                                                             admin):
+    assert add_store(admin).status_code == 303
+    store_id = store_named(app, "Amazon Store USA").id
+    sign_in(page, live.url, f"/admin/amazon/stores/{store_id}/rules")
+    settled(page)
+    fields = ["price", "category", "quantity", "name"]
+    page.evaluate(_PICK_AT_ONCE, fields)
+    add = page.get_by_role("button", name="Add condition")
+    for _ in fields:  # as fast as the clicks go: each waits for nothing
+        add.click()
+    rows = page.locator("#asc-rule-rows tr")
+    expect(rows).to_have_count(len(fields))
+    expected = {"price": "is greater than", "quantity": "is greater than",
+                "category": "contains", "name": "contains"}
+    for n, key in enumerate(fields):
+        row = page.locator(f"#asc-rule-row-{n}")
+        expect(row.get_by_label("Field")).to_have_value(key)
+        comparison = row.get_by_label("Comparison").locator("option", has_text=expected[key])
+        expect(comparison).to_have_count(1)
+    numbers_only = page.locator("#asc-rule-row-0").get_by_label("Comparison")
+    expect(numbers_only.locator("option", has_text="contains")).to_have_count(0)
+    ids = page.evaluate("() => [...document.querySelectorAll('#asc-rule-rows tr')].map(r => r.id)")
+    assert len(set(ids)) == len(ids), ids
+
+
+@pytest.fixture()
+def match_worker(app, live, tmp_path):
+    """A real job worker process for the app under test."""
+    process = Worker(app, tmp_path / "worker.log")
+    yield process
+    process.stop()
+
+
+def _tab(page, label):
+    """The count in a status filter link: "Several matches (3)" -> 3 (0 when it is not shown)."""
+    link = page.get_by_role("navigation", name="Filter by status").get_by_role(
+        "link", name=re.compile(rf"^{re.escape(label)} \("))
+    if link.count() == 0:
+        return 0
+    return int(re.search(r"\(([\d,]+)\)", link.inner_text()).group(1).replace(",", ""))
+
+
+def test_the_preview_tells_the_truth_after_a_run_and_a_choice(page, live, app, admin, sandbox,
+                                                             match_worker):
+    sandbox.settings(catalog_rate=50, catalog_burst=50)
+    app.config["ASC_CATALOG_RATE"] = 50
+    store = connected_store(app, admin)  # matched by UPC
+    assert _save_rule(admin, store.id, [("price", "lt", "50")]).status_code == 303
+    sign_in(page, live.url, f"/admin/amazon/stores/{store.id}/listing")
+    banners = page.locator("#asc-banners .asc-banner")
+    for button in ("Match with Amazon catalog", "Match again"):
+        page.get_by_role("button", name=button).click()
+        expect(banners).to_contain_text("Matching “Amazon Store USA” with Amazon's catalog "
+                                        "started.")
+        expect(page.get_by_text("Last match finished:")).to_be_visible(timeout=60000)
+        # the run's end replaces "started": one banner about the store, saying what happened
+        expect(banners).to_have_count(1)
+        expect(banners).to_contain_text("Matching with Amazon's catalog finished:")
+        expect(banners).not_to_contain_text("started")
+
+    # Excluded products still show their product id.
+    upc = {p.sku: p.attributes.get("upc") for p in PRODUCTS}
+    page.goto(f"{live.url}/admin/amazon/stores/{store.id}/listing?status=excluded")
+    rows = page.locator(".asc-listing tbody tr")
+    expect(rows.first).to_contain_text("Excluded by the rules")
+    for n in range(min(rows.count(), 10)):
+        sku, _name, shown = rows.nth(n).locator("td").all_inner_texts()[:3]
+        assert shown == (upc[sku] or "—"), (sku, shown)
+    assert any(upc[s] for s in rows.locator("td:first-child").all_inner_texts())
+
+    # Choosing one of several matches moves the counts at once; the choice can be undone.
+    page.goto(f"{live.url}/admin/amazon/stores/{store.id}/listing?status=several")
+    several, matched = _tab(page, "Several matches"), _tab(page, "Matched")
+    assert several > 0
+    first = page.locator(".asc-listing tbody tr").first
+    row_id = first.get_attribute("id")
+    first.get_by_role("button", name=re.compile("^Choose")).first.click()
+    row = page.locator(f"#{row_id}")
+    expect(row).to_contain_text("chosen by an admin")
+    expect(page.get_by_role("link", name=f"Several matches ({several - 1})")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Matched ({matched + 1})")).to_be_visible()
+    settled(page)
+    row.get_by_text("Change or undo this choice").click()
+    row.get_by_role("button", name=re.compile("^Undo the choice")).click()
+    expect(row).to_contain_text("Amazon has several items with this id.")
+    expect(page.get_by_role("link", name=f"Several matches ({several})")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Matched ({matched})")).to_be_visible()
+    expect(page.locator("#asc-banners")).to_contain_text("is undone")
+    # ... and changed: choose, then choose another of its matches
+    row.get_by_role("button", name=re.compile("^Choose")).first.click()
+    expect(row).to_contain_text("chosen by an admin")
+    first_choice = row.locator(".asc-amazon .asc-asin").first.inner_text()
+    settled(page)
+    row.get_by_text("Change or undo this choice").click()
+    row.get_by_role("button", name=re.compile("^Choose")).first.click()
+    expect(row.locator(".asc-amazon .asc-asin").first).not_to_have_text(first_choice)
+    expect(row).to_contain_text("chosen by an admin")
+    page.reload()  # what the page said is what is stored
+    expect(page.get_by_role("link", name=f"Several matches ({several - 1})")).to_be_visible()

@@ -319,12 +319,15 @@ class _Runner:
 
     def _decide(self, item: ListingItem, product) -> tuple[str, str | None]:
         """(status, reason) for a product, by the rule and its id; keeps a young result."""
-        if not self.listed(product):
-            return "excluded", None
         raw = product.attributes.get(self.attribute)
         if raw is None and self.attribute == "sku":
             raw = product.sku
         outcome, identifier, reason = product_ids.catalog_identifier(self.id_type, raw)
+        if not self.listed(product):  # its id still shows in the preview
+            shown = identifier[:64] if outcome == "ok" else (raw or "").strip()[:64] or None
+            if shown != item.identifier:
+                item.identifier = shown
+            return "excluded", None
         if outcome != "ok":  # the value as the host has it, so the preview shows what to fix
             item.identifier = (raw or "").strip()[:64] or None
             return {"missing": "id_missing", "invalid": "id_invalid"}.get(
@@ -496,5 +499,18 @@ def choose(store: Store, item: ListingItem, asin: str) -> bool:
     item.status = _result_status(item)
     activity.record(store, "match_chosen", "info", params={
         "sku": item.sku, "asin": chosen["asin"], "count": len(candidates(item))})
+    state().session.flush()
+    return True
+
+
+def unchoose(store: Store, item: ListingItem) -> bool:
+    """Undo an admin's choice: the product is back among several matches (flushed). False when
+    nothing was chosen."""
+    if item.store_id != store.id or not item.chosen_asin:
+        return False
+    asin, item.chosen_asin = item.chosen_asin, None
+    item.status = _result_status(item)
+    activity.record(store, "match_choice_undone", "info", params={
+        "sku": item.sku, "asin": asin, "count": len(candidates(item))})
     state().session.flush()
     return True
