@@ -18,6 +18,7 @@ zh-TW, zh-HK, zh-MO and zh-Hant get the zh_Hant catalog; everything else gets En
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError, default_locale, support
@@ -112,6 +113,30 @@ class PluginDomain(Domain):
             self.cache[catalog] = translations
         return translations
 
+    def gettext(self, string, **variables):
+        text = self.get_translations().ugettext(string)
+        return grouped(text, variables) if variables else text
+
+    def ngettext(self, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        return grouped(self.get_translations().ungettext(singular, plural, num), variables)
+
+
+_INTEGER_FIELD = re.compile(r"%\((\w+)\)d")
+
+
+def grouped(text: str, variables: dict) -> str:
+    """``text % variables`` with every integer grouped the same way, in both languages
+    (2,400, never 2400): a count reads alike in a banner, a log entry and a table."""
+    numbers = {key for key, value in variables.items()
+               if isinstance(value, int) and not isinstance(value, bool)}
+    if numbers:
+        text = _INTEGER_FIELD.sub(
+            lambda m: f"%({m.group(1)})s" if m.group(1) in numbers else m.group(0), text)
+        variables = {key: f"{value:,}" if key in numbers else value
+                     for key, value in variables.items()}
+    return text % variables
+
 
 domain = PluginDomain()
 
@@ -141,11 +166,11 @@ def bound():
 
     def bound_gettext(string: str, **variables) -> str:
         text = catalog.ugettext(string)
-        return text % variables if variables else text
+        return grouped(text, variables) if variables else text
 
     def bound_ngettext(singular: str, plural: str, num: int, **variables) -> str:
         variables.setdefault("num", num)
-        return catalog.ungettext(singular, plural, num) % variables
+        return grouped(catalog.ungettext(singular, plural, num), variables)
 
     return bound_gettext, bound_ngettext
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from browser_support import settled, sign_in
-from helpers import add_store, connected_store, store_named
+from helpers import add_store, connected_store, start_match, store_named
 from playwright.sync_api import expect
 from test_browser_listing import PRODUCTS
 from test_matching import _save_rule
@@ -282,3 +282,59 @@ def test_the_preview_tells_the_truth_after_a_run_and_a_choice(page, live, app, a
     expect(row).to_contain_text("chosen by an admin")
     page.reload()  # what the page said is what is stored
     expect(page.get_by_role("link", name=f"Several matches ({several - 1})")).to_be_visible()
+
+
+_HAN = "\u4e00-\u9fff"
+#: What Traditional Chinese text must not show: half-width brackets, quotes or separators
+#: around Chinese, and spaces after full-width punctuation or between Chinese and a bracket.
+_ZH_PROBLEMS = {
+    "half-width bracket": re.compile(rf"[{_HAN}] ?\(|\) ?[{_HAN}]|\([{_HAN}]|[{_HAN}]\)"),
+    "curly quotes": re.compile("[“”‘’]"),
+    "half-width separator": re.compile(rf"[{_HAN}」）][;,:] ?|[;,:] [{_HAN}「（]"),
+    "space after full-width punctuation": re.compile(r"[。，、；：？！」）] +\S"),
+    "space before full-width punctuation": re.compile(r"\S +[。，、；：？！「（]"),
+    # (a date and its time, "2026年11月30日 清晨6:14", keep CLDR's own space)
+    "space between Chinese words": re.compile(rf"[{_HAN}](?<!日) +[{_HAN}]"),
+    "mixed listing words": re.compile("刊登|上架|商品"),
+}
+
+
+def _zh_problems(text: str) -> list[tuple[str, str]]:
+    found = []
+    for line in text.splitlines():
+        for name, pattern in _ZH_PROBLEMS.items():
+            match = pattern.search(line)
+            if match:
+                found.append((name, line[max(0, match.start() - 20):match.end() + 20]))
+    return found
+
+
+def test_traditional_chinese_pages_keep_one_typography(browser, live, app, admin, sandbox):
+    from asc_plugin.testing import run_match_jobs
+
+    sandbox.settings(catalog_rate=50, catalog_burst=50)
+    app.config["ASC_CATALOG_RATE"] = 50
+    store = connected_store(app, admin)
+    assert _save_rule(admin, store.id, [("category", "contains", "Apparel"),
+                                        ("price", "lt", "50")]).status_code == 303
+    assert start_match(admin, store.id).status_code == 303
+    assert run_match_jobs(app) == ["done"]
+    context = browser.new_context(locale="zh-TW", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, live.url)
+    problems = {}
+    for path in ("/admin/amazon/", "/admin/amazon/?view=table", f"/admin/amazon/stores/{store.id}",
+                 f"/admin/amazon/stores/{store.id}/rules",
+                 f"/admin/amazon/stores/{store.id}/listing",
+                 f"/admin/amazon/stores/{store.id}/listing?status=several",
+                 f"/admin/amazon/stores/{store.id}/delete",
+                 f"/admin/amazon/stores/{store.id}/disconnect",
+                 "/admin/amazon/activity", "/admin/amazon/learning", "/admin/amazon/attributes"):
+        page.goto(f"{live.url}{path}")
+        settled(page)
+        found = _zh_problems(page.locator("#asc-root").inner_text())
+        if found:
+            problems[path] = found
+    assert not problems, "\n".join(f"{path}: {name}: {text}" for path, found in problems.items()
+                                    for name, text in found)
+    context.close()

@@ -230,9 +230,11 @@ def describe(conditions: Sequence[Condition], match: str, enabled: bool) -> str:
     labels = {f.key: f.label for f in fields()}
     parts = []
     for c in conditions:
-        text = f"{labels.get(c.field, c.field)} {_(OPERATORS[c.operator][0])}"
-        parts.append(f"{text} “{c.value}”" if OPERATORS[c.operator][2] else text)
-    joined = "; ".join(parts)
+        field, operator = labels.get(c.field, c.field), _(OPERATORS[c.operator][0])
+        parts.append(_("%(field)s %(operator)s “%(value)s”", field=field, operator=operator,
+                       value=c.value) if OPERATORS[c.operator][2] else
+                     _("%(field)s %(operator)s", field=field, operator=operator))
+    joined = _("; ").join(parts)  # a full-width ； in Chinese
     return (_("Products where all of these hold are listed: %(conditions)s.",
               conditions=joined) if match == "all" else
             _("Products where any of these holds are listed: %(conditions)s.",

@@ -84,6 +84,9 @@ def create_blueprint() -> Blueprint:
             "asc_csrf_header": csrf.header_names()[0],
             "asc_date": format_day, "asc_datetime": format_when, "asc_utc": dates.exact_utc,
             "asc_lang": i18n.html_lang(),
+            # Between two sentences or a label and its value: a space in English, none in
+            # Chinese (whose full-width punctuation carries its own spacing).
+            "asc_space": "" if i18n.current_catalog() == "zh_Hant" else " ",
             "asc_now": int(clock.now().timestamp()),
             "asc_banner_category": split_category,
             "asc_section": SECTIONS.get(request.endpoint, "home"),
