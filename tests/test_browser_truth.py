@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import settled, sign_in
+from browser_support import settled, shot, sign_in
 from helpers import add_store, connected_store, start_match, store_named
 from playwright.sync_api import expect
 from test_browser_listing import PRODUCTS
@@ -337,4 +337,60 @@ def test_traditional_chinese_pages_keep_one_typography(browser, live, app, admin
             problems[path] = found
     assert not problems, "\n".join(f"{path}: {name}: {text}" for path, found in problems.items()
                                     for name, text in found)
+    context.close()
+
+
+_STICKING_OUT = """width => {
+    const fits = el => el.getBoundingClientRect().right <= width + 1;
+    const scrolledByAFittingBox = el => {
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) return fits(up);
+        }
+        return false;
+    };
+    return [...document.querySelectorAll('body *')]
+        .filter(el => el.getClientRects().length && !fits(el) && !scrolledByAFittingBox(el)
+                && !el.closest('dialog:not([open])'))
+        .slice(0, 5).map(el => el.tagName + '.' + el.className + ' ' + Math.round(
+            el.getBoundingClientRect().right));
+}"""
+
+
+PHONE = 390
+
+
+def test_on_a_phone_nothing_overflows_the_page(browser, live, app, admin, sandbox):
+    """390 px wide: the rule form, the listing preview and the store table fit; wide tables
+    scroll inside their own box, never the page."""
+    from asc_plugin.testing import run_match_jobs
+
+    sandbox.settings(catalog_rate=50, catalog_burst=50)
+    app.config["ASC_CATALOG_RATE"] = 50
+    store = connected_store(app, admin)
+    assert _save_rule(admin, store.id, [("category", "contains", "Apparel"),
+                                        ("price", "one_of", "19.99, 29.99, 39.99, 49.99"),
+                                        ("quantity", "gt", "0")]).status_code == 303
+    assert start_match(admin, store.id).status_code == 303
+    assert run_match_jobs(app) == ["done"]
+    context = browser.new_context(viewport={"width": PHONE, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    sign_in(page, live.url)
+    wide = {}
+    for path in ("/admin/amazon/", "/admin/amazon/?view=table", f"/admin/amazon/stores/{store.id}",
+                 f"/admin/amazon/stores/{store.id}/rules",
+                 f"/admin/amazon/stores/{store.id}/listing",
+                 f"/admin/amazon/stores/{store.id}/listing?status=several",
+                 "/admin/amazon/activity", "/admin/amazon/attributes"):
+        page.goto(f"{live.url}{path}")
+        settled(page)
+        # A phone widens its layout viewport (innerWidth) to what overflows: compare with 390.
+        sizes = page.evaluate("() => [document.scrollingElement.scrollWidth, innerWidth]")
+        # What sticks out of the phone's width, unless a box that fits scrolls it.
+        outside = page.evaluate(_STICKING_OUT, PHONE)
+        if max(sizes) > PHONE or outside:
+            wide[path] = (sizes, outside)
+        if path.endswith(("/rules", "/listing")):
+            shot(page, f"30-phone-{path.rsplit('/', 1)[1]}", full_page=False)
+    assert not wide, wide
     context.close()
