@@ -242,7 +242,8 @@ def test_plurals_and_dates_in_both_languages(app, admin):
 
 def test_traditional_chinese_says_one_word_per_idea_with_full_width_punctuation():
     """The seed's words (清單 listing, 產品 product, 目錄 catalog), never 刊登/上架/商品 beside
-    them; 「」 quotes and full-width ，；： next to Chinese; no space after full-width punctuation."""
+    them; 「」 quotes and full-width ，；： next to Chinese; no space after full-width
+    punctuation."""
     han = "\u4e00-\u9fff"
     for message in _catalog():
         if not message.id:
