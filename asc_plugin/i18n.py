@@ -187,6 +187,17 @@ def wtforms_translations():
     return translations
 
 
+def sentence_space() -> str:
+    """Between two sentences: a space in English, none in Chinese (whose full-width
+    punctuation carries its own spacing)."""
+    return "" if current_catalog() == "zh_Hant" else " "
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another, spaced as the reader's language spaces them."""
+    return sentence_space().join(p for p in parts if p)
+
+
 def html_lang() -> str:
     return "zh-Hant" if current_catalog() == "zh_Hant" else "en"
 

@@ -394,3 +394,45 @@ def test_on_a_phone_nothing_overflows_the_page(browser, live, app, admin, sandbo
             shot(page, f"30-phone-{path.rsplit('/', 1)[1]}", full_page=False)
     assert not wide, wide
     context.close()
+
+
+@pytest.mark.parametrize("locale, words", [
+    ("en-US", {"connect": "Connect store", "waiting": "Waiting for Amazon…",
+               "hint": ["MD4010", "sells in United States",
+                        "sign in to Seller Central for North America"],
+               "reopen": "Reopen Seller Central", "ended": "within 10 minutes"}),
+    ("zh-TW", {"connect": "連線商店", "waiting": "等待Amazon…",
+               "hint": ["MD4010", "在美國銷售", "北美的Seller Central"],
+               "reopen": "重新開啟Seller Central", "ended": "10分鐘內沒有收到"})])
+def test_a_sign_in_with_another_regions_account_is_explained(browser, live, app, admin, sandbox,
+                                                             locale, words):
+    """Amazon shows MD4010 in its own tab and never sends the seller back: after a couple of
+    minutes the waiting card says what likely happened, names the region and what to do; when
+    the attempt expires, the banner says it again."""
+    assert add_store(admin).status_code == 303
+    context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, live.url)
+    card = page.locator("article.asc-card", has_text="Amazon Store USA")
+    with page.context.expect_page() as tab:
+        card.get_by_role("button", name=words["connect"]).click()
+    amazon = tab.value
+    if locale == "en-US":  # the seller signs in with the UK account: Amazon shows MD4010
+        amazon.get_by_label("Email or mobile phone number").fill("uk-seller@example.com")
+        amazon.get_by_label("Password").fill("sandbox")
+        amazon.get_by_role("button", name="Sign in").click()
+        expect(amazon.get_by_text("MD4010")).to_be_visible()
+    amazon.close()
+    expect(card).to_contain_text(words["waiting"])
+    hint = card.locator(".asc-waiting-hint")
+    expect(hint).to_be_hidden()  # not at once: signing in takes a while
+    sandbox.move_clock(days=3 / 1440)  # three minutes on, no answer
+    for text in words["hint"]:
+        expect(hint).to_contain_text(text)
+    expect(card.get_by_role("button", name=re.compile(words["reopen"]))).to_be_visible()
+    sandbox.move_clock(days=11 / 1440)  # the attempt expires
+    banner = page.locator("#asc-banners")
+    expect(banner).to_contain_text(words["ended"], timeout=10000)
+    expect(banner).to_contain_text("MD4010")
+    expect(card).not_to_contain_text(words["waiting"])
+    context.close()

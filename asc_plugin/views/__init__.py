@@ -86,7 +86,7 @@ def create_blueprint() -> Blueprint:
             "asc_lang": i18n.html_lang(),
             # Between two sentences or a label and its value: a space in English, none in
             # Chinese (whose full-width punctuation carries its own spacing).
-            "asc_space": "" if i18n.current_catalog() == "zh_Hant" else " ",
+            "asc_space": i18n.sentence_space(),
             "asc_now": int(clock.now().timestamp()),
             "asc_banner_category": split_category,
             "asc_section": SECTIONS.get(request.endpoint, "home"),
