@@ -436,3 +436,56 @@ def test_a_sign_in_with_another_regions_account_is_explained(browser, live, app,
     expect(banner).to_contain_text("MD4010")
     expect(card).not_to_contain_text(words["waiting"])
     context.close()
+
+
+@pytest.mark.parametrize("locale, words", [
+    ("en-US", {"add": "Add condition", "field": "Field", "value": "Value",
+               "category": "Category", "brand": "Attribute: Brand", "price": "Price",
+               "quantity": "Quantity in stock",
+               "price_hint": "A price in US dollars, like $19.99.",
+               "quantity_hint": "A quantity in stock, like 10.",
+               "not_a_number": "Enter a number, like 19.99."}),
+    ("zh-TW", {"add": "新增條件", "field": "欄位", "value": "值", "category": "類別",
+               "brand": "屬性：Brand", "price": "價格", "quantity": "庫存數量",
+               "price_hint": "以美元計價的價格，例如US$19.99。",
+               "quantity_hint": "庫存數量，例如10。",
+               "not_a_number": "請輸入數字"})])
+def test_rule_inputs_offer_the_catalogs_values_and_check_prices(browser, live, app, admin,
+                                                                locale, words):
+    assert add_store(admin).status_code == 303  # United States: prices in US dollars
+    store_id = store_named(app, "Amazon Store USA").id
+    context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, live.url, f"/admin/amazon/stores/{store_id}/rules")
+    add = page.get_by_role("button", name=words["add"])
+
+    def condition(n, field):
+        add.click()
+        row = page.locator(f"#asc-rule-row-{n}")
+        row.get_by_label(words["field"]).select_option(label=field)
+        expect(row.get_by_label(words["field"])).to_have_value(re.compile("."))
+        settled(page)
+        return page.locator(f"#asc-rule-row-{n}")
+
+    def offered(row):
+        return row.get_by_label(words["value"]).evaluate(
+            "el => el.list ? [...el.list.options].map(o => o.value) : []")
+
+    category = condition(0, words["category"])
+    categories = {segment for p in PRODUCTS for segment in p.category}
+    assert set(offered(category)) == categories
+    brand = condition(1, words["brand"])
+    brands = {p.attributes["brand"] for p in PRODUCTS if p.attributes.get("brand")}
+    assert brands and set(offered(brand)) == brands
+    price = condition(2, words["price"])
+    expect(price.locator(".asc-help")).to_have_text(words["price_hint"])
+    price.get_by_label(words["value"]).fill("cheap")
+    price.get_by_label(words["value"]).press("Tab")
+    expect(page.locator("#asc-rule-row-2 .asc-error")).to_contain_text(words["not_a_number"])
+    expect(page.locator("#asc-rule-row-2 .asc-error")).to_be_visible()
+    page.locator("#asc-rule-row-2").get_by_label(words["value"]).fill("25")
+    page.locator("#asc-rule-row-2").get_by_label(words["value"]).press("Tab")
+    expect(page.locator("#asc-rule-row-2 .asc-error")).to_have_count(0)
+    quantity = condition(3, words["quantity"])
+    expect(quantity.locator(".asc-help")).to_have_text(words["quantity_hint"])
+    context.close()
