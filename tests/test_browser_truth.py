@@ -483,9 +483,13 @@ def test_rule_inputs_offer_the_catalogs_values_and_check_prices(browser, live, a
     price.get_by_label(words["value"]).press("Tab")
     expect(page.locator("#asc-rule-row-2 .asc-error")).to_contain_text(words["not_a_number"])
     expect(page.locator("#asc-rule-row-2 .asc-error")).to_be_visible()
+    expect(page.locator("#asc-rule-row-2").get_by_label(words["value"])).to_have_attribute(
+        "aria-invalid", "true")
     page.locator("#asc-rule-row-2").get_by_label(words["value"]).fill("25")
     page.locator("#asc-rule-row-2").get_by_label(words["value"]).press("Tab")
     expect(page.locator("#asc-rule-row-2 .asc-error")).to_have_count(0)
+    expect(page.locator("#asc-rule-row-2").get_by_label(words["value"])).not_to_have_attribute(
+        "aria-invalid", "true")
     quantity = condition(3, words["quantity"])
     expect(quantity.locator(".asc-help")).to_have_text(words["quantity_hint"])
     context.close()
