@@ -95,6 +95,11 @@ class Host(Protocol):
     def product_count(self, website_id: str) -> int:
         """How many products the website has."""
 
+    # Optional: ``field_values(website_id, field, limit) -> Sequence[str] | None``, the distinct
+    # values a rule field takes on the website ("category" for category path segments, else an
+    # attribute code), offered as the rule inputs' suggestions. Without it (or when it answers
+    # None) the plugin reads them from the first products of ``products()``.
+
 
 class BaseHost:
     """Deny-by-default implementation of :class:`Host`; subclass and override."""

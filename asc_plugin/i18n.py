@@ -23,6 +23,7 @@ zh-TW, zh-HK, zh-MO and zh-Hant get the zh_Hant catalog; everything else gets En
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError, support
@@ -174,11 +175,27 @@ class PluginCatalog:
 
     def gettext(self, string: str, **variables) -> str:
         text = self.get_translations().ugettext(string)
-        return text % variables if variables else text
+        return grouped(text, variables) if variables else text
 
     def ngettext(self, singular: str, plural: str, num: int, **variables) -> str:
         variables.setdefault("num", num)
-        return self.get_translations().ungettext(singular, plural, num) % variables
+        return grouped(self.get_translations().ungettext(singular, plural, num), variables)
+
+
+_INTEGER_FIELD = re.compile(r"%\((\w+)\)d")
+
+
+def grouped(text: str, variables: dict) -> str:
+    """``text % variables`` with every integer grouped the same way, in both languages
+    (2,400, never 2400): a count reads alike in a banner, a log entry and a table."""
+    numbers = {key for key, value in variables.items()
+               if isinstance(value, int) and not isinstance(value, bool)}
+    if numbers:
+        text = _INTEGER_FIELD.sub(
+            lambda m: f"%({m.group(1)})s" if m.group(1) in numbers else m.group(0), text)
+        variables = {key: f"{value:,}" if key in numbers else value
+                     for key, value in variables.items()}
+    return text % variables
 
 
 domain = PluginCatalog()
@@ -209,11 +226,11 @@ def bound():
 
     def bound_gettext(string: str, **variables) -> str:
         text = catalog.ugettext(string)
-        return text % variables if variables else text
+        return grouped(text, variables) if variables else text
 
     def bound_ngettext(singular: str, plural: str, num: int, **variables) -> str:
         variables.setdefault("num", num)
-        return catalog.ungettext(singular, plural, num) % variables
+        return grouped(catalog.ungettext(singular, plural, num), variables)
 
     return bound_gettext, bound_ngettext
 
@@ -228,6 +245,17 @@ def wtforms_translations():
         translations = _wtforms_cache[catalog] = get_builtin_gnu_translations(
             [_WTFORMS_LOCALES[catalog]])
     return translations
+
+
+def sentence_space() -> str:
+    """Between two sentences: a space in English, none in Chinese (whose full-width
+    punctuation carries its own spacing)."""
+    return "" if current_catalog() == "zh_Hant" else " "
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another, spaced as the reader's language spaces them."""
+    return sentence_space().join(p for p in parts if p)
 
 
 def html_lang() -> str:

@@ -31,6 +31,19 @@ class Marketplace:
     def region_name(self) -> str:
         return REGION_NAMES[self.region]
 
+    @property
+    def currency(self) -> str:
+        """The ISO 4217 code of the marketplace's currency (prices listed there are in it)."""
+        return CURRENCIES[self.code]
+
+
+#: Each marketplace's currency, as Amazon's marketplace table gives it.
+CURRENCIES = {
+    "US": "USD", "CA": "CAD", "MX": "MXN", "BR": "BRL", "UK": "GBP", "DE": "EUR", "FR": "EUR",
+    "IT": "EUR", "ES": "EUR", "NL": "EUR", "BE": "EUR", "IE": "EUR", "SE": "SEK", "PL": "PLN",
+    "TR": "TRY", "AE": "AED", "SA": "SAR", "EG": "EGP", "IN": "INR", "JP": "JPY", "AU": "AUD",
+    "SG": "SGD", "ZA": "ZAR",
+}
 
 _EU = "https://sellercentral-europe.amazon.com"
 

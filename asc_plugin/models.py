@@ -126,8 +126,17 @@ class Store(Base):
     )
 
     @property
+    def connection(self) -> ConnectionState:
+        """The connection as it stands now: an authorization past its yearly end is expired at
+        once, before any check has recorded it (pages must never say *Connected* then)."""
+        if self.connection_state is ConnectionState.CONNECTED and self.authorization_expires_at \
+                is not None and self.authorization_expires_at <= utcnow():
+            return ConnectionState.EXPIRED
+        return self.connection_state
+
+    @property
     def is_connected(self) -> bool:
-        return self.connection_state is ConnectionState.CONNECTED
+        return self.connection is ConnectionState.CONNECTED
 
     def __repr__(self) -> str:  # no secrets here, ever
         return f"<Store {self.id} {self.marketplace_code} {self.connection_state.value}>"

@@ -438,7 +438,7 @@ def test_add_and_connect_in_traditional_chinese(browser, live, app):
     dialog.get_by_role("link", name="繼續新增Amazon商店").click()
     expect(dialog.get_by_role("heading", name="新增Amazon銷售管道")).to_be_visible()
     settled(page)
-    dialog.get_by_label("用於Amazon刊登的Demo Shop網站").select_option("1")
+    dialog.get_by_label("用於Amazon清單的Demo Shop網站").select_option("1")
     dialog.get_by_label("電子郵件地址").fill("tw@example.com")
     dialog.get_by_label("新商店名稱").fill("亞馬遜美國商店")
     dialog.get_by_label("Amazon站點國家／地區").select_option("US")

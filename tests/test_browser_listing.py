@@ -32,7 +32,7 @@ def worker(app, live, tmp_path):
 def _connected_store(page, live, *, zh=False):
     """Add a US store matched by UPC, and connect it in Seller Central's tab."""
     page.goto(f"{live.url}/admin/amazon/stores/new?step=form")
-    labels = (("用於Amazon刊登的Demo Shop網站", "電子郵件地址", "新商店名稱",
+    labels = (("用於Amazon清單的Demo Shop網站", "電子郵件地址", "新商店名稱",
                "Amazon站點國家／地區", "Amazon站點上的產品ID", "連線", "連線商店") if zh else
               ("Demo Shop Website to use for Amazon Listing", "Email Address", "New Store Name",
                "Amazon Marketplace Country", "Product ID on the Amazon market", "Connect",
@@ -165,7 +165,7 @@ def test_the_same_in_traditional_chinese(browser, live, app, worker):
     _assert_no_english(page, "#asc-root")
     shot(page, "23-zh-listing-rules")
     page.get_by_role("button", name="儲存規則").click()
-    page.get_by_role("link", name="刊登預覽").click()
+    page.get_by_role("link", name="清單預覽").click()
     page.get_by_role("button", name="與Amazon目錄比對").click()
     expect(page.get_by_text("上次比對完成於：")).to_be_visible(timeout=60000)
     page.get_by_role("navigation", name="依狀態篩選").get_by_role(

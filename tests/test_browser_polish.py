@@ -155,7 +155,7 @@ def test_the_activity_log_and_the_table_in_traditional_chinese(browser, live, ap
     context = browser.new_context(locale="zh-TW", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     sign_in(page, live.url, "/admin/amazon/stores/new?step=form")
-    page.get_by_label("用於Amazon刊登的Demo Shop網站").select_option("1")
+    page.get_by_label("用於Amazon清單的Demo Shop網站").select_option("1")
     page.get_by_label("電子郵件地址").fill("tw@example.com")
     page.get_by_label("新商店名稱").fill("亞馬遜美國商店")
     page.get_by_label("Amazon站點國家／地區").select_option("US")

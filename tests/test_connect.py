@@ -33,6 +33,7 @@ from asc_plugin.models import (
     utcnow,
 )
 from asc_plugin.sandbox import config as sandbox_config
+from asc_plugin.services import activity_messages
 from asc_plugin.state import state
 
 ROUTINGS = ["direct", "login_uri"]
@@ -51,8 +52,8 @@ def _flashes(client):
 
 def _log(app, store_id):
     with app.app_context():
-        return [(e.event, e.outcome, e.message) for e in state().session.query(ActivityLog)
-                .filter_by(store_id=store_id).order_by(ActivityLog.id)]
+        return [(e.event, e.outcome, activity_messages.text(e)) for e in state().session.query(
+            ActivityLog).filter_by(store_id=store_id).order_by(ActivityLog.id)]
 
 
 def _snapshot(app, store_id):

@@ -238,3 +238,24 @@ def test_plurals_and_dates_in_both_languages(app, admin):
     assert "剩餘1天" in zh
     assert "Mar 4, 2026" in en and "2026年3月4日" in zh
     assert "expires in 1 day." in en and "將在1天後到期" in zh
+
+
+def test_traditional_chinese_says_one_word_per_idea_with_full_width_punctuation():
+    """The seed's words (清單 listing, 產品 product, 目錄 catalog), never 刊登/上架/商品 beside
+    them; 「」 quotes and full-width ，；： next to Chinese; no space after full-width
+    punctuation."""
+    han = "\u4e00-\u9fff"
+    for message in _catalog():
+        if not message.id:
+            continue
+        for text in (message.string if isinstance(message.string, tuple)
+                     else (message.string,)):
+            assert not re.search("刊登|上架|商品|型錄", text), text
+            assert not re.search("[“”‘’\"]", text), text
+            assert not re.search(rf"[{han}][,;:?!]|[,;:?!] *[{han}]", text), text
+            assert not re.search(r"[。，、；：？！「」（）] ", text), text
+            assert not re.search(r" [。，、；：？！「」（）]", text), text
+    strings = {m.id: m.string for m in _catalog() if m.id}
+    assert strings["Listing preview"] == "清單預覽"
+    assert strings["Listing rules"] == "清單規則"
+    assert strings["; "] == "；"

@@ -172,7 +172,7 @@ def test_secrets_never_reach_pages_logs_or_the_activity_log(app, admin, sandbox,
         from asc_plugin.services import tokens
 
         access_token = tokens.access_token(store.id)
-        log = " ".join(e.message for e in state().session.query(ActivityLog))
+        log = " ".join(f"{e.message} {e.params}" for e in state().session.query(ActivityLog))
     secrets = [refresh_token, access_token, sandbox_config.CLIENT_SECRET, *issued["codes"]]
     for secret in secrets:
         assert secret not in caplog.text

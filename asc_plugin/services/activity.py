@@ -1,7 +1,12 @@
-"""The per-store activity log: an audit trail written for people, never holding a secret."""
+"""The per-store activity log: an audit trail for people, never holding a secret.
+
+An entry is an event with parameters; ``activity_messages`` renders it in the reader's language
+when it is shown (a worker's ``LANG`` never decides what an admin reads).
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -12,19 +17,35 @@ from ..state import state
 OUTCOMES = ("success", "failure", "info")
 
 
-def record(store: Store, event: str, outcome: str, message: str, *, admin: str | None = None,
-           session=None) -> ActivityLog:
+def record(store: Store, event: str, outcome: str, message: str | None = None, *,
+           params: dict | None = None, admin: str | None = None, session=None) -> ActivityLog:
     """Add an entry to the store's log, flushed with the caller's session (the host's, or the
-    separate session a token refresh works in)."""
+    separate session a token refresh works in).
+
+    ``params`` are what the event's message needs (see activity_messages), plus details for
+    support such as Amazon's ``request_id``; never a secret. ``message`` is only for an event
+    activity_messages does not know yet: it is shown as it is, untranslated.
+    """
     if admin is None:
         admin = state().host.admin_name()
     entry = ActivityLog(
-        store_id=store.id, event=event, outcome=outcome, message=message[:2000],
+        store_id=store.id, event=event, outcome=outcome, message=(message or "")[:2000],
+        params=json.dumps(params, ensure_ascii=False, default=str)if params else None,
         admin=admin[:200])
     if store.id is None:  # a store added in this same unit of work
         entry.store = store
     (session or state().session).add(entry)
     return entry
+
+
+def failure_params(failure) -> dict:
+    """The parameters that render a Failure again later (its code and details, no text)."""
+    params = {"failure": failure.code,
+              "details": {k: v for k, v in failure.details.items() if isinstance(v, str)}}
+    request_id = getattr(failure, "request_id", None)
+    if request_id:
+        params["request_id"] = request_id
+    return params
 
 
 @dataclass(frozen=True)

@@ -72,14 +72,16 @@ def warning_level(days: int | None) -> str | None:
 
 
 def stores_due_for_renewal() -> list[Store]:
-    """Connected stores inside the first warning threshold, soonest first."""
+    """Connected stores inside the first warning threshold (and not ended yet), soonest first."""
     steps = thresholds()
     if not steps:
         return []
-    horizon = utcnow() + timedelta(days=steps[0])
+    now = utcnow()
+    horizon = now + timedelta(days=steps[0])
     return list(state().session.scalars(
         sa.select(Store).where(Store.connection_state == ConnectionState.CONNECTED,
-                               Store.authorization_expires_at <= horizon)
+                               Store.authorization_expires_at <= horizon,
+                               Store.authorization_expires_at > now)
         .order_by(Store.authorization_expires_at)).unique())
 
 
@@ -103,7 +105,8 @@ def check(store: Store, *, participations: dict | None = None) -> CheckResult:
             and store.authorization_expires_at <= utcnow():
         store.connection_state = ConnectionState.EXPIRED
         activity.record(store, "authorization_expired", "failure",
-                        AuthorizationRevoked(expired=True).message, admin="system")
+                        params=activity.failure_params(AuthorizationRevoked(expired=True)),
+                        admin="system")
         state().session.flush()
         signals.authorization_revoked.send(app, store=store, state="expired")
     if store.connection_state is not ConnectionState.CONNECTED:
@@ -137,10 +140,16 @@ def _check_participation(store: Store, cache: dict) -> None:
     participation = next((p for p in cache[key] if p.marketplace_id == market.marketplace_id),
                          None)
     if participation is None or not participation.is_participating:
-        from ..i18n import _
+        raise ConnectFailure("not_participating", **failure_details(store))
 
-        raise ConnectFailure("not_participating", country=_(market.country),
-                             region=_(market.region_name))
+
+def failure_details(store: Store) -> dict[str, str]:
+    """What a stored failure code's message needs about the store (its marketplace's country and
+    region, as message ids: translated when shown, in the reader's language)."""
+    market = marketplaces.get(store.marketplace_code)
+    if market is None:
+        return {"country": store.marketplace_code, "region": store.marketplace_code}
+    return {"country": market.country, "region": market.region_name}
 
 
 def _result(store: Store, failure: Failure) -> CheckResult:

@@ -87,8 +87,7 @@ def start(store: Store, *, new_tab: bool, return_to: str) -> str:
     _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
                                      new_tab=new_tab, return_to=return_to)
     activity.record(store, "connect_started", "info",
-                    _("Renewal of the Amazon authorization started.") if kind == "renewal"
-                    else _("Connection to Amazon Seller Central started."))
+                    params={"kind": "renewal" if kind == "renewal" else "connect"})
     return oauth.client().consent_url(
         seller_central_url=marketplaces.seller_central_url(config, store.marketplace_code),
         application_id=config["ASC_AMAZON_APPLICATION_ID"], state=value,
@@ -223,8 +222,7 @@ def start_from_amazon(request: LoginRequest, store: Store) -> str:
     kind = "renewal" if store.seller_id == request.seller_id else "connect"
     _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
                                      new_tab=False, return_to="home", routing="login_uri")
-    activity.record(store, "connect_started", "info",
-                    _("Renewal started from Amazon Seller Central (Manage Your Apps)."))
+    activity.record(store, "connect_started", "info", params={"kind": "login_uri"})
     return _to_amazon(target, request, value)
 
 
@@ -307,7 +305,8 @@ def finish(args) -> Outcome:
 def _failed(attempt: ConnectAttempt, store: Store | None, failure: Failure) -> None:
     attempts.finish(attempt, failure.code, **failure.details)
     if store is not None:
-        activity.record(store, "connect_failed", "failure", failure.message)
+        activity.record(store, "connect_failed", "failure",
+                        params=activity.failure_params(failure))
         signals.connection_failed.send(
             current_app._get_current_object(), store=store, code=failure.code,
             audience=failure.audience, message=failure.message)
@@ -399,10 +398,9 @@ def _apply(attempt: ConnectAttempt, store: Store, siblings: list[Store], seller_
     shown = amazon_name or seller_id
     app = current_app._get_current_object()
     for each, was_renewal in changed:
-        activity.record(each, "connected", "success", (
-            _("Authorization renewed: connected as %(shown)s (%(seller)s) until %(until)s.",
-              shown=shown, seller=seller_id, until=until.date().isoformat()) if was_renewal else
-            _("Connected as %(shown)s (%(seller)s).", shown=shown, seller=seller_id)))
+        activity.record(each, "connected", "success", params={
+            "shown": shown, "seller": seller_id,
+            **({"until": until.isoformat()} if was_renewal else {})})
     attempts.finish(attempt, "renewed" if renewed else "connected", seller_id=seller_id,
                     shown=shown, until=until.isoformat(),
                     others=[s.name for s in siblings])
@@ -428,9 +426,6 @@ def disconnect(store: Store) -> None:
     store.connection_version += 1
     if store.status is StoreStatus.ACTIVE:
         store.status = StoreStatus.INCOMPLETE
-    activity.record(store, "disconnected", "success",
-                    _("Disconnected from Amazon seller %(seller)s; stored tokens deleted.",
-                      seller=seller) if seller
-                    else _("Disconnected from Amazon; stored tokens deleted."))
+    activity.record(store, "disconnected", "success", params={"seller": seller or None})
     state().session.flush()
     signals.store_disconnected.send(current_app._get_current_object(), store=store)

@@ -124,8 +124,7 @@ def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
         if job is None:  # the other run ended meanwhile: the caller may simply ask again
             raise
         return job, False
-    activity.record(store, "match_started", "info",
-                    _("Matching with Amazon's catalog started."), admin=requested_by)
+    activity.record(store, "match_started", "info", admin=requested_by)
     state().session.flush()
     return job, True
 
@@ -275,15 +274,14 @@ def _end(job_id: int, owner: str, failure: Failure | None) -> str:
     job.lease_owner = job.lease_expires_at = None
     admin = job.requested_by or "system"
     if failure is None:
-        activity.record(store, "match_finished", "success", summary(counts), admin=admin)
+        activity.record(store, "match_finished", "success", params={"counts": counts},
+                        admin=admin)
     else:
-        entry = activity.record(
-            store, "match_paused" if paused else "match_failed", "failure",
-            _("Matching with Amazon's catalog paused: %(reason)s", reason=failure.message)
-            if paused else _("Matching with Amazon's catalog stopped: %(reason)s",
-                             reason=failure.message), admin=admin)
+        params = activity.failure_params(failure)
         if job.error_request_id:  # Amazon's support asks for it
-            entry.params = json.dumps({"request_id": job.error_request_id})
+            params["request_id"] = job.error_request_id
+        activity.record(store, "match_paused" if paused else "match_failed", "failure",
+                        params=params, admin=admin)
     session.commit()
     signals.catalog_matched.send(current_app._get_current_object(), store=store, job=job,
                                  counts=counts, failure=failure)
@@ -381,12 +379,15 @@ class _Runner:
 
     def _decide(self, item: ListingItem, product) -> tuple[str, str | None]:
         """(status, reason) for a product, by the rule and its id; keeps a young result."""
-        if not self.listed(product):
-            return "excluded", None
         raw = product.attributes.get(self.attribute)
         if raw is None and self.attribute == "sku":
             raw = product.sku
         outcome, identifier, reason = product_ids.catalog_identifier(self.id_type, raw)
+        if not self.listed(product):  # its id still shows in the preview
+            shown = identifier[:64] if outcome == "ok" else (raw or "").strip()[:64] or None
+            if shown != item.identifier:
+                item.identifier = shown
+            return "excluded", None
         if outcome != "ok":  # the value as the host has it, so the preview shows what to fix
             item.identifier = (raw or "").strip()[:64] or None
             return {"missing": "id_missing", "invalid": "id_invalid"}.get(
@@ -641,8 +642,20 @@ def choose(store: Store, item: ListingItem, asin: str) -> bool:
         return False
     item.chosen_asin = chosen["asin"]
     item.status = _result_status(item)
-    activity.record(store, "match_chosen", "info", _(
-        "%(sku)s: ASIN %(asin)s chosen among %(count)s matches.", sku=item.sku,
-        asin=chosen["asin"], count=len(candidates(item))))
+    activity.record(store, "match_chosen", "info", params={
+        "sku": item.sku, "asin": chosen["asin"], "count": len(candidates(item))})
+    state().session.flush()
+    return True
+
+
+def unchoose(store: Store, item: ListingItem) -> bool:
+    """Undo an admin's choice: the product is back among several matches (flushed). False when
+    nothing was chosen."""
+    if item.store_id != store.id or not item.chosen_asin:
+        return False
+    asin, item.chosen_asin = item.chosen_asin, None
+    item.status = _result_status(item)
+    activity.record(store, "match_choice_undone", "info", params={
+        "sku": item.sku, "asin": asin, "count": len(candidates(item))})
     state().session.flush()
     return True

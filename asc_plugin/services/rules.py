@@ -167,6 +167,38 @@ def products(store: Store) -> Iterator[Product]:
         after = page[-1].id
 
 
+#: Suggestions offered per rule input, and how many products the fallback reads for them.
+SUGGESTIONS = 200
+SUGGESTION_SCAN = 5000
+
+
+def suggestions(store: Store, field_key: str) -> list[str]:
+    """The host's own values for a category or attribute condition (typo-proof inputs): the
+    host's optional ``field_values``, else the distinct values of the website's first products."""
+    found = field_by_key(field_key)
+    if found is None or found.kind not in (TEXT, CATEGORY) or field_key in ("sku", "name"):
+        return []
+    name = "category" if found.kind == CATEGORY else field_key.removeprefix("attribute:")
+    answer = None
+    ask = getattr(state().host, "field_values", None)
+    if callable(ask):
+        answer = ask(store.website_id, name, SUGGESTIONS)
+    if answer is None:
+        seen: set[str] = set()
+        for n, product in enumerate(products(store)):
+            if n >= SUGGESTION_SCAN or len(seen) >= SUGGESTIONS:
+                break
+            values = product.category if name == "category" else [
+                product.attributes.get(name) or ""]
+            seen.update(str(v).strip() for v in values if v and str(v).strip())
+        answer = seen
+    return sorted({str(v)[:VALUE_SUGGESTION_MAX] for v in answer if v}, key=str.casefold)[
+        :SUGGESTIONS]
+
+
+VALUE_SUGGESTION_MAX = 200
+
+
 def count(store: Store, conditions: Sequence[Condition], match: str) -> tuple[int, int]:
     """(products the rule lists, products of the website) — the live count while editing."""
     listed = predicate(conditions, match)
@@ -214,8 +246,9 @@ def save(store: Store, conditions: Iterable[Condition], *, match: str, enabled: 
     rule.conditions = [ListingCondition(position=n, field=c.field, operator=c.operator,
                                         value=c.value.strip())
                        for n, c in enumerate(conditions)]
-    activity.record(store, "rule_changed", "success", _(
-        "Listing rule saved. %(rule)s", rule=describe(conditions, match, enabled)))
+    activity.record(store, "rule_changed", "success", params={
+        "conditions": [[c.field, c.operator, c.value.strip()] for c in conditions],
+        "match": match, "enabled": enabled})
     session.flush()
     return True
 
@@ -229,9 +262,11 @@ def describe(conditions: Sequence[Condition], match: str, enabled: bool) -> str:
     labels = {f.key: f.label for f in fields()}
     parts = []
     for c in conditions:
-        text = f"{labels.get(c.field, c.field)} {_(OPERATORS[c.operator][0])}"
-        parts.append(f"{text} “{c.value}”" if OPERATORS[c.operator][2] else text)
-    joined = "; ".join(parts)
+        field, operator = labels.get(c.field, c.field), _(OPERATORS[c.operator][0])
+        parts.append(_("%(field)s %(operator)s “%(value)s”", field=field, operator=operator,
+                       value=c.value) if OPERATORS[c.operator][2] else
+                     _("%(field)s %(operator)s", field=field, operator=operator))
+    joined = _("; ").join(parts)  # a full-width ； in Chinese
     return (_("Products where all of these hold are listed: %(conditions)s.",
               conditions=joined) if match == "all" else
             _("Products where any of these holds are listed: %(conditions)s.",

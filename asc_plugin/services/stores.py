@@ -97,10 +97,9 @@ class Filters:
         if self.status:
             query = query.where(Store.status == STATUSES[self.status])
         if self.connection:
-            query = query.where(Store.connection_state.in_(CONNECTIONS[self.connection]))
+            query = query.where(_in_connection(self.connection))
         if self.renewal_due:
-            query = query.where(Store.connection_state == ConnectionState.CONNECTED,
-                                Store.authorization_expires_at <= horizon)
+            query = query.where(_due(horizon))
         order = {
             "newest": (Store.created_at.desc(), Store.id.desc()),
             "name": (sa.func.lower(Store.name), Store.id),
@@ -149,6 +148,28 @@ def _page_rows(number: int, per_page: int, filters: Filters, horizon):
     return list(state().session.execute(query).unique())
 
 
+def _past_end():
+    """SQL: connected, but the yearly authorization has ended (Store.connection says expired)."""
+    return sa.and_(Store.connection_state == ConnectionState.CONNECTED,
+                   Store.authorization_expires_at <= utcnow())
+
+
+def _in_connection(name: str):
+    """SQL for one of CONNECTIONS, as Store.connection decides it (an ended one is lapsed)."""
+    if name == "connected":
+        return sa.and_(Store.connection_state == ConnectionState.CONNECTED, sa.not_(_past_end()))
+    if name == "lapsed":
+        return sa.or_(Store.connection_state.in_(CONNECTIONS[name]), _past_end())
+    return Store.connection_state.in_(CONNECTIONS[name])
+
+
+def _due(horizon):
+    """SQL: connected, ending inside the first warning threshold and not ended yet."""
+    return sa.and_(Store.connection_state == ConnectionState.CONNECTED,
+                   Store.authorization_expires_at <= horizon,
+                   Store.authorization_expires_at > utcnow())
+
+
 def _renewal_horizon():
     from datetime import timedelta
 
@@ -172,17 +193,20 @@ class Summary:
 def summary() -> Summary:
     """One grouped query (or the stores a per-store check allows, counted here)."""
     horizon = _renewal_horizon()
-    due = sa.case((sa.and_(Store.connection_state == ConnectionState.CONNECTED,
-                           Store.authorization_expires_at <= horizon), True), else_=False)
+    due = sa.case((_due(horizon), True), else_=False)
+    ended = sa.case((_past_end(), True), else_=False)
     if _filters_per_store():
         rows = [(s.connection_state, s.is_connected and s.authorization_expires_at is not None
-                 and s.authorization_expires_at <= horizon, 1) for s in all_stores()]
+                 and s.authorization_expires_at <= horizon, s.connection is not s.connection_state,
+                 1) for s in all_stores()]
     else:
         rows = state().session.execute(
-            sa.select(Store.connection_state, due, sa.func.count())
-            .group_by(Store.connection_state, due)).all()
+            sa.select(Store.connection_state, due, ended, sa.func.count())
+            .group_by(Store.connection_state, due, ended)).all()
     counts = {"total": 0, "connected": 0, "not_connected": 0, "lapsed": 0, "renewal_due": 0}
-    for connection, is_due, number in rows:
+    for connection, is_due, has_ended, number in rows:
+        if has_ended:  # past its yearly end: expired, whatever no check has recorded yet
+            connection = ConnectionState.EXPIRED
         counts["total"] += number
         counts[next(k for k, states in CONNECTIONS.items() if connection in states)] += number
         counts["renewal_due"] += number if is_due else 0
@@ -221,8 +245,7 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
     with _name_unique():
         session.add(store)
         session.flush()
-    activity.record(store, "store_created", "success",
-                    _("Store “%(name)s” was added.", name=store.name))
+    activity.record(store, "store_created", "success", params={"name": store.name})
     session.flush()
     return store
 
@@ -248,17 +271,19 @@ def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]
     name = name.strip()
     if name_taken(name, except_id=store.id):
         raise _name_taken()
-    changed = []
+    changed, changes = [], []
     if name != store.name:
         changed.append(_("Changed the name from “%(old)s” to “%(new)s”.", old=store.name,
                          new=name))
+        changes.append({"field": "name", "old": store.name, "new": name})
     if contact_email.strip() != store.contact_email:
         changed.append(_("Changed the contact email."))
+        changes.append({"field": "contact_email"})
     if changed:
         with _name_unique():  # a refused change is undone with its savepoint
             store.name, store.contact_email = name, contact_email.strip()
             session.flush()
-        activity.record(store, "settings_changed", "success", " ".join(changed))
+        activity.record(store, "settings_changed", "success", params={"changes": changes})
         session.flush()
     return changed
 
@@ -276,11 +301,8 @@ def update_mapping(store: Store, *, amazon_id_type: ProductIdType, host_attribut
     mapping.amazon_id_type = amazon_id_type
     mapping.host_attribute_code = host_attribute_code
     store.updated_at = utcnow()
-    activity.record(
-        store, "mapping_changed", "success",
-        _("Product ID mapping set to %(type)s ← %(attribute)s.", type=amazon_id_type.value,
-          attribute=host_attribute_code),
-    )
+    activity.record(store, "mapping_changed", "success", params={
+        "type": amazon_id_type.value, "attribute": host_attribute_code})
     state().session.flush()
     return True
 
@@ -296,11 +318,7 @@ def set_active(store: Store, active: bool) -> None:
     if store.status is new:
         return
     store.status = new
-    activity.record(
-        store, "status_changed", "success",
-        _("Store activated.") if active else _(
-            "Store deactivated: settings are kept, nothing syncs."),
-    )
+    activity.record(store, "status_changed", "success", params={"active": active})
     state().session.flush()
 
 

@@ -15,7 +15,6 @@ from sqlalchemy.orm import lazyload
 
 from .. import clock, signals
 from ..errors import AuthorizationRevoked, NotConnected, OperatorActionRequired
-from ..i18n import _
 from ..models import ConnectionState, Store
 from ..persistence import own_session
 from ..state import state
@@ -59,7 +58,8 @@ def _locked(session, store_id: int, *, lock: bool) -> Store:
     if lock:
         query = query.with_for_update(of=Store)
     store = session.scalars(query).unique().one_or_none()
-    if store is None or store.refresh_token_encrypted is None or not store.is_connected:
+    if store is None or store.refresh_token_encrypted is None \
+            or store.connection_state is not ConnectionState.CONNECTED:  # Amazon says if it ended
         raise NotConnected()
     return store
 
@@ -76,8 +76,8 @@ def _refresh(session, store: Store) -> None:
         lapsed = _mark_lapsed(session, store)
         raise AuthorizationRevoked(expired=lapsed is ConnectionState.EXPIRED) from None
     except OperatorActionRequired as failure:
-        activity.record(store, "token_refused", "failure", failure.message, admin="system",
-                        session=session)
+        activity.record(store, "token_refused", "failure",
+                        params=activity.failure_params(failure), admin="system", session=session)
         session.commit()
         raise
     store.access_token_encrypted = cipher.encrypt(token.access_token)
@@ -100,12 +100,7 @@ def _mark_lapsed(session, store: Store) -> ConnectionState:
     store.connection_state = ConnectionState.EXPIRED if expired else ConnectionState.REVOKED
     store.access_token_encrypted = None
     store.access_token_expires_at = None
-    activity.record(
-        store, "authorization_revoked", "failure",
-        _("Amazon no longer accepts this store's authorization (it expired or was removed in "
-          "Seller Central › Manage Your Apps). Renew the authorization to reconnect."),
-        admin="system", session=session,
-    )
+    activity.record(store, "authorization_revoked", "failure", admin="system", session=session)
     session.commit()
     signals.authorization_revoked.send(
         current_app._get_current_object(), store=store, state=store.connection_state.value)

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 from .. import clock, csrf, dates, i18n, paths
 from ..htmx import client_redirect, is_boosted, is_htmx, refresh, vary_on_htmx
 from ..i18n import _
+from ..services import activity_messages
 from ..services.binding import ensure_session_binding
 from ..state import state
 from .banners import banner, split_category
@@ -93,9 +94,13 @@ def create_blueprint() -> Blueprint:
             "asc_csrf_header": csrf.header_names()[0],
             "asc_date": format_day, "asc_datetime": format_when, "asc_utc": dates.exact_utc,
             "asc_lang": i18n.html_lang(),
+            # Between two sentences or a label and its value: a space in English, none in
+            # Chinese (whose full-width punctuation carries its own spacing).
+            "asc_space": i18n.sentence_space(),
             "asc_now": int(clock.now().timestamp()),
             "asc_banner_category": split_category,
             "asc_section": SECTIONS.get(request.endpoint, "home"),
+            "asc_activity": activity_messages,  # text(entry), actor(entry), details(entry)
         }
 
     @bp.errorhandler(404)

@@ -15,7 +15,7 @@ from ..services import attempts, authorizations, connection, stores
 from ..services.binding import session_binding
 from .banners import banner
 from .layout import page
-from .presenters import attempt_banner, present, present_one, store_or_404
+from .presenters import attempt_banner, present, present_one, store_or_404, waiting_hint
 from .urls import rule
 
 #: Where the waiting card and the dashboard's connection panel come from.
@@ -45,9 +45,11 @@ def _fragment() -> str:
     return name if name in FRAGMENTS else "card"
 
 
-def _render_fragment(store, fragment: str, waiting: dict | None = None):
-    return make_response(render_template(FRAGMENTS[fragment], card=present_one(store),
-                                         waiting=waiting))
+def _render_fragment(store, fragment: str, waiting: dict | None = None,
+                     hint: str | None = None):
+    card = present_one(store)
+    card.waiting_hint = hint
+    return make_response(render_template(FRAGMENTS[fragment], card=card, waiting=waiting))
 
 
 def _settled(store, fragment: str):
@@ -120,7 +122,7 @@ def connect_status(store_id: int):
     shown = attempt_banner(attempt, store)
     if shown is None and attempts.effective_outcome(attempt) is None:
         return _render_fragment(store, fragment, waiting={
-            "fragment": fragment, "attempt": attempt.id})
+            "fragment": fragment, "attempt": attempt.id}, hint=waiting_hint(attempt, store))
     response = _settled(store, fragment)
     return banner(response, *shown, about=store) if shown else response
 

@@ -163,7 +163,19 @@ def match_status(store_id: int):
     if job is not None and was in ("evaluate", "match") and (
             job.status not in matching.ACTIVE or job.phase != was):
         trigger(response, LISTING_CHANGED)
+        if job.status not in matching.ACTIVE:  # replaces "Matching … started" (same store key)
+            banner(response, *_run_ended(store, job), about=store)
     return response
+
+
+def _run_ended(store: Store, job) -> tuple[str, str]:
+    """(level, message) of the banner that says how the run the page watched ended."""
+    if job.status == "done":
+        return "success", _("“%(name)s”: %(summary)s", name=store.name,
+                            summary=matching.summary(matching.status_counts(store)))
+    return "error", _("“%(name)s”: %(reason)s", name=store.name,
+                      reason=_("The last match stopped: %(reason)s",
+                               reason=matching.failure_message(job.error_code)))
 
 
 def choose(store_id: int, item_id: int):
@@ -173,7 +185,11 @@ def choose(store_id: int, item_id: int):
     if item is None or item.store_id != store.id:
         abort(404)
     asin = request.form.get("asin", "")[:10]
-    if matching.choose(store, item, asin):
+    if not asin and matching.unchoose(store, item):
+        commit()
+        message, level = _("The choice for %(sku)s is undone: choose one of its matches "
+                           "again.", sku=item.sku), "info"
+    elif asin and matching.choose(store, item, asin):
         commit()
         message, level = _("%(sku)s is matched with ASIN %(asin)s.", sku=item.sku,
                            asin=asin), "success"
@@ -184,15 +200,29 @@ def choose(store_id: int, item_id: int):
         message, level = _("That ASIN is not one of the matches for %(sku)s; nothing changed.",
                            sku=item.sku), "error"
     if is_htmx():
-        response = make_response(render_template(
-            "asc/_listing_row.html", item=item, store=store, urls=store_urls(store.id),
-            candidates=matching.candidates, status_info=status_info(), back=request.form.get(
-                "back", "")))
-        return banner(response, level, message, about=None)
+        back = request.form.get("back", "")
+        context = {"store": store, "status_info": status_info(), "back": back,
+                   "candidates": matching.candidates}
+        row = render_template("asc/_listing_row.html", item=item, **context)
+        counts = render_template(  # the status counts follow the row (out of band)
+            "asc/_listing_counts.html", counts=matching.status_counts(store), oob=True,
+            results=_filters_of(back), **context)
+        return banner(make_response(row + counts), level, message, about=None)
     banner(None, level, message)
     back = request.form.get("back", "")
     return redirect(back if back.startswith(store_urls(store.id)["listing"]) else
                     store_urls(store.id)["listing"], 303)
+
+
+def _filters_of(back: str) -> Results:
+    """The status filter and search of the preview a choice was made on (its ``back`` URL), for
+    the count links swapped with the row."""
+    from urllib.parse import parse_qs, urlsplit
+
+    args = parse_qs(urlsplit(back).query)
+    status = (args.get("status") or [None])[0]
+    return Results([], status if status in matching.STATUSES else None,
+                   (args.get("q") or [""])[0].strip()[:QUERY_MAX], 1, 1, 0)
 
 
 def register(bp):

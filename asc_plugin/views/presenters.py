@@ -11,7 +11,7 @@ from functools import cached_property
 
 from .. import marketplaces
 from ..host import Website
-from ..i18n import _, _l
+from ..i18n import _, _l, sentences
 from ..models import ConnectionState, Store, StoreStatus
 from ..services import authorizations
 from ..state import state
@@ -42,7 +42,7 @@ _CHECK_NOTES = {
 
 
 def connection_label(store: Store) -> str:
-    return str(_CONNECTION[store.connection_state][0])
+    return str(_CONNECTION[store.connection][0])
 
 
 def check_note(result) -> str:
@@ -61,6 +61,8 @@ class StorePresenter:
     marketplace: marketplaces.Marketplace | None
     #: (products matched with Amazon's catalog, products the rules list); None before a match.
     catalog: tuple[int, int] | None = None
+    #: While waiting for Amazon for a while: what likely happened and what to do.
+    waiting_hint: str | None = None
 
     @cached_property
     def urls(self) -> dict[str, str]:
@@ -82,7 +84,7 @@ class StorePresenter:
 
     @property
     def lapsed(self) -> bool:
-        return self.store.connection_state in (ConnectionState.REVOKED, ConnectionState.EXPIRED)
+        return self.store.connection in (ConnectionState.REVOKED, ConnectionState.EXPIRED)
 
     @cached_property
     def badge(self) -> tuple[str, str]:
@@ -95,7 +97,7 @@ class StorePresenter:
 
     @cached_property
     def connection(self) -> tuple[str, str]:
-        label, tone = _CONNECTION[self.store.connection_state]
+        label, tone = _CONNECTION[self.store.connection]
         return str(label), tone
 
     @property
@@ -122,7 +124,7 @@ class StorePresenter:
     @property
     def connect_label(self) -> str | None:
         """The card's Amazon button: connect, renew (lapsed or due), or none."""
-        if self.store.connection_state is ConnectionState.NOT_CONNECTED:
+        if self.store.connection is ConnectionState.NOT_CONNECTED:
             return _("Connect store")
         if self.lapsed or self.renewal_level is not None:
             return _("Renew authorization")
@@ -152,7 +154,7 @@ class StorePresenter:
         if not self.store.is_connected or code in (None, "ok"):
             return None
         try:
-            failure = Failure(code)
+            failure = Failure(code, **authorizations.failure_details(self.store))
         except KeyError:
             return None
         if failure.audience == OPERATOR:
@@ -206,8 +208,9 @@ def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
         message = _("“%(name)s” is connected as %(shown)s (%(seller)s).", name=name,
                     shown=detail.get("shown"), seller=attempt.seller_id)
         if detail.get("others"):
-            message += " " + _("The same authorization now serves %(stores)s too.",
-                               stores=", ".join(f"“{n}”" for n in detail["others"]))
+            message = sentences(message, _("The same authorization now serves %(stores)s too.",
+                                           stores=_(", ").join(
+                                               _("“%(name)s”", name=n) for n in detail["others"])))
         return "success", message
     if outcome == "renewed":
         from .. import dates
@@ -220,8 +223,10 @@ def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
     if outcome == "cancelled":
         return "info", _("Connecting “%(name)s” was cancelled; nothing changed.", name=name)
     if outcome == "expired":
-        return "warning", _("No answer came back from Amazon for “%(name)s” within 10 minutes; "
-                            "nothing changed. Click Connect store to try again.", name=name)
+        return "warning", sentences(
+            _("No answer came back from Amazon for “%(name)s” within 10 minutes; nothing "
+              "changed.", name=name), _region_hint(store),
+            _("Then click Connect store to try again."))
     if outcome == "interrupted":
         return "error", _("Connecting “%(name)s” was interrupted before it finished; nothing "
                           "changed. Try again.", name=name)
@@ -233,6 +238,40 @@ def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
     if name is None:
         return "error", reason
     return "error", _("“%(name)s” was not connected: %(reason)s", name=name, reason=reason)
+
+
+#: How long the waiting card waits before it says what may have gone wrong at Amazon.
+HINT_AFTER_SECONDS = 120
+
+
+def waiting_hint(attempt, store: Store) -> str | None:
+    """After a couple of minutes without an answer: Amazon shows some errors only in its own
+    tab and never sends the seller back (MD4010, signing in with another region's account), so
+    the card names the likely cause, the store's region and what to do."""
+    from ..models import utcnow
+
+    started = attempt.started_at
+    if started.tzinfo is None:
+        from datetime import timezone
+
+        started = started.replace(tzinfo=timezone.utc)
+    if (utcnow() - started).total_seconds() < HINT_AFTER_SECONDS:
+        return None
+    return sentences(_("Still no answer from Amazon."), _region_hint(store),
+                     _("Then click Reopen Seller Central, or Cancel."))
+
+
+def _region_hint(store: Store | None) -> str:
+    market = marketplaces.get(store.marketplace_code) if store is not None else None
+    if market is None:
+        return _("If Seller Central showed an error such as MD4010, you signed in with a seller "
+                 "account of another region: sign in with the account registered for the "
+                 "store's marketplace. Amazon does not send such errors back here.")
+    return _("If Seller Central showed an error such as MD4010, you signed in with a seller "
+             "account of another region: “%(name)s” sells in %(country)s, so sign in to Seller "
+             "Central for %(region)s with the seller account registered there. Amazon does not "
+             "send such errors back here.", name=store.name, country=_(market.country),
+             region=_(market.region_name))
 
 
 def _parse_iso(value: str):

@@ -57,7 +57,42 @@ def _render(store: Store, form: RuleForm, status: int = 200):
     card = present_one(store)
     return page("asc/rules.html", store=store, card=card, form=form, row_index=row_index,
                 count=_count(store, form), urls=store_urls(store.id),
-                max_conditions=rules.MAX_CONDITIONS), status
+                max_conditions=rules.MAX_CONDITIONS, **_inputs(store)), status
+
+
+def _inputs(store: Store) -> dict:
+    """What the condition rows offer: the host's own values for category and attribute
+    conditions, and price hints in the marketplace's currency."""
+    from babel.numbers import format_currency, get_currency_name
+
+    from .. import marketplaces
+    from ..i18n import current_locale
+
+    market = marketplaces.get(store.marketplace_code)
+    currency = market.currency if market else "USD"
+    locale = current_locale()
+    cache: dict[str, list[str]] = {}
+
+    def suggest(row) -> list[str]:
+        key = row.field.data or ""
+        if key not in cache:
+            cache[key] = rules.suggestions(store, key)
+        return cache[key]
+
+    return {"suggest": suggest, "price_hint": _(
+        "A price in %(currency)s, like %(example)s.",
+        currency=get_currency_name(currency, count=2, locale=locale),
+        example=format_currency(19.99, currency, locale=locale))}
+
+
+def _checked(row: ConditionForm) -> ConditionForm:
+    """A row the admin filled in says at once what is wrong with its value (a price that is not
+    a number…); an empty value is not an error while it is being edited."""
+    if row.takes_value and (row.value.data or "").strip():
+        problem = rules.problem(row.condition)
+        if problem:
+            row.value.errors = [problem]
+    return row
 
 
 def row_index(entry) -> int:
@@ -125,14 +160,17 @@ def rule_row(store_id: int):
         if not index.isdigit() or int(index) not in posted:
             return make_response("", 400)
         row = ConditionForm(request.form, prefix=f"conditions-{int(index)}-")
-        response = make_response(_row(store, row, int(index)))
+        response = make_response(_row(store, row, int(index), checked=True))
     return trigger(response, ROWS_CHANGED, after="settle")
 
 
-def _row(store: Store, row: ConditionForm, index: int, fresh: bool = False) -> str:
+def _row(store: Store, row: ConditionForm, index: int, fresh: bool = False,
+         checked: bool = False) -> str:
     row.bind_choices(rules.fields())
+    if checked:
+        _checked(row)
     return render_template("asc/_rule_row.html", row=row, index=index,
-                           urls=store_urls(store.id), fresh=fresh)
+                           urls=store_urls(store.id), fresh=fresh, **_inputs(store))
 
 
 def register(bp):

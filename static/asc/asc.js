@@ -144,6 +144,19 @@
     }
   });
 
+  // A condition row re-rendered around a kept value input (hx-preserve) marks that input as
+  // its new markup says: invalid while the row shows an error for it.
+  document.addEventListener("htmx:load", function (event) {
+    var row = event.detail.elt;
+    if (!row || !row.classList || !row.classList.contains("asc-rule-row")) { return; }
+    var input = row.querySelector("input[name$='-value']:not([type=hidden])");
+    if (input) { markInvalidInput(input, !!row.querySelector(".asc-error")); }
+  });
+  function markInvalidInput(input, invalid) {
+    if (invalid) { input.setAttribute("aria-invalid", "true"); }
+    else { input.removeAttribute("aria-invalid"); }
+  }
+
   // Esc or Close with unsaved changes asks first instead of throwing the typing away.
   function changed(root) {
     return Array.prototype.some.call(root.querySelectorAll("input, select, textarea"),

@@ -1,0 +1,154 @@
+"""What each activity event says, rendered when it is read, in the reader's language.
+
+An entry stores its event and parameters (JSON), never translated text: a job on a worker
+whose ``LANG`` is English and an admin reading in Traditional Chinese must not disagree. This
+module is the one place that maps an event to its message; entries written before events carried
+parameters (and events this module does not know) show their stored ``message`` as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from ..i18n import N_, gettext
+
+#: event -> message id, rendered with the entry's parameters.
+TEMPLATES: dict[str, str] = {
+    "store_created": N_("Store “%(name)s” was added."),
+    "mapping_changed": N_("Product ID mapping set to %(type)s ← %(attribute)s."),
+    "authorization_revoked": N_(
+        "Amazon no longer accepts this store's authorization (it expired or was removed in "
+        "Seller Central › Manage Your Apps). Renew the authorization to reconnect."),
+    "match_started": N_("Matching with Amazon's catalog started."),
+    "match_chosen": N_("%(sku)s: ASIN %(asin)s chosen among %(count)s matches."),
+    "match_choice_undone": N_("%(sku)s: the chosen ASIN %(asin)s was set aside; choose again "
+                              "among %(count)s matches."),
+}
+#: Events with variants: the variant's parameter value -> message id.
+VARIANTS: dict[str, tuple[str, dict]] = {
+    "status_changed": ("active", {
+        True: N_("Store activated."),
+        False: N_("Store deactivated: settings are kept, nothing syncs.")}),
+    "connect_started": ("kind", {
+        "connect": N_("Connection to Amazon Seller Central started."),
+        "renewal": N_("Renewal of the Amazon authorization started."),
+        "login_uri": N_("Renewal started from Amazon Seller Central (Manage Your Apps).")}),
+}
+#: Messages that only name who acted, shown in the actor's place.
+ACTORS = {"system": N_("system")}
+
+
+def params_of(entry) -> dict:
+    """The entry's parameters ({} for old entries or a damaged value: it never fails a page)."""
+    if not entry.params:
+        return {}
+    try:
+        value = json.loads(entry.params)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def text(entry) -> str:
+    """The entry's line, in the language of whoever reads it now."""
+    params = params_of(entry)
+    render = _RENDERERS.get(entry.event)
+    try:
+        if render is not None:
+            return render(params)
+        if entry.event in TEMPLATES:
+            return gettext(TEMPLATES[entry.event], **params)
+        if entry.event in VARIANTS:
+            key, messages = VARIANTS[entry.event]
+            return gettext(messages[params[key]], **params)
+    except (KeyError, TypeError, ValueError):
+        pass  # parameters this version does not know how to read: the stored text, if any
+    return entry.message or ""
+
+
+def actor(entry) -> str:
+    """Who acted: an admin's name as written, "system" in the reader's language."""
+    return gettext(ACTORS[entry.admin]) if entry.admin in ACTORS else entry.admin
+
+
+def details(entry) -> list[str]:
+    """Lines for support, e.g. Amazon's request id (Amazon's support asks for it)."""
+    request_id = params_of(entry).get("request_id")
+    if isinstance(request_id, str) and request_id:
+        return [gettext("Amazon request id: %(id)s", id=request_id)]
+    return []
+
+
+def _failure(params: dict) -> str:
+    from ..errors import Failure
+
+    return Failure(params["failure"], **params.get("details", {})).message
+
+
+def _connected(params: dict) -> str:
+    if params.get("until"):
+        from datetime import datetime
+
+        from .. import dates
+
+        until = dates.formatters()[0](datetime.fromisoformat(params["until"]))
+        return gettext("Authorization renewed: connected as %(shown)s (%(seller)s) until "
+                       "%(until)s.", shown=params["shown"], seller=params["seller"], until=until)
+    return gettext("Connected as %(shown)s (%(seller)s).", shown=params["shown"],
+                   seller=params["seller"])
+
+
+def _disconnected(params: dict) -> str:
+    if params.get("seller"):
+        return gettext("Disconnected from Amazon seller %(seller)s; stored tokens deleted.",
+                       seller=params["seller"])
+    return gettext("Disconnected from Amazon; stored tokens deleted.")
+
+
+def _settings_changed(params: dict) -> str:
+    sentences = []
+    for change in params["changes"]:
+        if change["field"] == "name":
+            sentences.append(gettext("Changed the name from “%(old)s” to “%(new)s”.",
+                                     old=change["old"], new=change["new"]))
+        elif change["field"] == "contact_email":
+            sentences.append(gettext("Changed the contact email."))
+    return " ".join(sentences)
+
+
+def _match_finished(params: dict) -> str:
+    from .matching import summary
+
+    return summary(params["counts"])
+
+
+def _match_stopped(params: dict) -> str:
+    return gettext("Matching with Amazon's catalog stopped: %(reason)s",
+                   reason=_failure(params))
+
+
+def _match_paused(params: dict) -> str:
+    return gettext("Matching with Amazon's catalog paused: %(reason)s", reason=_failure(params))
+
+
+def _rule_changed(params: dict) -> str:
+    from .rules import Condition, describe
+
+    conditions = [Condition(*c) for c in params["conditions"]]
+    return gettext("Listing rule saved. %(rule)s",
+                   rule=describe(conditions, params["match"], params["enabled"]))
+
+
+_RENDERERS: dict[str, Callable[[dict], str]] = {
+    "connect_failed": _failure,
+    "token_refused": _failure,
+    "authorization_expired": _failure,
+    "connected": _connected,
+    "disconnected": _disconnected,
+    "settings_changed": _settings_changed,
+    "match_finished": _match_finished,
+    "match_failed": _match_stopped,
+    "match_paused": _match_paused,
+    "rule_changed": _rule_changed,
+}
