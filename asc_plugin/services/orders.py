@@ -145,8 +145,10 @@ def _aware(moment: datetime) -> datetime:
 
 # --- A run -------------------------------------------------------------------------------------
 
-def run(store_id: int, *, owner: str | None = None, on_progress=None) -> RunResult:
-    """Import the store's new orders in this process (inside an app context; commits)."""
+def run(store_id: int, *, owner: str | None = None, on_progress=None,
+        max_wait: float | None = None) -> RunResult:
+    """Import the store's new orders in this process (inside an app context; commits).
+    ``max_wait``: the longest wait for Amazon's rate (default ASC_ORDERS_MAX_WAIT_SECONDS)."""
     from .matching import worker_name
 
     session = state().session
@@ -159,6 +161,8 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None) -> RunResu
     if not claim(store, owner):
         return RunResult("busy")
     runner = _Runner(store, owner, on_progress)
+    if max_wait is not None:
+        runner.max_wait = max_wait
     try:
         outcome = runner.go()
     except Failure as failure:
@@ -181,6 +185,7 @@ class _Runner:
         self.throttled = self.unavailable = 0
         self.refreshed = False
         self.signals: list[tuple] = []
+        self.max_wait = float(current_app.config["ASC_ORDERS_MAX_WAIT_SECONDS"])
 
     @property
     def record(self) -> OrderImport:
@@ -247,9 +252,8 @@ class _Runner:
         from . import tokens
 
         key, plan = bucket_key(self.store, "searchOrders"), limit("searchOrders")
-        wait = float(current_app.config["ASC_ORDERS_MAX_WAIT_SECONDS"])
         while True:
-            if not rate_limit.acquire_within(key, plan, wait):
+            if not rate_limit.acquire_within(key, plan, self.max_wait):
                 return None
             self.requests += 1
             self.record.requests += 1
@@ -492,9 +496,9 @@ def retry(store: Store, row: AmazonOrder) -> str:
 
 
 
-def reason_text(row: AmazonOrder) -> str:
-    """Why an order needs attention, in the reader's language."""
-    reason = row.reason or ""
+def reason_text(row: AmazonOrder | str) -> str:
+    """Why an order needs attention (a row, or its reason code), in the reader's language."""
+    reason = (row if isinstance(row, str) else row.reason) or ""
     if reason.startswith("unknown_sku:"):
         return _("no product of the website has the SKU %(sku)s. Add the product (or fix its "
                  "SKU), then import the order again.", sku=reason.split(":", 1)[1])
