@@ -31,7 +31,14 @@ from datetime import datetime, timezone
 from flask import Flask, abort, jsonify, request
 
 from ..marketplaces import BY_CODE
-from .data import ORDERS_ROLE, PII_ROLE, SandboxState, participations, seller_by_id
+from .data import (
+    MARKETPLACE_FACTS,
+    ORDERS_ROLE,
+    PII_ROLE,
+    SandboxState,
+    participations,
+    seller_by_id,
+)
 
 #: The demo catalog's first products: seller SKU -> (title, unit price).
 DEFAULT_SKUS = {
@@ -170,8 +177,8 @@ def shaped(order: Placed, now: float, included: set[str], roles, catalog: dict) 
     """An ``Order`` object as Amazon's model has it, at a moment, for an app with these roles."""
     status, updated = status_at(order, now)
     marketplace = next(m for m in BY_CODE.values() if m.marketplace_id == order.marketplace_id)
-    currency = {"US": "USD", "CA": "CAD", "MX": "MXN", "UK": "GBP", "DE": "EUR"}.get(
-        marketplace.code, "USD")
+    name, _domain, country, currency, _language = MARKETPLACE_FACTS.get(
+        marketplace.code, ("Amazon", "", marketplace.code, "USD", ""))
     seed = _digest(order.order_id)
     items = []
     for n, (sku, quantity) in enumerate(order.lines):
@@ -205,7 +212,7 @@ def shaped(order: Placed, now: float, included: set[str], roles, catalog: dict) 
         "orderId": order.order_id, "createdTime": _iso(order.created),
         "lastUpdatedTime": _iso(updated), "programs": [],
         "salesChannel": {"channelName": "AMAZON", "marketplaceId": order.marketplace_id,
-                         "marketplaceName": f"Amazon.{marketplace.code.lower()}"},
+                         "marketplaceName": name},
         "orderItems": items,
     }
     if "FULFILLMENT" in included:
@@ -221,7 +228,7 @@ def shaped(order: Placed, now: float, included: set[str], roles, catalog: dict) 
         body["recipient"] = {"deliveryAddress": {
             "name": f"Buyer {seed % 9000 + 1000}", "addressLine1": f"{seed % 900 + 100} Main St",
             "city": "Seattle", "stateOrRegion": "WA", "postalCode": "98101",
-            "countryCode": "GB" if marketplace.code == "UK" else marketplace.code,
+            "countryCode": country,
             "addressType": "RESIDENTIAL"}}
     return body
 
