@@ -38,6 +38,12 @@ def amazon_status_label(status: str) -> str:
             "PENDING_AVAILABILITY": _("Pre-order")}.get(status, status)
 
 
+def _sentence(row) -> str:
+    """The reason on its own line: a sentence, capitalised."""
+    text = orders.reason_text(row)
+    return text[:1].upper() + text[1:]
+
+
 def _page_number() -> int:
     value = request.args.get("orders_page", "")
     return int(value) if value.isdigit() and len(value) <= 6 else 1
@@ -51,7 +57,7 @@ def panel_context(store) -> dict:
         "orders_counts": orders.counts(store), "orders_record": record,
         "orders_supported": orders.supports_orders(host),
         "order_status_info": status_info(), "amazon_status_label": amazon_status_label,
-        "order_reason": orders.reason_text, "host_order_url": host.order_url,
+        "order_reason": _sentence, "host_order_url": host.order_url,
         "orders_failure": Failure(record.error_code).message
         if record is not None and record.error_code else None,
     }
