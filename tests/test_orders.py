@@ -318,11 +318,56 @@ def test_two_workers_import_each_order_once(app, store, sandbox):
 
 
 def test_a_host_without_orders_is_told_not_crashed(make_bare_app):
+    """The README's plain host implements no import_order: the CLI and the dashboard say so."""
+    from datetime import timedelta
+
+    from conftest import sign_in
+
+    from asc_plugin.models import ConnectionState, Store, StoreStatus, utcnow
+
     app = make_bare_app()
     with app.app_context():
         assert not orders.supports_orders()
+        store = Store(name="Plain", contact_email="a@example.com", website_id="1",
+                      marketplace_code="US", seller_id="A3FH4EXAMPLE",
+                      status=StoreStatus.ACTIVE, connection_state=ConnectionState.CONNECTED,
+                      authorized_at=utcnow(),
+                      authorization_expires_at=utcnow() + timedelta(days=365))
+        state().session.add(store)
+        state().session.commit()
+        assert orders.run(store.id).outcome == "unsupported"
+        store_id = store.id
     result = app.test_cli_runner().invoke(args=["asc", "import-orders"])
-    assert result.exit_code == 0 and "No store is connected" in result.output
+    assert result.exit_code == 1
+    assert "its host does not implement import_order" in result.output
+    page = sign_in(app.test_client()).get(f"{PREFIX}/stores/{store_id}")
+    assert page.status_code == 200
+    assert "This shop does not import orders (its host does not implement import_order)" in \
+        page.text
+
+
+def test_the_periodic_task_imports_every_connected_store(app, store, sandbox):
+    from asc_plugin import jobs
+
+    with app.app_context():
+        huey = jobs.huey_for(app)
+        names = {getattr(task, "name", task.__name__) for task in huey._registry._periodic_tasks}
+    assert "asc_plugin.import_orders" in names
+    (order_id,) = sandbox.place_order("CTB-014", 1)
+    with app.app_context():
+        assert jobs.import_orders() == {store.id: "done"}
+    assert list(shop_orders(app)) == [order_id]
+
+
+def test_the_sandbox_page_places_an_order_for_the_demo(app, store, sandbox):
+    import requests
+
+    response = requests.post(f"{sandbox.url}/_sandbox/orders", timeout=10, allow_redirects=False,
+                             data={"sku": "BOOK-77", "quantity": "2"})
+    assert response.status_code == 303
+    assert "Place order" in requests.get(f"{sandbox.url}/", timeout=10).text
+    assert run(app, store.id).counts["imported"] == 1
+    assert list(shop_orders(app).values()) == [("processing", [("BOOK-77", 2)])]
 
 
 def test_the_cli_names_stores_needing_attention(app, store, sandbox):

@@ -28,7 +28,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort, jsonify, redirect, request, url_for
 
 from ..marketplaces import BY_CODE
 from .data import (
@@ -477,6 +477,8 @@ def register(app: Flask, state: SandboxState) -> list:
         seller = seller_by_id(str(body.get("seller_id") or "A3FH4EXAMPLE"))
         if seller is None:
             return jsonify({"ok": False, "error": "unknown seller"}), 400
+        if body.get("sku") is not None and not isinstance(body.get("sku"), str):
+            return jsonify({"ok": False, "error": "sku must be text"}), 400
         region_markets = [BY_CODE[c].marketplace_id for c in seller.marketplaces]
         marketplace_id = str(body.get("marketplace_id") or region_markets[0])
         sku = str(body.get("sku") or "")[:100]
@@ -495,6 +497,8 @@ def register(app: Flask, state: SandboxState) -> list:
                     marketplace_id=marketplace_id, created=now - (count - 1 - n),
                     lines=[(sku, quantity)], pending=pending)
                 made.append(order_id)
+        if request.form:  # the sandbox's index page
+            return redirect(url_for("index"), 303)
         return jsonify({"ok": True, "order_ids": made})
 
     @app.post("/_sandbox/orders/<order_id>/cancel")
