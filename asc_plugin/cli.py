@@ -213,6 +213,7 @@ def import_orders(store_ids):
     """
     from .persistence import commit
     from .services import orders
+    from .state import state
 
     stores = orders.connected_stores(store_ids)
     if not stores:
@@ -233,7 +234,7 @@ def import_orders(store_ids):
 
         result = orders.run(store.id, on_progress=report)
         commit()
-        store = state_session().get(type(store), store.id)
+        store = state().session.get(type(store), store.id)
         if result.outcome == "busy":
             click.echo(_("%(name)s: another worker is importing this store's orders; left to it.",
                          name=name))
@@ -256,12 +257,6 @@ def import_orders(store_ids):
         click.echo(_("Stores needing attention: %(names)s", names=", ".join(attention)),
                    err=True)
         raise SystemExit(1)
-
-
-def state_session():
-    from .state import state
-
-    return state().session
 
 
 @asc_cli.command("worker")
