@@ -4,6 +4,7 @@ as Needs attention until fixed; cancellations reaching the shop; Amazon's limits
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -423,3 +424,20 @@ def test_the_cli_names_stores_needing_attention(app, store, sandbox):
     again = app.test_cli_runner().invoke(args=["asc", "import-orders"])
     assert again.exit_code == 0, again.output
     assert "1 Amazon order imported, 0 needing attention" in again.output
+
+
+def test_the_orders_panel_pages_in_place_with_needs_attention_first(app, admin, store, sandbox):
+    placed = sandbox.place_order("NB-22", 1, count=11)
+    (unknown,) = sandbox.place_order("NOWHERE-1", 1)
+    run(app, store.id)
+    dashboard = admin.get(f"{PREFIX}/stores/{store.id}")
+    first_row = dashboard.text.index('class="asc-order-')
+    assert unknown in dashboard.text[first_row:first_row + 400]  # Needs attention first
+    assert "Page 1 of 2" in dashboard.text
+    fragment = admin.get(f"{PREFIX}/stores/{store.id}/orders?orders_page=2",
+                         headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith("<section") and "Page 2 of 2" in fragment.text
+    shown = set(re.findall(r"\d{3}-\d{7}-\d{7}", dashboard.text + fragment.text))
+    assert shown == set(placed) | {unknown}
+    whole = admin.get(f"{PREFIX}/stores/{store.id}/orders?orders_page=99999")
+    assert "<html" in whole.text and "Page 2 of 2" in whole.text
