@@ -441,3 +441,25 @@ def test_the_orders_panel_pages_in_place_with_needs_attention_first(app, admin, 
     assert shown == set(placed) | {unknown}
     whole = admin.get(f"{PREFIX}/stores/{store.id}/orders?orders_page=99999")
     assert "<html" in whole.text and "Page 2 of 2" in whole.text
+
+
+def test_the_sync_hears_which_skus_an_order_moved(app, store, sandbox):
+    """The hook for the price and quantity sync: order_imported and order_cancelled name the
+    SKUs whose stock the shop changed, after the change is committed."""
+    from asc_plugin import signals
+
+    heard = []
+
+    def listener(sender, **kwargs):
+        with app.app_context():
+            committed = state().session.scalar(sa.select(sa.func.count()).select_from(
+                DemoStockMove))
+        heard.append((kwargs["amazon_order_id"], kwargs["skus"], committed))
+
+    (order_id,) = sandbox.place_order("CTB-014", 2)
+    with signals.order_imported.connected_to(listener), \
+            signals.order_cancelled.connected_to(listener):
+        run(app, store.id)
+        sandbox.cancel_order(order_id)
+        run(app, store.id)
+    assert heard == [(order_id, ["CTB-014"], 1), (order_id, ["CTB-014"], 2)]
