@@ -5,7 +5,20 @@ Public API: the extension, the host contract and the data it exchanges.
 
 from .errors import ConfigurationError
 from .extension import AmazonSalesChannel
-from .host import AttributePreview, BaseHost, Host, NavEntry, Product, ProductAttribute, Website
+from .host import (
+    AttributePreview,
+    BaseHost,
+    Host,
+    IncomingOrder,
+    NavEntry,
+    OrderLine,
+    OrderRejected,
+    Product,
+    ProductAttribute,
+    ShippingAddress,
+    UnknownSku,
+    Website,
+)
 
 __version__ = "0.1.0"
 
@@ -15,9 +28,14 @@ __all__ = [
     "BaseHost",
     "ConfigurationError",
     "Host",
+    "IncomingOrder",
     "NavEntry",
+    "OrderLine",
+    "OrderRejected",
     "Product",
     "ProductAttribute",
+    "ShippingAddress",
+    "UnknownSku",
     "Website",
     "__version__",
 ]

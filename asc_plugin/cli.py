@@ -257,6 +257,66 @@ def match_catalog(store_ids):
         raise SystemExit(1)
 
 
+@asc_cli.command("import-orders")
+@click.option("--store", "store_ids", type=int, multiple=True,
+              help="Import only this store's orders (repeatable).")
+def import_orders(store_ids):
+    """Import connected stores' new Amazon orders into the shop, here and now (for cron).
+
+    Searches each store's marketplace for merchant-fulfilled orders Amazon moved out of Pending
+    since the last run, hands each new one to the shop once, passes cancellations on, prints
+    progress and a summary, and exits 1 naming the stores that need attention (orders the shop
+    could not take, or an import that could not run). A store another worker is importing is
+    left to it.
+    """
+    from .persistence import commit
+    from .services import orders
+    from .state import state
+
+    stores = orders.connected_stores(store_ids)
+    if not stores:
+        click.echo(_("No store is connected to Amazon."))
+        return
+    if not orders.supports_orders():
+        click.echo(_("This shop does not import orders: its host does not implement "
+                     "import_order (see the host contract in the README)."), err=True)
+        raise SystemExit(1)
+    attention = []
+    for store in stores:
+        name = store.name
+
+        def report(counts, name=name):
+            done = sum(counts[k] for k in ("imported", "needs_attention", "cancelled"))
+            if done and done % 100 == 0:
+                click.echo(_("%(name)s: %(num)d orders so far", name=name, num=done))
+
+        result = orders.run(store.id, on_progress=report)
+        commit()
+        store = state().session.get(type(store), store.id)
+        if result.outcome == "busy":
+            click.echo(_("%(name)s: another worker is importing this store's orders; left to it.",
+                         name=name))
+            continue
+        line = orders.summary(result.counts)
+        if result.outcome == "paused":
+            line += " " + _("Amazon's rate limit paused the import; the next run continues.")
+        click.echo(f"{name}: {line}")
+        waiting = orders.counts(store).get("needs_attention", 0)
+        if result.failure is not None:
+            attention.append(name)
+            click.echo(_("%(name)s: %(reason)s", name=name, reason=result.failure.message),
+                       err=True)
+        elif waiting:
+            attention.append(name)
+            click.echo(ngettext("%(name)s: %(num)d order needs attention (see the store's "
+                                "dashboard).", "%(name)s: %(num)d orders need attention (see "
+                                "the store's dashboard).", waiting, name=name), err=True)
+    if attention:
+        click.echo(_("Stores needing attention: %(names)s", names=", ".join(attention)),
+                   err=True)
+        raise SystemExit(1)
+
+
 @asc_cli.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 def worker(workers):

@@ -84,6 +84,21 @@ DEFAULTS: dict[str, object] = {
     #: that is not JSON), with the same jittered, doubling back-off; then the match pauses
     #: (finished batches kept; Match again resumes it).
     "ASC_CATALOG_RETRIES": 3,
+    #: Order import (Orders API v2026-01-01): each search starts this many seconds before the
+    #: last one ended, so an order Amazon dated late is not missed (imports are idempotent).
+    "ASC_ORDERS_OVERLAP_SECONDS": 300,
+    #: Longest wait for Amazon's searchOrders rate (0.0056/s, burst 20) inside one run; beyond
+    #: it the run stops where it is and the next one continues.
+    "ASC_ORDERS_MAX_WAIT_SECONDS": 30,
+    #: Amazon's usage plans, per seller and app (the plugin stays a little under them).
+    "ASC_ORDERS_SEARCH_RATE": 0.0056,
+    "ASC_ORDERS_SEARCH_BURST": 20,
+    "ASC_ORDERS_GET_RATE": 0.5,
+    "ASC_ORDERS_GET_BURST": 30,
+    #: First back-off after a 429 from the Orders API, in seconds (doubles, with jitter).
+    "ASC_ORDERS_BACKOFF_SECONDS": 5.0,
+    #: Minutes between the embedded Huey's order imports (every connected store).
+    "ASC_ORDERS_IMPORT_MINUTES": 5,
 }
 
 

@@ -123,6 +123,22 @@ MESSAGES: dict[str, tuple[str, str | tuple[str, str]]] = {
     "match_internal_error": (OPERATOR, (N_("Matching stopped on an unexpected error; the details "
                              "are in the server log. Finished products are kept."),
                              _OPERATOR_NOTE)),
+    "orders_forbidden": (SELLER, N_("Amazon refused this store access to its orders (the "
+                         "authorization was not accepted). Renew the authorization in the store's "
+                         "dashboard; orders are imported again from where they stopped.")),
+    "orders_role_missing": (OPERATOR, (N_("Amazon refused this app access to the Orders API "
+                            "(403): the SP-API app lacks the Inventory and Order Tracking role. "
+                            "Add it to the app in Seller Central › Develop Apps; sellers then "
+                            "renew their authorization."), _OPERATOR_NOTE)),
+    "orders_rejected": (OPERATOR, (N_("Amazon rejected the order search as invalid (400). The "
+                        "details are in the server log."), _OPERATOR_NOTE)),
+    "orders_throttled": (SELLER, N_("Amazon kept rate-limiting the order search, so the import "
+                         "paused. Imported orders are kept; the next run continues.")),
+    "orders_unavailable": (SELLER, N_("Amazon's Orders API did not answer properly. Imported "
+                           "orders are kept; the next run continues.")),
+    "orders_internal_error": (OPERATOR, (N_("The order import stopped on an unexpected error; the "
+                              "details are in the server log. Imported orders are kept."),
+                              _OPERATOR_NOTE)),
     "not_connected": (SELLER, N_("This store is not connected to Amazon. Click Connect store.")),
     "authorization_revoked": (SELLER, N_("Amazon no longer accepts this store's authorization (it "
                               "was removed in Seller Central › Manage Your Apps). Renew the "

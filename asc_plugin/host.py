@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
@@ -58,6 +59,81 @@ class Product:
     attributes: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ShippingAddress:
+    """Where an Amazon order goes. Only given when the app has Amazon's restricted
+    Direct-to-Consumer Shipping role; otherwise the order's ``ship_to`` is None."""
+
+    name: str | None = None
+    company: str | None = None
+    lines: Sequence[str] = ()
+    city: str | None = None
+    state_or_region: str | None = None
+    postal_code: str | None = None
+    country_code: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One item of an Amazon order."""
+
+    seller_sku: str
+    quantity: int
+    asin: str | None = None
+    title: str | None = None
+    #: Price of one unit, in the order's currency (None while Amazon gives none).
+    unit_price: Decimal | None = None
+    #: Tax of the whole line where Amazon gives it (its proceeds breakdown), else None.
+    tax: Decimal | None = None
+    amazon_item_id: str = ""
+
+
+@dataclass(frozen=True)
+class IncomingOrder:
+    """An Amazon order handed to the host's :meth:`Host.import_order` (and, once cancelled,
+    to :meth:`Host.cancel_order`). Buyer and shipping details are present only where the app's
+    Amazon roles grant them (the restricted Direct-to-Consumer Shipping role); an import must
+    work without them."""
+
+    amazon_order_id: str
+    #: The plugin's store the order came through, its host website and Amazon marketplace.
+    store_id: int
+    website_id: str
+    marketplace_code: str
+    marketplace_id: str
+    purchase_date: datetime
+    currency: str | None
+    lines: Sequence[OrderLine]
+    #: Amazon's fulfillment status (UNSHIPPED, SHIPPED, CANCELLED, …).
+    status: str = "UNSHIPPED"
+    buyer_name: str | None = None
+    buyer_email: str | None = None
+    ship_to: ShippingAddress | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum(((line.unit_price or Decimal(0)) * line.quantity + (line.tax or Decimal(0))
+                    for line in self.lines), Decimal(0))
+
+
+class OrderRejected(Exception):
+    """Raised by :meth:`Host.import_order` when the host cannot take the order as it is; the
+    plugin keeps it as *Needs attention* with ``reason`` (shown to the admin) and imports it
+    again when asked. Raise it before writing anything."""
+
+    def __init__(self, reason: str, *, sku: str | None = None):
+        super().__init__(reason)
+        self.reason, self.sku = reason, sku
+
+
+class UnknownSku(OrderRejected):
+    """An item's seller SKU matches no product of the website."""
+
+    def __init__(self, sku: str):
+        super().__init__(f"unknown_sku:{sku}", sku=sku)
+
+
 @runtime_checkable
 class Host(Protocol):
     """What the plugin asks of its host. Every method runs inside a request."""
@@ -99,6 +175,21 @@ class Host(Protocol):
     # values a rule field takes on the website ("category" for category path segments, else an
     # attribute code), offered as the rule inputs' suggestions. Without it (or when it answers
     # None) the plugin reads them from the first products of ``products()``.
+    def import_order(self, order: IncomingOrder) -> str:
+        """Optional (order import): create the host's order for an Amazon order and lower the
+        stock; return the host's order id. Called once Amazon moved the order out of Pending,
+        outside a request (a worker). Must be idempotent by ``order.amazon_order_id``: if the
+        host already has that order, return its id and change nothing. Writes go through the
+        host's session without committing (the plugin commits them with its own record, so a
+        second worker's attempt rolls back). Raise :class:`UnknownSku` (or
+        :class:`OrderRejected`) before writing when an item cannot be taken."""
+
+    def cancel_order(self, host_order_id: str, order: IncomingOrder) -> None:
+        """Optional: Amazon cancelled an order the host imported. Idempotent; restock as the
+        host sees fit. Same session rules as :meth:`import_order`."""
+
+    def order_url(self, host_order_id: str) -> str | None:
+        """Optional: where the host admin shows the order (linked from the dashboard)."""
 
 
 class BaseHost:
@@ -132,6 +223,15 @@ class BaseHost:
 
     def product_count(self, website_id: str) -> int:
         return 0
+
+    def import_order(self, order: IncomingOrder) -> str:
+        raise NotImplementedError("this host does not import orders")
+
+    def cancel_order(self, host_order_id: str, order: IncomingOrder) -> None:
+        raise NotImplementedError("this host does not import orders")
+
+    def order_url(self, host_order_id: str) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)

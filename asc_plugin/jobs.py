@@ -9,6 +9,9 @@ The queue only delivers a job id; what was done lives in the database (see
 :mod:`asc_plugin.services.matching`), so a job delivered twice runs once, and a job whose worker
 died is picked up again by :func:`resume_stalled` — every minute on Huey's scheduler, when a
 worker starts, and when an admin's progress bar sees it stalled.
+
+Amazon orders are imported by :func:`import_orders` every ``ASC_ORDERS_IMPORT_MINUTES`` on
+Huey's scheduler (RQ and Celery hosts schedule the same function).
 """
 
 from __future__ import annotations
@@ -33,6 +36,25 @@ def run_match_job(job_id: int) -> str:
     from .services import matching
 
     return matching.run(int(job_id))
+
+
+def run_order_import(store_id: int) -> str:
+    """Import one store's new Amazon orders (any queue; in an app context). Returns the run's
+    outcome: "done", "paused", "failed", "busy", "lost", "unsupported" or "not_connected"."""
+    from .services import orders
+
+    return orders.run(int(store_id)).outcome
+
+
+def import_orders() -> dict[int, str]:
+    """Import the new Amazon orders of every connected store (the periodic task; RQ and Celery
+    hosts schedule this same function, every few minutes, in an app context). A store whose
+    import another worker is running is left to it."""
+    from .services import orders
+
+    stores = [store.id for store in orders.connected_stores()]
+    state().session.rollback()
+    return {store_id: run_order_import(store_id) for store_id in stores}
 
 
 def enqueue(job_id: int) -> None:
@@ -108,4 +130,11 @@ def _register(app: Flask, huey) -> dict:
         with app.app_context():
             resume_stalled()
 
-    return {"huey": huey, "match": match, "resume": resume}
+    minutes = max(1, min(59, int(app.config["ASC_ORDERS_IMPORT_MINUTES"])))
+
+    @huey.periodic_task(crontab(minute=f"*/{minutes}"), name="asc_plugin.import_orders")
+    def orders():
+        with app.app_context():
+            import_orders()
+
+    return {"huey": huey, "match": match, "resume": resume, "orders": orders}

@@ -365,4 +365,66 @@ class RateBucket(Base):
     blocked_until: Mapped[float] = mapped_column(sa.Float, default=0.0)
 
 
+class AmazonOrder(Base):
+    """An Amazon order the plugin has taken up for a store: imported into the host, kept as
+    *Needs attention* (with the reason) until it can be, or cancelled. Unique per store and
+    Amazon order id, so a replay or a second worker never makes a second host order. Holds no
+    buyer details (those are read from Amazon again when needed)."""
+
+    __tablename__ = "asc_amazon_order"
+    __table_args__ = (sa.UniqueConstraint("store_id", "amazon_order_id"),
+                      sa.Index("ix_asc_amazon_order_store_status", "store_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(sa.ForeignKey("asc_store.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str] = mapped_column(sa.String(50))
+    marketplace_id: Mapped[str] = mapped_column(sa.String(20))
+    #: imported | needs_attention | cancelled
+    status: Mapped[str] = mapped_column(sa.String(20))
+    #: Amazon's fulfillment status when last seen (UNSHIPPED, SHIPPED, CANCELLED, …).
+    amazon_status: Mapped[str] = mapped_column(sa.String(25))
+    host_order_id: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Why it needs attention: "unknown_sku:<sku>", "host_cannot_import", "host_error", or the
+    #: host's own words (OrderRejected).
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    purchase_date: Mapped[datetime] = mapped_column(UTCDateTime)
+    amazon_updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
+    total: Mapped[str | None] = mapped_column(sa.String(20))
+    items: Mapped[int] = mapped_column(default=0)
+    #: The items' seller SKUs, comma-separated (for the dashboard; cut at 300 characters).
+    skus: Mapped[str] = mapped_column(sa.String(300), default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OrderImport(Base):
+    """A store's order import: the watermark the next search starts from (minus an overlap),
+    the page a run had reached (resumed after a killed worker) and the lease of the worker
+    running it (one run per store at a time)."""
+
+    __tablename__ = "asc_order_import"
+
+    store_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("asc_store.id", ondelete="CASCADE"), primary_key=True)
+    #: Orders created before this moment (the store's connection) are never imported.
+    orders_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Every order updated before this moment has been seen.
+    watermark: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A run under way: the window's start and upper bound, and the next page's token.
+    window_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    page_token: Mapped[str | None] = mapped_column(sa.Text)
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why the last run stopped (a failure code from asc_plugin.errors), or None.
+    error_code: Mapped[str | None] = mapped_column(sa.String(40))
+    requests: Mapped[int] = mapped_column(default=0)
+
+
 metadata = Base.metadata

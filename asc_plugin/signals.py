@@ -20,3 +20,13 @@ store_disconnected = _signals.signal("asc.store-disconnected")
 #: A "Match with Amazon catalog" run ended. kwargs: store, job (its counters), counts (status ->
 #: products), failure (None, or the Failure that stopped it; finished products are kept).
 catalog_matched = _signals.signal("asc.catalog-matched")
+#: An Amazon order was imported into the host (its stock went down). kwargs: store,
+#: amazon_order_id, host_order_id, skus (the seller SKUs whose stock changed). The price and
+#: quantity sync listens, so the next sync sends the new quantities to Amazon.
+order_imported = _signals.signal("asc.order-imported")
+#: An imported Amazon order was cancelled in the host. kwargs: store, amazon_order_id,
+#: host_order_id, skus.
+order_cancelled = _signals.signal("asc.order-cancelled")
+#: An order import run ended. kwargs: store, counts (imported, cancelled, needs_attention…),
+#: failure (None or the Failure that stopped it).
+orders_imported = _signals.signal("asc.orders-imported")

@@ -126,6 +126,34 @@ class SandboxServer:
         return requests.get(f"{self.url}/_sandbox/catalog/requests", timeout=10).json()[
             "requests"]
 
+    def place_order(self, sku: str, quantity: int = 1, **options) -> list[str]:
+        """Place an Amazon order for a SKU (seller_id, marketplace_id, count, pending_minutes);
+        returns the order ids."""
+        response = requests.post(f"{self.url}/_sandbox/orders",
+                                 json={"sku": sku, "quantity": quantity, **options}, timeout=30)
+        response.raise_for_status()
+        return response.json()["order_ids"]
+
+    def cancel_order(self, order_id: str) -> None:
+        _post(f"{self.url}/_sandbox/orders/{order_id}/cancel", {})
+
+    def order_settings(self, **settings) -> None:
+        """interval (seconds between generated orders; 0: none), lookback, search_rate,
+        search_burst, get_rate, get_burst."""
+        _post(f"{self.url}/_sandbox/orders/settings", settings)
+
+    def order_faults(self, fault: str | None = None, *, times: int | None = None,
+                     operation: str | None = None) -> None:
+        """fault="403"|"403_role"|"429"|"429_empty"|"500"|"503"|"badjson"|"slow", for
+        ``times`` requests (else until changed), of operation "search" or "get" (else both)."""
+        _post(f"{self.url}/_sandbox/orders/faults",
+              {"fault": fault, "times": times, "operation": operation})
+
+    def order_requests(self) -> list[dict]:
+        """Every Orders API request so far: operation, at (monotonic), params, status."""
+        return requests.get(f"{self.url}/_sandbox/orders/requests", timeout=10).json()[
+            "requests"]
+
     def move_clock(self, *, days: float) -> None:
         _post(f"{self.url}/_sandbox/clock", {"days": days})
 

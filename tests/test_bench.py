@@ -42,3 +42,10 @@ def test_the_listing_benchmark_keeps_the_preview_flat_and_amazon_unthrottled():
     assert statements[0][1] == statements[1][1]
     assert re.search(r"Reading 2,000 products into the preview: [\d,]+ products/s", out)
     assert re.search(r"\d+ searches in \d+ requests \(pages\), 0 answered 429", out), out
+
+
+def test_the_order_benchmark_imports_every_order_within_amazons_plan():
+    out = _run("orders.py", BENCH_ORDERS="200")
+    assert "Imported 200 of 200 Amazon orders" in out, out
+    assert "searchOrders requests used: 2 of Amazon's burst of 20" in out, out
+    assert "0 answered 429" in out, out

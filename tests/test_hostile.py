@@ -66,7 +66,7 @@ def _snapshot(app) -> dict:
 
 def _path(rule, store_id) -> str:
     values = {"store_id": str(store_id), "key": "selling_plan", "field": "name", "item_id": "1",
-              "filename": "asc/asc.css", "region": "na", "_rest": "x"}
+              "filename": "asc/asc.css", "region": "na", "_rest": "x", "order_id": "1"}
     return re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda m: values[m.group(1)], rule.rule)
 
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 import hmac
 import json
 import os
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 from flask import Flask, abort, redirect, render_template, request, session, url_for
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from asc_plugin import AmazonSalesChannel, BaseHost, paths
 from asc_plugin.safe_redirect import safe_next
 from asc_plugin.state import state
 
-from . import catalog
+from . import catalog, orders
+from .db import db
 
-db = SQLAlchemy()
 csrf = CSRFProtect()
 
 ENV_PREFIXES = ("ASC_", "SQLALCHEMY_", "DEMO_")
@@ -57,10 +58,28 @@ class DemoHost(BaseHost):
         return self.catalog.preview(attribute_code, limit)
 
     def products(self, website_id, *, after, limit):
-        return self.catalog.page(website_id, after, limit)
+        page = self.catalog.page(website_id, after, limit)
+        stock = orders.stock_changes(p.id for p in page)
+        page = [replace(p, quantity=(p.quantity or 0) + stock[p.id]) if p.id in stock else p
+                for p in page]
+        if len(page) < limit:  # the products added by hand come after the generated ones
+            added = orders.added_products(website_id, page[-1].id if page else after,
+                                          limit - len(page))
+            stock = orders.stock_changes(p.id for p in added)
+            page += [p.as_product(stock.get(p.id, 0)) for p in added]
+        return page
 
     def product_count(self, website_id):
-        return self.catalog.count(website_id)
+        return self.catalog.count(website_id) + orders.added_count(website_id)
+
+    def import_order(self, order):
+        return orders.import_order(self.catalog, order)
+
+    def cancel_order(self, host_order_id, order):
+        orders.cancel_order(host_order_id)
+
+    def order_url(self, host_order_id):
+        return url_for("order", order_id=host_order_id) if host_order_id.isdigit() else None
 
 
 def config_from_env(environ=os.environ) -> dict:
@@ -172,10 +191,56 @@ def _routes(app: Flask) -> None:
         number = request.args.get("page", "1")
         number = int(number) if number.isdigit() and len(number) < 6 else 1
         per_page = 50
-        products = state(app).host.catalog.all(website)
-        pages = max(1, -(-len(products) // per_page))
+        host = state(app).host
+        total = host.product_count(website)
+        pages = max(1, -(-total // per_page))
         number = min(number, pages)
+        generated = host.catalog.all(website)
+        start = (number - 1) * per_page
+        after = generated[start - 1].id if 0 < start <= len(generated) else None
+        if start > len(generated):  # within the products added by hand
+            added = orders.added_products(website, None, start - len(generated))
+            after = added[-1].id if added else None
         return render_template(
             "asc_demo/catalog.html", attributes=catalog.ATTRIBUTES, websites=catalog.WEBSITES,
-            website=website, number=number, pages=pages, total=len(products),
-            products=products[(number - 1) * per_page:number * per_page])
+            website=website, number=number, pages=pages, total=total,
+            products=host.products(website, after=after, limit=per_page),
+            added=request.args.get("added", "")[:100])
+
+    @app.post("/catalog/products")
+    def add_product():
+        """Add a product by hand (an Amazon order's unknown SKU can then be imported)."""
+        if not session.get("admin"):
+            abort(403)
+        form = request.form
+        website = form.get("website") if form.get("website") in ("1", "2") else "1"
+        sku, name = form.get("sku", "").strip()[:100], form.get("name", "").strip()[:200]
+        try:
+            price = Decimal(form.get("price", "0") or "0")
+            quantity = int(form.get("quantity", "0") or "0")
+        except (InvalidOperation, ValueError):
+            price, quantity = Decimal(-1), -1
+        if not sku or not name or not price.is_finite() or not 0 <= price < 10**8 \
+                or not 0 <= quantity < 10**6 or any(c in sku + name for c in "\r\n"):
+            return "Give a SKU, a name, a price and a stock (0 or more).", 400
+        if orders.find_by_sku(state(app).host.catalog, website, sku) is not None:
+            return f"The SKU {sku} already exists.", 409
+        orders.add_product(website, sku, name, price.quantize(Decimal("0.01")), quantity)
+        db.session.commit()
+        return redirect(url_for("products", website=website, page=10**5 - 1, added=sku), 303)
+
+    @app.get("/orders")
+    def shop_orders():
+        if not session.get("admin"):
+            return redirect(url_for("login", next=request.path))
+        return render_template("asc_demo/orders.html", orders=db.session.scalars(
+            db.select(orders.DemoOrder).order_by(orders.DemoOrder.id.desc()).limit(200)).all())
+
+    @app.get("/orders/<int:order_id>")
+    def order(order_id):
+        if not session.get("admin"):
+            return redirect(url_for("login", next=request.path))
+        if order_id > 2**31:
+            abort(404)
+        return render_template("asc_demo/order.html",
+                               order=db.get_or_404(orders.DemoOrder, order_id))

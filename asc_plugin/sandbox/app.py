@@ -23,7 +23,7 @@ from flask_wtf import CSRFProtect
 from .. import i18n, paths
 from ..i18n import N_, _
 from ..safe_redirect import safe_next
-from . import catalog
+from . import catalog, orders
 from . import config as sandbox_config
 from .data import (
     CATALOG_ROLE,
@@ -83,7 +83,7 @@ def create_sandbox_app(*, redirect_uris: list[str], login_uri: str | None = None
     state = SandboxState()
     app.extensions["asc_sandbox"] = state
     _seller_central(app, state)
-    for view in _apis(app, state):
+    for view in _apis(app, state) + orders.register(app, state):
         csrf.exempt(view)
     return app
 

@@ -63,6 +63,10 @@ class Authorization:
 #: API's, and the Catalog Items API's (Product Listing).
 REQUIRED_ROLE = "selling_partner_insights"
 CATALOG_ROLE = "product_listing"
+#: The Orders API's (Inventory and Order Tracking), and the restricted role that adds buyer and
+#: shipping details to its answers (Direct-to-Consumer Shipping): not granted by default.
+ORDERS_ROLE = "inventory_and_order_tracking"
+PII_ROLE = "direct_to_consumer_shipping"
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ class Settings:
 
     routing: str = "direct"          # "direct" | "login_uri": where consent sends the seller
     relative_callback: bool = False  # amazon_callback_uri as a path, as integrators report
-    roles: tuple[str, ...] = (REQUIRED_ROLE, CATALOG_ROLE)
+    roles: tuple[str, ...] = (REQUIRED_ROLE, CATALOG_ROLE, ORDERS_ROLE)
     catalog_rate: float = 2.0        # searchCatalogItems per seller: requests/s
     catalog_burst: float = 2.0       # … and its burst
     rate_header: bool = True         # send x-amzn-RateLimit-Limit (Amazon does not always)
@@ -111,6 +115,8 @@ class SandboxState:
     #: Every searchCatalogItems request: monotonic time, seller, identifiers, status (tests
     #: and the benchmark read it to prove the rate limit held).
     catalog_requests: list[dict] = field(default_factory=list)
+    #: What other API modules keep (sandbox/orders.py…), reset with the rest.
+    resets: list = field(default_factory=list)
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -126,6 +132,8 @@ class SandboxState:
             self.settings = Settings()
             self.clock_offset = 0.0
             self.token_requests = 0
+        for reset in self.resets:
+            reset()
 
     def revoke(self, seller_id: str) -> None:
         """Manage Your Apps › Remove: every authorization of the seller, and its tokens."""

@@ -22,6 +22,8 @@ TEMPLATES: dict[str, str] = {
         "Seller Central › Manage Your Apps). Renew the authorization to reconnect."),
     "match_started": N_("Matching with Amazon's catalog started."),
     "match_chosen": N_("%(sku)s: ASIN %(asin)s chosen among %(count)s matches."),
+    "order_cancelled": N_("Amazon cancelled order %(order)s; the shop's order %(host)s was "
+                          "cancelled too."),
     "match_choice_undone": N_("%(sku)s: the chosen ASIN %(asin)s was set aside; choose again "
                               "among %(count)s matches."),
 }
@@ -132,6 +134,23 @@ def _match_paused(params: dict) -> str:
     return gettext("Matching with Amazon's catalog paused: %(reason)s", reason=_failure(params))
 
 
+def _orders_imported(params: dict) -> str:
+    from .orders import summary
+
+    return summary(params["counts"])
+
+
+def _orders_stopped(params: dict) -> str:
+    return gettext("Importing Amazon orders stopped: %(reason)s", reason=_failure(params))
+
+
+def _order_needs_attention(params: dict) -> str:
+    from .orders import reason_text
+
+    return gettext("Amazon order %(order)s needs attention: %(reason)s", order=params["order"],
+                   reason=reason_text(params["reason"]))
+
+
 def _rule_changed(params: dict) -> str:
     from .rules import Condition, describe
 
@@ -151,4 +170,7 @@ _RENDERERS: dict[str, Callable[[dict], str]] = {
     "match_failed": _match_stopped,
     "match_paused": _match_paused,
     "rule_changed": _rule_changed,
+    "orders_imported": _orders_imported,
+    "orders_failed": _orders_stopped,
+    "order_needs_attention": _order_needs_attention,
 }

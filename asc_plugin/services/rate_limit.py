@@ -106,3 +106,20 @@ def _take(key: str, limit: Limit) -> float:
             bucket.tokens -= 1.0
             return 0.0
         return (1.0 - bucket.tokens) / bucket.rate
+
+
+def acquire_within(key: str, limit: Limit, max_wait: float, *,
+                   sleep: Callable[[float], None] = time.sleep) -> bool:
+    """Like :func:`acquire`, but give up (False, no token taken) when the wait would pass
+    ``max_wait`` seconds: slow operations (searchOrders: one request every 3 minutes) end a
+    run and leave the rest to the next one instead of holding a worker."""
+    waited = 0.0
+    while True:
+        wait = _take(key, limit)
+        if wait <= 0:
+            return True
+        if waited + wait > max_wait:
+            return False
+        wait = min(wait, MAX_WAIT)
+        sleep(wait)
+        waited += wait

@@ -63,6 +63,8 @@ class StorePresenter:
     catalog: tuple[int, int] | None = None
     #: While waiting for Amazon for a while: what likely happened and what to do.
     waiting_hint: str | None = None
+    #: Amazon orders of the store waiting for an admin (Needs attention).
+    orders_attention: int = 0
 
     @cached_property
     def urls(self) -> dict[str, str]:
@@ -167,13 +169,14 @@ class StorePresenter:
 
 
 def present(stores: list[Store]) -> list[StorePresenter]:
-    from ..services import matching
+    from ..services import matching, orders
 
     websites = {w.id: w for w in state().host.websites()}
     catalog = matching.matched_of_listed([s.id for s in stores])
+    attention = orders.needing_attention([s.id for s in stores])
     return [
         StorePresenter(s, websites.get(s.website_id), marketplaces.get(s.marketplace_code),
-                       catalog.get(s.id))
+                       catalog.get(s.id), attention.get(s.id, 0))
         for s in stores
     ]
 

@@ -29,6 +29,8 @@ STORE_PATHS = {
     "listing": "/listing",
     "match": "/match",
     "match_status": "/match/status",
+    "orders": "/orders",
+    "import_orders": "/orders/import",
 }
 
 

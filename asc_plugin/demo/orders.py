@@ -1,0 +1,175 @@
+"""The demo shop's own orders and stock: what a host does with an imported Amazon order.
+
+The catalog is generated (demo/catalog.py); what changes lives in the demo's tables: products
+an admin added (so an Amazon order with a SKU the shop lacked can be imported once it exists),
+stock movements (an order lowers the stock, a cancellation puts it back) and the orders.
+They are the host's tables, on the host's ``db``: the plugin never touches them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from asc_plugin import IncomingOrder, Product, UnknownSku
+
+from .db import db
+
+
+class DemoProduct(db.Model):
+    """A product the admin added by hand (after the generated ones, ids "<website>-x…")."""
+
+    __tablename__ = "demo_product"
+    __table_args__ = (sa.UniqueConstraint("website_id", "sku"),)
+
+    id = sa.Column(sa.String(20), primary_key=True)
+    website_id = sa.Column(sa.String(10), nullable=False)
+    sku = sa.Column(sa.String(100), nullable=False)
+    name = sa.Column(sa.String(200), nullable=False)
+    price = sa.Column(sa.Numeric(10, 2), nullable=False)
+    quantity = sa.Column(sa.Integer, nullable=False, default=0)
+
+    def as_product(self, stock: int) -> Product:
+        return Product(id=self.id, sku=self.sku, name=self.name, price=Decimal(self.price),
+                       quantity=self.quantity + stock, category=("Added",),
+                       attributes={"sku": self.sku, "name": self.name})
+
+
+class DemoStockMove(db.Model):
+    """A change of a product's stock: an order (negative) or a cancellation (positive)."""
+
+    __tablename__ = "demo_stock_move"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    product_id = sa.Column(sa.String(20), nullable=False, index=True)
+    delta = sa.Column(sa.Integer, nullable=False)
+    order_id = sa.Column(sa.Integer, nullable=True)
+
+
+class DemoOrder(db.Model):
+    __tablename__ = "demo_order"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    #: One shop order per Amazon order, whatever retries or workers do.
+    amazon_order_id = sa.Column(sa.String(50), unique=True, nullable=False)
+    website_id = sa.Column(sa.String(10), nullable=False)
+    channel = sa.Column(sa.String(40), nullable=False)
+    status = sa.Column(sa.String(20), nullable=False, default="processing")
+    purchase_date = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    currency = sa.Column(sa.String(3))
+    total = sa.Column(sa.Numeric(12, 2), nullable=False, default=0)
+    customer = sa.Column(sa.String(200))
+    ship_to = sa.Column(sa.Text)
+    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False,
+                           default=lambda: datetime.now(timezone.utc))
+    lines = sa.orm.relationship("DemoOrderLine", order_by="DemoOrderLine.id",
+                                cascade="all, delete-orphan")
+
+    @property
+    def number(self) -> str:
+        return f"DEMO-{self.id:06d}"
+
+
+class DemoOrderLine(db.Model):
+    __tablename__ = "demo_order_line"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    order_id = sa.Column(sa.Integer, sa.ForeignKey("demo_order.id", ondelete="CASCADE"),
+                         nullable=False, index=True)
+    product_id = sa.Column(sa.String(20), nullable=False)
+    sku = sa.Column(sa.String(100), nullable=False)
+    name = sa.Column(sa.String(500), nullable=False)
+    quantity = sa.Column(sa.Integer, nullable=False)
+    price = sa.Column(sa.Numeric(12, 2))
+    tax = sa.Column(sa.Numeric(12, 2))
+
+
+def stock_changes(product_ids) -> dict[str, int]:
+    """product id -> the sum of its stock movements."""
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(DemoStockMove.product_id, sa.func.sum(DemoStockMove.delta))
+                              .where(DemoStockMove.product_id.in_(ids))
+                              .group_by(DemoStockMove.product_id))
+    return {product_id: int(total) for product_id, total in rows}
+
+
+def added_products(website_id: str, after: str | None, limit: int) -> list[DemoProduct]:
+    query = sa.select(DemoProduct).where(DemoProduct.website_id == website_id)
+    if after:
+        query = query.where(DemoProduct.id > after)
+    return list(db.session.scalars(query.order_by(DemoProduct.id).limit(limit)))
+
+
+def add_product(website_id: str, sku: str, name: str, price: Decimal, quantity: int
+                ) -> DemoProduct:
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(DemoProduct).where(
+        DemoProduct.website_id == website_id)) or 0
+    product = DemoProduct(id=f"{website_id}-x{count + 1:05d}", website_id=website_id, sku=sku,
+                          name=name, price=price, quantity=quantity)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def find_by_sku(catalog, website_id: str, sku: str):
+    """The product (generated or added) with this SKU on the website, or None."""
+    for product in catalog.all(website_id):
+        if product.sku == sku:
+            return product
+    return db.session.scalar(sa.select(DemoProduct).where(DemoProduct.website_id == website_id,
+                                                          DemoProduct.sku == sku))
+
+
+def import_order(catalog, order: IncomingOrder) -> str:
+    """The host contract's import_order: one shop order per Amazon order, stock lowered."""
+    existing = db.session.scalar(sa.select(DemoOrder).where(
+        DemoOrder.amazon_order_id == order.amazon_order_id))
+    if existing is not None:
+        return str(existing.id)
+    products = []
+    for line in order.lines:  # check every line before writing anything
+        product = find_by_sku(catalog, order.website_id, line.seller_sku)
+        if product is None:
+            raise UnknownSku(line.seller_sku)
+        products.append(product)
+    address = order.ship_to
+    shop_order = DemoOrder(
+        amazon_order_id=order.amazon_order_id, website_id=order.website_id,
+        channel=f"Amazon {order.marketplace_code}", purchase_date=order.purchase_date,
+        currency=order.currency, total=order.total, customer=order.buyer_name,
+        ship_to=", ".join(filter(None, (address.name, *address.lines, address.city,
+                                        address.postal_code, address.country_code)))
+        if address else None)
+    for line, product in zip(order.lines, products, strict=True):
+        shop_order.lines.append(DemoOrderLine(
+            product_id=product.id, sku=line.seller_sku, name=line.title or product.name,
+            quantity=line.quantity, price=line.unit_price, tax=line.tax))
+    db.session.add(shop_order)
+    db.session.flush()
+    for line, product in zip(order.lines, products, strict=True):
+        db.session.add(DemoStockMove(product_id=product.id, delta=-line.quantity,
+                                     order_id=shop_order.id))
+    db.session.flush()
+    return str(shop_order.id)
+
+
+def cancel_order(host_order_id: str) -> None:
+    """The host contract's cancel_order: the order cancelled, its stock put back (once)."""
+    shop_order = db.session.get(DemoOrder, int(host_order_id)) if host_order_id.isdigit() \
+        else None
+    if shop_order is None or shop_order.status == "cancelled":
+        return
+    shop_order.status = "cancelled"
+    for line in shop_order.lines:
+        db.session.add(DemoStockMove(product_id=line.product_id, delta=line.quantity,
+                                     order_id=shop_order.id))
+    db.session.flush()
+
+
+def added_count(website_id: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(DemoProduct).where(
+        DemoProduct.website_id == website_id)) or 0

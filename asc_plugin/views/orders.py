@@ -1,0 +1,149 @@
+"""The store dashboard's "Amazon orders" panel: recent orders (Needs attention first), their
+host orders, *Import again* and *Import now*. The panel's pages are plain links that htmx swaps
+in place; without JavaScript they load the panel's own page."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import abort, make_response, redirect, render_template, request
+
+from ..errors import Failure
+from ..htmx import is_htmx
+from ..i18n import _
+from ..models import AmazonOrder, OrderImport
+from ..persistence import commit
+from ..services import orders
+from ..state import state
+from .banners import banner
+from .layout import page
+from .presenters import present_one, store_or_404
+from .urls import rule, store_urls
+
+log = logging.getLogger(__name__)
+PER_PAGE = 10
+
+
+def status_info() -> dict[str, tuple[str, str]]:
+    """Our status -> (label, badge tone)."""
+    return {"needs_attention": (_("Needs attention"), "error"),
+            "imported": (_("Imported"), "success"),
+            "cancelled": (_("Cancelled"), "muted")}
+
+
+def amazon_status_label(status: str) -> str:
+    return {"PENDING": _("Pending"), "UNSHIPPED": _("Unshipped"),
+            "PARTIALLY_SHIPPED": _("Partly shipped"), "SHIPPED": _("Shipped"),
+            "CANCELLED": _("Cancelled"), "UNFULFILLABLE": _("Unfulfillable"),
+            "PENDING_AVAILABILITY": _("Pre-order")}.get(status, status)
+
+
+def _sentence(row) -> str:
+    """The reason on its own line: a sentence, capitalised."""
+    text = orders.reason_text(row)
+    return text[:1].upper() + text[1:]
+
+
+def _page_number() -> int:
+    value = request.args.get("orders_page", "")
+    return int(value) if value.isdigit() and len(value) <= 6 else 1
+
+
+def panel_context(store) -> dict:
+    host = state().host
+    record = state().session.get(OrderImport, store.id)
+    return {
+        "orders_page": orders.page(store, number=_page_number(), per_page=PER_PAGE),
+        "orders_counts": orders.counts(store), "orders_record": record,
+        "orders_supported": orders.supports_orders(host),
+        "order_status_info": status_info(), "amazon_status_label": amazon_status_label,
+        "order_reason": _sentence, "host_order_url": host.order_url,
+        "orders_failure": Failure(record.error_code).message
+        if record is not None and record.error_code else None,
+    }
+
+
+def _panel(store):
+    return render_template("asc/_orders_panel.html", store=store, card=present_one(store),
+                           **panel_context(store))
+
+
+def orders_panel(store_id: int):
+    store = store_or_404(store_id)
+    if is_htmx():
+        return _panel(store)
+    return page("asc/orders.html", store=store, card=present_one(store),
+                **panel_context(store))
+
+
+def retry(store_id: int, order_id: int):
+    """*Import again*: the order as Amazon has it now, handed to the shop once more."""
+    store = store_or_404(store_id)
+    row = state().session.get(AmazonOrder, order_id)
+    if row is None or row.store_id != store.id:
+        abort(404)
+    if row.status != "needs_attention":
+        message, level = _("Amazon order %(order)s was already imported.",
+                           order=row.amazon_order_id), "info"
+    else:
+        try:
+            outcome = orders.retry(store, row)
+            commit()
+        except Failure as failure:
+            state().session.rollback()
+            outcome, message, level = None, failure.message, "error"
+        if outcome == "imported":
+            message, level = _("Amazon order %(order)s was imported.",
+                               order=row.amazon_order_id), "success"
+        elif outcome == "cancelled":
+            message, level = _("Amazon order %(order)s was cancelled on Amazon; nothing to "
+                               "import.", order=row.amazon_order_id), "info"
+        elif outcome is not None:
+            message, level = _("Amazon order %(order)s still needs attention: %(reason)s",
+                               order=row.amazon_order_id, reason=orders.reason_text(row)), \
+                "error"
+    return _done(store, level, message)
+
+
+def import_now(store_id: int):
+    """Run the store's import here and now, without waiting for Amazon's rate to refill."""
+    store = store_or_404(store_id)
+    if not store.is_connected:
+        return _done(store, "error", _("Connect “%(name)s” to Amazon before importing its "
+                                       "orders.", name=store.name))
+    if not orders.supports_orders():
+        return _done(store, "error", orders.reason_text("host_cannot_import"))
+    try:
+        result = orders.run(store.id, max_wait=0)
+    except Exception:  # noqa: BLE001 - logged by the service; the page stays up
+        state().session.rollback()
+        result = orders.RunResult("failed")
+    store = store_or_404(store_id)
+    if result.outcome == "busy":
+        message, level = _("Orders of “%(name)s” are being imported right now.",
+                           name=store.name), "info"
+    elif result.failure is not None or result.outcome == "failed":
+        message = result.failure.message if result.failure else _("an unknown error.")
+        message, level = _("Importing Amazon orders stopped: %(reason)s", reason=message), \
+            "error"
+    else:
+        message = orders.summary(result.counts)
+        if result.outcome == "paused":
+            message += " " + _("Amazon's rate limit paused the import; the next run continues.")
+        level = "warning" if result.counts.get("needs_attention") else "success"
+    return _done(store, level, message)
+
+
+def _done(store, level: str, message: str):
+    if is_htmx():
+        response = make_response(_panel(store))
+        return banner(response, level, message, about=store)
+    banner(None, level, message, about=store)
+    return redirect(store_urls(store.id)["dashboard"] + "#asc-orders-title", 303)
+
+
+def register(bp):
+    bp.add_url_rule(rule("orders"), "orders", orders_panel)
+    bp.add_url_rule(rule("import_orders"), "import_orders", import_now, methods=["POST"])
+    bp.add_url_rule(rule("orders") + "/<int(max=2147483647):order_id>/retry", "retry_order",
+                    retry, methods=["POST"])
