@@ -341,8 +341,8 @@ class _Runner:
             activity.record(store, "orders_failed", "failure",
                             params=activity.failure_params(failure), admin="system")
         elif any(self.counts[k] for k in ("imported", "needs_attention", "cancelled")):
-            outcome = "info" if self.counts["needs_attention"] else "success"
-            activity.record(store, "orders_imported", outcome,
+            tone = "info" if self.counts["needs_attention"] else "success"
+            activity.record(store, "orders_imported", tone,
                             params={"counts": dict(self.counts)}, admin="system")
         session.commit()
         signals.orders_imported.send(current_app._get_current_object(), store=store,

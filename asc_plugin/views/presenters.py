@@ -176,7 +176,7 @@ def present(stores: list[Store]) -> list[StorePresenter]:
     attention = orders.needing_attention([s.id for s in stores])
     return [
         StorePresenter(s, websites.get(s.website_id), marketplaces.get(s.marketplace_code),
-                       catalog.get(s.id), attention.get(s.id, 0))
+                       catalog.get(s.id), orders_attention=attention.get(s.id, 0))
         for s in stores
     ]
 
