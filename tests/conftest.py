@@ -11,6 +11,7 @@ database with the plugin's (and the host's) tables dropped and created again.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -211,6 +212,16 @@ def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+@pytest.fixture(autouse=True)
+def _plugin_loggers_enabled():
+    """A Flask-Migrate host's env.py runs ``logging.config.fileConfig``, which disables every
+    logger that exists at that moment: a test that reads the plugin's log lines must not depend
+    on whether such a test ran in this process before it."""
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if name.startswith("asc_plugin") and isinstance(logger, logging.Logger):
+            logger.disabled = False
 
 
 def pytest_configure(config):

@@ -350,7 +350,10 @@ def test_two_workers_import_each_order_once(app, store, sandbox):
         t.start()
     for t in threads:
         t.join(60)
-    assert sorted(results, key=str) == [{"duplicate": 1}, {"imported": 1}]
+    # The later worker either meets the unique row while the first one's transaction is open
+    # (duplicate) or reads it already committed (nothing to do): never a second shop order.
+    assert sorted(results, key=str) in ([{"duplicate": 1}, {"imported": 1}],
+                                        [{"imported": 1}, {}])
     assert len([o for o in shop_orders(app) if o == order_id]) == 1
 
 
