@@ -28,7 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from . import csrf, i18n, marketplaces
+from . import csrf, i18n, marketplaces, params
 from .i18n import _, _l
 from .models import ProductIdType
 from .services import rules
@@ -60,7 +60,7 @@ class PluginForm(FlaskForm):
                 return formdata
             # Flask-WTF would also read request.files and JSON bodies; these forms are text.
             if request.method in csrf.UNSAFE_METHODS and request.form:
-                return request.form
+                return params.clean_keys(request.form)
             return None
 
         def get_translations(self, form):

@@ -13,6 +13,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from asc_plugin import AmazonSalesChannel, BaseHost, paths
+from asc_plugin.params import parse_int
 from asc_plugin.safe_redirect import safe_next
 from asc_plugin.state import state
 
@@ -130,6 +131,10 @@ def _security_headers(response):
     return response
 
 
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _routes(app: Flask) -> None:
     @app.get("/")
     def index():
@@ -140,10 +145,11 @@ def _routes(app: Flask) -> None:
         error = None
         target = safe_next(request.values.get("next"), url_for("dashboard"))
         if request.method == "POST":
-            user_ok = hmac.compare_digest(
-                request.form.get("username", ""), app.config["DEMO_ADMIN_USER"])
-            pass_ok = hmac.compare_digest(
-                request.form.get("password", ""), app.config["DEMO_ADMIN_PASSWORD"])
+            # As bytes: compare_digest refuses str with non-ASCII characters ("²").
+            user_ok = hmac.compare_digest(_utf8(request.form.get("username", "")),
+                                          _utf8(app.config["DEMO_ADMIN_USER"]))
+            pass_ok = hmac.compare_digest(_utf8(request.form.get("password", "")),
+                                          _utf8(app.config["DEMO_ADMIN_PASSWORD"]))
             if user_ok and pass_ok:
                 session.clear()
                 session["admin"] = app.config["DEMO_ADMIN_USER"]
@@ -169,8 +175,7 @@ def _routes(app: Flask) -> None:
             return redirect(url_for("login", next=request.path))
         website = request.args.get("website") if request.args.get("website") in ("1", "2") \
             else "1"
-        number = request.args.get("page", "1")
-        number = int(number) if number.isdigit() and len(number) < 6 else 1
+        number = parse_int(request.args.get("page"), 1, min=1, max=99_999)
         per_page = 50
         products = state(app).host.catalog.all(website)
         pages = max(1, -(-len(products) // per_page))
