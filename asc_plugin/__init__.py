@@ -5,7 +5,17 @@ Public API: the extension, the host contract and the data it exchanges.
 
 from .errors import ConfigurationError
 from .extension import AmazonSalesChannel
-from .host import AttributePreview, BaseHost, Host, NavEntry, Product, ProductAttribute, Website
+from .host import (
+    AttributePreview,
+    BaseHost,
+    Host,
+    NavEntry,
+    Product,
+    ProductAttribute,
+    RuleCondition,
+    RuleQuery,
+    Website,
+)
 
 __version__ = "0.1.0"
 
@@ -18,6 +28,8 @@ __all__ = [
     "NavEntry",
     "Product",
     "ProductAttribute",
+    "RuleCondition",
+    "RuleQuery",
     "Website",
     "__version__",
 ]

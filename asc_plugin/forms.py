@@ -253,6 +253,9 @@ class ConditionForm(Form):
 class RuleForm(PluginForm):
     """A store's listing rule (the seed's 清單規則)."""
 
+    #: Errors about the rule as a whole (too many conditions posted), shown above its rows.
+    rule_errors: list = ()
+
     match = RadioField(_l("List the products where"), default="all", choices=[
         SelectChoice("all", _l("all of these conditions hold")),
         SelectChoice("any", _l("any of these conditions holds"))])

@@ -79,6 +79,11 @@ def rules_page(store_id: int):
     elif action.startswith("remove-"):
         _remove(form, action.removeprefix("remove-"))
     elif action == "save":
+        if len(_posted_rows(clean_keys(request.form))) > rules.MAX_CONDITIONS:
+            form.validate()
+            form.rule_errors = [_("A listing rule has at most %(num)d conditions.",
+                                  num=rules.MAX_CONDITIONS)]
+            return _render(store, form, 422)
         if form.validate():
             changed = rules.save(store, form.usable_conditions, match=form.match_value,
                                  enabled=form.enabled.data)
@@ -110,7 +115,7 @@ def rule_row(store_id: int):
     store = store_or_404(store_id)
     formdata = clean_keys(request.form)
     action = formdata.get("action", "")
-    posted = sorted({int(m.group(1)) for key in formdata if (m := ROW_KEY.match(key))})
+    posted = _posted_rows(formdata)
     if action == "remove":
         response = make_response("")
     elif action == "add":
@@ -129,6 +134,11 @@ def rule_row(store_id: int):
         row = ConditionForm(formdata, prefix=f"conditions-{index}-")
         response = make_response(_row(store, row, index))
     return trigger(response, ROWS_CHANGED, after="settle")
+
+
+def _posted_rows(formdata) -> list[int]:
+    """The row indexes present in the posted form (FieldList keeps at most MAX_CONDITIONS)."""
+    return sorted({int(m.group(1)) for key in formdata if (m := ROW_KEY.match(key))})
 
 
 def _row(store: Store, row: ConditionForm, index: int, fresh: bool = False) -> str:
