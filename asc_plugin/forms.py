@@ -194,9 +194,8 @@ class AddStoreForm(StoreSettingsForm, MappingForm):
     def validate_name(self, field):
         from .services import stores
 
-        if field.data and not field.errors and stores.name_taken(field.data):
-            raise ValidationError(
-                _("A store with this name already exists. Choose another name."))
+        if field.data and not field.errors and (problem := stores.name_problem(field.data)):
+            raise ValidationError(problem)
 
 
 class TaskForm(PluginForm):

@@ -185,3 +185,26 @@ def test_a_newer_count_replaces_a_slow_one_that_never_overwrites_it(page, live, 
     settled(page)
     expect(count).to_contain_text(contains)
     expect(count).not_to_contain_text(f"0 of {len(PRODUCTS)}")
+
+
+def test_column_count_and_per_product_predicate_agree_on_odd_products(app):
+    """Missing numbers, empty paths and attributes, odd case and spaces: the live count's
+    column evaluation and the match job's per-product predicate list the same products."""
+    from decimal import Decimal
+
+    from asc_plugin import Product
+    from asc_plugin.services.rule_count import count_page
+
+    odd = [Product(id="x1", sku="", name="", price=None, quantity=None),
+           Product(id="x2", sku="APP-00010", name="TRAIL Tent", price=Decimal("19.99"),
+                   quantity=0, category=("Outdoors", "SHOES"),
+                   attributes={"brand": "  northwind ", "upc": "", "color": "Navy"}),
+           Product(id="x3", sku="mug-3", name="100%_ mug", price=Decimal("50"), quantity=2,
+                   category=("Home",), attributes={"amazon_condition": "Used - Good"})]
+    page = odd + PRODUCTS[:60]
+    with app.test_request_context():
+        kinds = {f.key: f.kind for f in rules.fields()}
+        for conditions, match in RULES:
+            query = rules.rule_query([rules.Condition(*c) for c in conditions], match)
+            listed = rules.query_predicate(query)
+            assert count_page(query, kinds, page) == sum(map(listed, page)), (conditions, match)

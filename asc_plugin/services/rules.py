@@ -21,7 +21,7 @@ from ..host import Product, RuleCondition, RuleQuery
 from ..i18n import N_, _
 from ..models import ListingCondition, ListingRule, Store
 from ..state import state
-from . import activity
+from . import activity, rule_count
 
 TEXT, NUMBER, CATEGORY = "text", "number", "category"
 #: operator -> (label, the kinds it applies to, whether it takes a value)
@@ -212,11 +212,11 @@ def count(store: Store, conditions: Sequence[Condition], match: str) -> tuple[in
         listed = counter(store.website_id, query)
         if listed is not None:
             return int(listed), int(host.product_count(store.website_id))
-    listed_by = query_predicate(query)
+    kinds = {f.key: f.kind for f in fields()}
     total = matching = 0
     for page in _pages(store):
         total += len(page)
-        matching += sum(map(listed_by, page))
+        matching += rule_count.count_page(query, kinds, page)
     return matching, total
 
 

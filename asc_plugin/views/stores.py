@@ -111,10 +111,9 @@ def check_field(field: str):
     bound.validate(form)
     errors = list(bound.errors)
     store_id = parse_int(request.args.get("store_id"))
-    if field == "name" and not errors and bound.data and stores.name_taken(
-        bound.data, except_id=store_id
-    ):
-        errors.append(_("A store with this name already exists. Choose another name."))
+    if field == "name" and not errors and bound.data and (problem := stores.name_problem(
+            bound.data, except_id=store_id)):
+        errors.append(problem)
     return render_template("asc/_field_feedback.html", field=bound, errors=errors)
 
 
