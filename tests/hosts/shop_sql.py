@@ -21,21 +21,27 @@ from asc_plugin.demo.catalog import generate
 COLUMNS = ("upc", "ean", "isbn", "amazon_asin", "amazon_condition", "brand", "color")
 
 
+def _text_type(length: int):
+    """Text compared without case, as the plugin's rules compare it: SQLite's NOCASE collation
+    (ASCII), so a condition is a plain comparison of the column; PostgreSQL compares lower()."""
+    return sa.String(length).with_variant(sa.String(length, collation="NOCASE"), "sqlite")
+
+
 class ShopProduct(db.Model):
     __tablename__ = "shop_product"
     id = sa.Column(sa.String(64), primary_key=True)
     website_id = sa.Column(sa.String(20), nullable=False, index=True)
-    sku = sa.Column(sa.String(64), nullable=False)
-    name = sa.Column(sa.String(255), nullable=False)
+    sku = sa.Column(_text_type(64), nullable=False)
+    name = sa.Column(_text_type(255), nullable=False)
     price = sa.Column(sa.Numeric(14, 4))
     quantity = sa.Column(sa.Integer)
-    upc = sa.Column(sa.String(20))
-    ean = sa.Column(sa.String(20))
-    isbn = sa.Column(sa.String(20))
-    amazon_asin = sa.Column(sa.String(20))
-    amazon_condition = sa.Column(sa.String(40))
-    brand = sa.Column(sa.String(80))
-    color = sa.Column(sa.String(40))
+    upc = sa.Column(_text_type(20))
+    ean = sa.Column(_text_type(20))
+    isbn = sa.Column(_text_type(20))
+    amazon_asin = sa.Column(_text_type(20))
+    amazon_condition = sa.Column(_text_type(40))
+    brand = sa.Column(_text_type(80))
+    color = sa.Column(_text_type(40))
 
 
 class ShopCategory(db.Model):
@@ -45,7 +51,7 @@ class ShopCategory(db.Model):
     product_id = sa.Column(sa.String(64), sa.ForeignKey("shop_product.id", ondelete="CASCADE"),
                            primary_key=True)
     level = sa.Column(sa.Integer, primary_key=True)
-    name = sa.Column(sa.String(80), nullable=False)
+    name = sa.Column(_text_type(80), nullable=False)
 
 
 def load(website_id: str, count: int) -> None:
@@ -54,7 +60,9 @@ def load(website_id: str, count: int) -> None:
     for p in generate(website_id, count):
         products.append({"id": p.id, "website_id": website_id, "sku": p.sku, "name": p.name,
                          "price": p.price, "quantity": p.quantity,
-                         **{code: p.attributes.get(code) for code in COLUMNS}})
+                         # stored trimmed, as a shop's form saves them
+                         **{code: (p.attributes.get(code) or "").strip() or None
+                            for code in COLUMNS}})
         levels.extend({"product_id": p.id, "level": n, "name": name}
                       for n, name in enumerate(p.category))
     for start in range(0, len(products), 5000):
@@ -106,20 +114,19 @@ class SqlShopHost(DemoHost):
         return db.session.scalar(query)
 
 
-def _text(field: str):
-    """The field as lower-case text, "" when missing (the plugin casefolds; ASCII here)."""
+def _column(field: str):
+    """The product column a text field is kept in; None for what this host does not have."""
     if field in ("sku", "name"):
-        return sa.func.lower(sa.func.coalesce(getattr(ShopProduct, field), ""))
+        return getattr(ShopProduct, field)
     code = field.removeprefix("attribute:")
-    if field.startswith("attribute:") and code in COLUMNS:
-        return sa.func.lower(sa.func.trim(sa.func.coalesce(getattr(ShopProduct, code), "")))
-    if code in ("sku", "name"):
-        return _text(code)
+    if code in COLUMNS or code in ("sku", "name"):
+        return getattr(ShopProduct, code)
     return None
 
 
 def _sql(condition: RuleCondition):
     op, values = condition.operator, condition.values
+    lower = db.engine.dialect.name != "sqlite"  # SQLite's columns compare with NOCASE
     if condition.field in ("price", "quantity"):
         column = getattr(ShopProduct, condition.field)
         numbers = [Decimal(v) for v in values]
@@ -129,18 +136,28 @@ def _sql(condition: RuleCondition):
                 "one_of": lambda: column.in_(numbers)}[op]()
     if condition.field == "category":
         levels = sa.select(ShopCategory.product_id)
-        name = sa.func.lower(ShopCategory.name)
+        name = sa.func.lower(ShopCategory.name) if lower else ShopCategory.name
         has = {"is_set": lambda: levels, "is_empty": lambda: levels,
                "is": lambda: levels.where(name == values[0]),
                "is_not": lambda: levels.where(name == values[0]),
-               "contains": lambda: levels.where(name.contains(values[0], autoescape=True)),
+               "contains": lambda: levels.where(_contains(name, values[0])),
                "one_of": lambda: levels.where(name.in_(values))}[op]()
         inside = ShopProduct.id.in_(has)  # one semi-join, not a subquery per product
         return ~inside if op in ("is_empty", "is_not") else inside
-    text = _text(condition.field)
-    if text is None:
+    column = _column(condition.field)
+    if column is None:
         return None
-    return {"is_set": lambda: text != "", "is_empty": lambda: text == "",
-            "is": lambda: text == values[0], "is_not": lambda: text != values[0],
-            "contains": lambda: text.contains(values[0], autoescape=True),
+    text = sa.func.lower(column) if lower else column
+    # A missing value (NULL) reads as "": it is empty, it is not any value, it contains none.
+    return {"is_set": lambda: sa.and_(column.is_not(None), column != ""),
+            "is_empty": lambda: sa.or_(column.is_(None), column == ""),
+            "is": lambda: text == values[0],
+            "is_not": lambda: sa.or_(column.is_(None), text != values[0]),
+            "contains": lambda: _contains(text, values[0]),
             "one_of": lambda: text.in_(values)}[op]()
+
+
+def _contains(text, needle: str):
+    """A substring test without case: SQLite's LIKE ignores ASCII case, and on PostgreSQL the
+    text is lower() already."""
+    return text.contains(needle, autoescape=True)
