@@ -13,6 +13,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from asc_plugin import AmazonSalesChannel, BaseHost, paths
+from asc_plugin.files import private_dir, private_file, sqlite_path, write_private
 from asc_plugin.params import parse_int
 from asc_plugin.safe_redirect import safe_next
 from asc_plugin.state import state
@@ -85,16 +86,30 @@ def _local_secrets(instance: Path) -> dict:
         "SECRET_KEY": os.urandom(32).hex(),
         "ASC_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
     }
-    instance.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(secrets, indent=2))
-    path.chmod(0o600)
+    private_dir(instance, tighten=True)
+    write_private(path, json.dumps(secrets, indent=2))
     return secrets
 
 
+def _private_database(url: str, instance: Path) -> None:
+    """Create the demo's SQLite file owner-only before SQLite does (with the umask's mode)."""
+    path = sqlite_path(url) if isinstance(url, str) else None
+    if path is None:
+        return
+    path = Path(path) if Path(path).is_absolute() else instance / path  # Flask-SQLAlchemy's rule
+    folder = path.resolve().parent
+    private_dir(folder, tighten=folder == instance.resolve())
+    private_file(path)
+
+
 def create_app(config: dict | None = None) -> Flask:
+    #: DEMO_INSTANCE_PATH: where the demo keeps its database and keys (default: Flask's).
+    instance_path = (config or {}).get("DEMO_INSTANCE_PATH") or config_from_env().get(
+        "DEMO_INSTANCE_PATH")
     app = Flask(
         __name__, instance_relative_config=True, template_folder=paths.TEMPLATES,
         static_folder=f"{paths.STATIC}/asc_demo",
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
     )
     instance = Path(app.instance_path)
     app.config.update(
@@ -113,6 +128,7 @@ def create_app(config: dict | None = None) -> Flask:
             if not app.config.get(key):
                 app.config[key] = secrets[key]
 
+    _private_database(app.config["SQLALCHEMY_DATABASE_URI"], instance)
     db.init_app(app)
     csrf.init_app(app)
     AmazonSalesChannel(app, db=db, host=DemoHost(catalog.Catalog(app.config["DEMO_PRODUCTS"])))
