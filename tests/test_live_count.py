@@ -208,3 +208,22 @@ def test_column_count_and_per_product_predicate_agree_on_odd_products(app):
             query = rules.rule_query([rules.Condition(*c) for c in conditions], match)
             listed = rules.query_predicate(query)
             assert count_page(query, kinds, page) == sum(map(listed, page)), (conditions, match)
+
+
+def test_a_rule_stored_before_the_limits_keeps_working(app, admin):
+    """The limits guard what an admin edits; a rule saved before them (a list of 120 values)
+    still decides what is listed, rather than silently losing a condition."""
+    from asc_plugin.models import ListingCondition, ListingRule, Store
+
+    add_store(admin)
+    store = store_named(app, "Amazon Store USA")
+    values = ", ".join(["Northwind"] + [f"brand {n}" for n in range(119)])
+    with app.test_request_context():
+        state().session.add(ListingRule(store_id=store.id, match="all", enabled=True, version=1,
+                                        conditions=[ListingCondition(
+                                            position=0, field="attribute:brand",
+                                            operator="one_of", value=values)]))
+        state().session.commit()
+        listed, _version = rules.active_predicate(state().session.get(Store, store.id))
+        assert sum(map(listed, PRODUCTS)) == sum(
+            1 for p in PRODUCTS if p.attributes.get("brand") == "Northwind") > 0

@@ -78,8 +78,9 @@ class Condition:
     value: str = ""
 
 
-def problem(condition: Condition) -> str | None:
-    """Why a condition cannot be used, for the merchant; None when it can."""
+def problem(condition: Condition, *, limits: bool = True) -> str | None:
+    """Why a condition cannot be used, for the merchant; None when it can. ``limits``: also
+    what an edited rule may not exceed (a rule stored before a limit existed keeps working)."""
     found = field_by_key(condition.field)
     if found is None:
         return _("Choose a field.")
@@ -90,10 +91,11 @@ def problem(condition: Condition) -> str | None:
             condition.value.strip()]
         if not any(values):
             return _("Enter a value.")
-        if len(values) > MAX_VALUES:
+        if limits and len(values) > MAX_VALUES:
             return _("An “is one of” list takes at most %(num)d values; this one has "
                      "%(count)d.", num=MAX_VALUES, count=len(values))
-        if found.kind == NUMBER and any(_number(v) is None for v in values):
+        if found.kind == NUMBER and any(
+                (n := _number(v)) is None or (limits and abs(n) >= NUMBER_LIMIT) for v in values):
             return _("Enter a number, like 19.99.")
     return None
 
@@ -107,7 +109,7 @@ def _number(text: str) -> Decimal | None:
         value = Decimal(text.strip().replace(" ", ""))
     except (InvalidOperation, ValueError):
         return None
-    return value if value.is_finite() and abs(value) < NUMBER_LIMIT else None
+    return value if value.is_finite() else None
 
 
 def _reader(key: str) -> Callable[[Product], object]:
@@ -124,12 +126,13 @@ def _reader(key: str) -> Callable[[Product], object]:
     return lambda p: (p.attributes.get(code) or "").strip().casefold()
 
 
-def rule_query(conditions: Sequence[Condition], match: str) -> RuleQuery:
+def rule_query(conditions: Sequence[Condition], match: str, *, limits: bool = True
+               ) -> RuleQuery:
     """The usable conditions, parsed once: what the predicate and a host's SQL work from."""
     kinds = {f.key: f.kind for f in fields()}
     parsed = []
     for c in conditions:
-        if problem(c) is not None:
+        if problem(c, limits=limits) is not None:
             continue
         raw = (_values(c.value) if c.operator == "one_of" else [c.value]) if OPERATORS[
             c.operator][2] else []
@@ -162,8 +165,9 @@ def _check(condition: RuleCondition, kind: str) -> Callable[[object], bool]:
 
 
 def predicate(conditions: Sequence[Condition], match: str) -> Callable[[Product], bool]:
-    """One function deciding whether a product is listed (usable conditions only)."""
-    return query_predicate(rule_query(conditions, match))
+    """One function deciding whether a product is listed (usable conditions only; a stored
+    rule is used as it was saved, whatever limits came later)."""
+    return query_predicate(rule_query(conditions, match, limits=False))
 
 
 def query_predicate(query: RuleQuery) -> Callable[[Product], bool]:

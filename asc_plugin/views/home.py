@@ -71,13 +71,14 @@ def toggle_task(key: str):
     if key not in {t.key for t in setup_tasks.TASKS}:
         abort(404)
     form = TaskForm()
+    back = safe_next(request.form.get("next"), url_for("asc.learning"))  # before writing
     setup_tasks.set_done(state().host.admin_id(), key, form.done.data == "1")
     commit()
     if is_htmx():
         context = _tasks_context()
         task = next(t for t in setup_tasks.TASKS if t.key == key)
         return render_template("asc/_setup_task_toggled.html", task=task, **context)
-    return redirect(safe_next(request.form.get("next"), url_for("asc.learning")), 303)
+    return redirect(back, 303)
 
 
 def attributes():
