@@ -255,3 +255,16 @@ def test_one_parser_for_numbers_takes_ascii_digits_only():
                                  ("conditions-١٢-value", "x"), ("conditions-123456-field", "x"),
                                  ("match", "all")])
     assert list(clean_keys(posted)) == ["conditions-0-field", "match"]
+
+
+def test_product_ids_take_ascii_digits_only():
+    """Arabic-Indic digits match \\d and int() reads them: such a "UPC" would go to Amazon."""
+    from asc_plugin.models import ProductIdType
+    from asc_plugin.services.product_ids import catalog_identifier, check, same_gtin
+
+    arabic = "".join(chr(0x660 + int(d)) for d in "036000291452")
+    assert check(ProductIdType.UPC, "036000291452") == (True, "valid")
+    assert check(ProductIdType.UPC, arabic)[0] is False
+    assert catalog_identifier(ProductIdType.EAN, "0" + arabic)[0] == "invalid"
+    assert check(ProductIdType.ISBN, "030640615²")[0] is False
+    assert same_gtin("036000291452", "0036000291452") and not same_gtin(arabic, arabic)
