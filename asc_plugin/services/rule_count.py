@@ -21,18 +21,23 @@ NUMBER, CATEGORY = "number", "category"
 
 
 def _column(key: str, page: Sequence[Product]) -> list:
-    """One field of every product of the page, as the rules read it."""
-    if key == "sku":
-        return [(p.sku or "").casefold() for p in page]
-    if key == "name":
-        return [(p.name or "").casefold() for p in page]
+    """One field of every product of the page, as the rules read it. Values repeat (brands,
+    colours, category paths), so each distinct one is normalised once."""
     if key in ("price", "quantity"):
         values = [getattr(p, key) for p in page]
         return [v if v is None or type(v) is Decimal else Decimal(v) for v in values]
     if key == "category":
-        return [tuple(s.casefold() for s in (p.category or ())) for p in page]
-    code = key.removeprefix("attribute:")
-    return [(p.attributes.get(code) or "").strip().casefold() for p in page]
+        paths = [c if type(c) is tuple else tuple(c or ()) for c in (p.category for p in page)]
+        folded = {path: tuple(map(str.casefold, path)) for path in set(paths)}
+        return [folded[path] for path in paths]
+    if key in ("sku", "name"):
+        raw = [getattr(p, key) for p in page]
+        folded = {v: (v or "").casefold() for v in set(raw)}
+    else:
+        code = key.removeprefix("attribute:")
+        raw = [p.attributes.get(code) for p in page]
+        folded = {v: (v or "").strip().casefold() for v in set(raw)}
+    return [folded[v] for v in raw]
 
 
 def _truth(condition: RuleCondition, kind: str, column: list):
@@ -51,13 +56,12 @@ def _truth(condition: RuleCondition, kind: str, column: list):
         compare = {"is": operator.eq, "is_not": operator.ne, "gt": operator.gt,
                    "lt": operator.lt}[op]
         return [v is not None and compare(v, first) for v in column]
-    if kind == CATEGORY:  # every level of the path counts
-        if op == "contains":
-            return [any(first in segment for segment in v) for v in column]
-        if op == "one_of":
-            return map(operator.not_, map(wanted.isdisjoint, column))
-        inside = map(operator.contains, column, repeat(first))
-        return inside if op == "is" else map(operator.not_, inside)
+    if kind == CATEGORY:  # every level of the path counts; decided once per distinct path
+        test = {"is": lambda v: first in v, "is_not": lambda v: first not in v,
+                "contains": lambda v: any(first in segment for segment in v),
+                "one_of": lambda v: not wanted.isdisjoint(v)}[op]
+        decided = {path: test(path) for path in set(column)}
+        return map(decided.__getitem__, column)
     if op == "contains":
         return map(operator.contains, column, repeat(first))
     if op == "is_not":
