@@ -39,6 +39,8 @@ RULES = [
     ([("attribute:upc", "is_empty", ""), ("attribute:isbn", "is_set", "")], "any"),
     ([("attribute:amazon_condition", "is", "used - good"), ("name", "contains", "100%_")], "any"),
     ([("attribute:ean", "contains", "40"), ("sku", "one_of", "TRS-001, mug-3, BOOK-77")], "any"),
+    ([("sku", "is", "TRS-001"), ("sku", "one_of", "mug-3, BOOK-77"), ("category", "is", "Hats"),
+      ("category", "one_of", "tents"), ("price", "is", "12"), ("price", "one_of", "5.99")], "any"),
 ]
 
 

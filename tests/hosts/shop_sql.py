@@ -104,7 +104,7 @@ class SqlShopHost(DemoHost):
     def count_matching(self, website_id: str, rule: RuleQuery) -> int | None:
         if not self.count_in_sql:
             return None
-        tests = [_sql(c) for c in rule.conditions]
+        tests = [_sql(c) for c in _merged(rule)]
         if any(t is None for t in tests):
             return None  # a field this host cannot query: the plugin counts in Python
         query = sa.select(sa.func.count()).select_from(ShopProduct).where(
@@ -112,6 +112,22 @@ class SqlShopHost(DemoHost):
         if tests:
             query = query.where(sa.and_(*tests) if rule.match == "all" else sa.or_(*tests))
         return db.session.scalar(query)
+
+
+def _merged(rule: RuleQuery) -> list[RuleCondition]:
+    """With *any*, "is" and "is one of" on one field are one IN list (the union of the values):
+    one test per row instead of one per condition."""
+    if rule.match != "any":
+        return list(rule.conditions)
+    merged: dict[str, list] = {}
+    others = []
+    for c in rule.conditions:
+        if c.operator in ("is", "one_of"):
+            merged.setdefault(c.field, []).extend(c.values)
+        else:
+            others.append(c)
+    return others + [RuleCondition(field, "one_of", tuple(dict.fromkeys(values)))
+                     for field, values in merged.items()]
 
 
 def _column(field: str):
