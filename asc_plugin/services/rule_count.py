@@ -11,8 +11,9 @@ the columns are combined with ``operator.or_`` / ``and_``. Same semantics as
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 from itertools import repeat
 
 from ..host import Product, RuleCondition, RuleQuery
@@ -32,6 +33,8 @@ def _column(key: str, page: Sequence[Product]) -> list:
         return [folded[path] for path in paths]
     if key in ("sku", "name"):
         raw = [getattr(p, key) for p in page]
+        if key == "sku":  # one per product: nothing repeats
+            return [(v or "").casefold() for v in raw]
         folded = {v: (v or "").casefold() for v in set(raw)}
     else:
         code = key.removeprefix("attribute:")
@@ -40,43 +43,77 @@ def _column(key: str, page: Sequence[Product]) -> list:
     return [folded[v] for v in raw]
 
 
-def _truth(condition: RuleCondition, kind: str, column: list):
-    """An iterable of booleans: the condition on each value of the column."""
+ColumnTest = Callable[[list], Iterable[bool]]
+
+
+def _test(condition: RuleCondition, kind: str) -> ColumnTest:
+    """The condition as a function from a column to its booleans, built once per count."""
     op, values = condition.operator, condition.values
     if op in ("is_set", "is_empty"):
         if kind == NUMBER:
-            truth = [v is not None for v in column]
+            def present(column):
+                return map(operator.is_not, column, repeat(None))
         else:
-            truth = map(bool, column)  # "" and () are empty
-        return truth if op == "is_set" else map(operator.not_, truth)
+            present = partial(map, bool)  # "" and () are empty
+        return present if op == "is_set" else lambda column: map(operator.not_, present(column))
     first, wanted = values[0], frozenset(values)
-    if kind == NUMBER:  # a product without the number matches no comparison
-        if op == "one_of":
-            return [v is not None and v in wanted for v in column]
-        compare = {"is": operator.eq, "is_not": operator.ne, "gt": operator.gt,
-                   "lt": operator.lt}[op]
-        return [v is not None and compare(v, first) for v in column]
-    if kind == CATEGORY:  # every level of the path counts; decided once per distinct path
-        test = {"is": lambda v: first in v, "is_not": lambda v: first not in v,
-                "contains": lambda v: any(first in segment for segment in v),
-                "one_of": lambda v: not wanted.isdisjoint(v)}[op]
-        decided = {path: test(path) for path in set(column)}
-        return map(decided.__getitem__, column)
+    if kind in (NUMBER, CATEGORY):
+        if kind == NUMBER:  # a product without the number matches no comparison
+            compare = {"is": operator.eq, "is_not": operator.ne, "gt": operator.gt,
+                       "lt": operator.lt}.get(op)
+            check = ((lambda v: v is not None and v in wanted) if compare is None else
+                     (lambda v: v is not None and compare(v, first)))
+        else:  # every level of the category path counts
+            check = {"is": lambda v: first in v, "is_not": lambda v: first not in v,
+                     "contains": lambda v: any(first in segment for segment in v),
+                     "one_of": lambda v: not wanted.isdisjoint(v)}[op]
+
+        def decide(column):  # once per distinct value of the page
+            decided = {value: check(value) for value in set(column)}
+            return map(decided.__getitem__, column)
+        return decide
     if op == "contains":
-        return map(operator.contains, column, repeat(first))
+        return lambda column: map(operator.contains, column, repeat(first))
     if op == "is_not":
-        return map(first.__ne__, column)
-    return map(wanted.__contains__, column)  # is, one_of
+        return partial(map, first.__ne__)
+    return partial(map, wanted.__contains__)  # is, one_of
+
+
+def _merged(query: RuleQuery) -> list[RuleCondition]:
+    """With *any*, "is" and "is one of" on one field are one set (the union of the values)."""
+    if query.match != "any":
+        return list(query.conditions)
+    merged: dict[str, list] = {}
+    others = []
+    for c in query.conditions:
+        if c.operator in ("is", "one_of"):
+            merged.setdefault(c.field, []).extend(c.values)
+        else:
+            others.append(c)
+    return others + [RuleCondition(field, "one_of", tuple(dict.fromkeys(values)))
+                     for field, values in merged.items()]
+
+
+def counter(query: RuleQuery, kinds: dict[str, str]) -> Callable[[Sequence[Product]], int]:
+    """A function counting how many products of a page the rule lists."""
+    tests = [(c.field, _test(c, kinds[c.field])) for c in _merged(query)]
+    combine = operator.or_ if query.match == "any" else operator.and_
+
+    def count_page(page: Sequence[Product]) -> int:
+        if not tests:
+            return len(page)
+        columns: dict[str, list] = {}
+        result = None
+        for field, test in tests:
+            if field not in columns:
+                columns[field] = _column(field, page)
+            truth = test(columns[field])
+            result = list(truth) if result is None else list(map(combine, result, truth))
+        return sum(result)
+
+    return count_page
 
 
 def count_page(query: RuleQuery, kinds: dict[str, str], page: Sequence[Product]) -> int:
-    """How many products of the page the rule lists."""
-    if not query.conditions:
-        return len(page)
-    columns = {key: _column(key, page) for key in dict.fromkeys(c.field for c in query.conditions)}
-    combine = operator.or_ if query.match == "any" else operator.and_
-    result = None
-    for condition in query.conditions:
-        truth = _truth(condition, kinds[condition.field], columns[condition.field])
-        result = list(truth) if result is None else list(map(combine, result, truth))
-    return sum(result)
+    """How many products of the page the rule lists (one page; :func:`counter` for many)."""
+    return counter(query, kinds)(page)

@@ -216,11 +216,11 @@ def count(store: Store, conditions: Sequence[Condition], match: str) -> tuple[in
         listed = counter(store.website_id, query)
         if listed is not None:
             return int(listed), int(host.product_count(store.website_id))
-    kinds = {f.key: f.kind for f in fields()}
+    count_page = rule_count.counter(query, {f.key: f.kind for f in fields()})
     total = matching = 0
     for page in _pages(store):
         total += len(page)
-        matching += rule_count.count_page(query, kinds, page)
+        matching += count_page(page)
     return matching, total
 
 
