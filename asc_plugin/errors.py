@@ -102,6 +102,9 @@ MESSAGES: dict[str, tuple[str, str | tuple[str, str]]] = {
     "seller_taken": (SELLER, N_("This Amazon seller account is already connected to the store "
                      "“%(other)s” for %(country)s. One seller account can be linked to a "
                      "marketplace once.")),
+    "seller_taken_elsewhere": (SELLER, N_("This Amazon seller account is already connected to "
+                               "another store for %(country)s. One seller account can be linked "
+                               "to a marketplace once.")),
     "seller_mismatch": (SELLER, N_("You renewed with a different Amazon seller account than the "
                         "one this store is connected to, so nothing changed. Sign in with the "
                         "account the store uses.")),

@@ -28,7 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from . import csrf, i18n, marketplaces
+from . import csrf, i18n, marketplaces, params
 from .i18n import _, _l
 from .models import ProductIdType
 from .services import rules
@@ -60,7 +60,7 @@ class PluginForm(FlaskForm):
                 return formdata
             # Flask-WTF would also read request.files and JSON bodies; these forms are text.
             if request.method in csrf.UNSAFE_METHODS and request.form:
-                return request.form
+                return params.clean_keys(request.form)
             return None
 
         def get_translations(self, form):
@@ -194,9 +194,8 @@ class AddStoreForm(StoreSettingsForm, MappingForm):
     def validate_name(self, field):
         from .services import stores
 
-        if field.data and not field.errors and stores.name_taken(field.data):
-            raise ValidationError(
-                _("A store with this name already exists. Choose another name."))
+        if field.data and not field.errors and (problem := stores.name_problem(field.data)):
+            raise ValidationError(problem)
 
 
 class TaskForm(PluginForm):
@@ -252,6 +251,9 @@ class ConditionForm(Form):
 
 class RuleForm(PluginForm):
     """A store's listing rule (the seed's 清單規則)."""
+
+    #: Errors about the rule as a whole (too many conditions posted), shown above its rows.
+    rule_errors: list = ()
 
     match = RadioField(_l("List the products where"), default="all", choices=[
         SelectChoice("all", _l("all of these conditions hold")),

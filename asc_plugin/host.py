@@ -134,6 +134,42 @@ class UnknownSku(OrderRejected):
         super().__init__(f"unknown_sku:{sku}", sku=sku)
 
 
+@dataclass(frozen=True)
+class RuleCondition:
+    """One usable condition of a listing rule, parsed, for a host that counts in SQL.
+
+    ``field`` is ``"sku"``, ``"name"``, ``"price"``, ``"quantity"``, ``"category"`` or
+    ``"attribute:<code>"``; ``operator`` one of ``is``, ``is_not``, ``contains``, ``one_of``,
+    ``gt``, ``lt``, ``is_set``, ``is_empty``; ``values`` the operand(s): casefolded, stripped
+    text for text and category fields, :class:`~decimal.Decimal` for price and quantity, and
+    ``()`` for ``is_set`` / ``is_empty`` (only ``one_of`` has more than one).
+
+    What the plugin's own evaluation does, which a host's query must do too:
+
+    - text (SKU, name, attributes): the value casefolded (attributes also stripped), a missing
+      value is ``""``; ``is`` / ``is_not`` compare equal, ``contains`` is a substring test,
+      ``one_of`` a membership test, ``is_set`` / ``is_empty`` test for ``""``;
+    - numbers: a product without the number matches no comparison (not even ``is_not``);
+      ``is_set`` / ``is_empty`` test for a missing number;
+    - category: every level of the product's path counts (``is`` holds when one level equals
+      the value, ``is_not`` when none does, ``contains`` when one contains it, ``one_of`` when
+      one is in the list); ``is_set`` / ``is_empty`` test for an empty path.
+    """
+
+    field: str
+    operator: str
+    values: tuple = ()
+
+
+@dataclass(frozen=True)
+class RuleQuery:
+    """A listing rule as a host's ``count_matching`` receives it: ``match`` is ``"all"`` or
+    ``"any"``; no conditions means every product."""
+
+    match: str
+    conditions: tuple[RuleCondition, ...] = ()
+
+
 @runtime_checkable
 class Host(Protocol):
     """What the plugin asks of its host. Every method runs inside a request."""
@@ -191,6 +227,10 @@ class Host(Protocol):
     def order_url(self, host_order_id: str) -> str | None:
         """Optional: where the host admin shows the order (linked from the dashboard)."""
 
+    def count_matching(self, website_id: str, rule: RuleQuery) -> int | None:
+        """Optional: how many of the website's products the rule lists, counted where the
+        products are (one SQL query); None lets the plugin read every product and count."""
+
 
 class BaseHost:
     """Deny-by-default implementation of :class:`Host`; subclass and override."""
@@ -231,6 +271,9 @@ class BaseHost:
         raise NotImplementedError("this host does not import orders")
 
     def order_url(self, host_order_id: str) -> str | None:
+        return None
+
+    def count_matching(self, website_id: str, rule: RuleQuery) -> int | None:
         return None
 
 

@@ -112,8 +112,11 @@ def _huey(app: Flask):
                            "its workers run them, not `flask asc worker`.")
     from huey import SqliteHuey
 
+    from .files import private_dir, private_file
+
     path = app.config["ASC_HUEY_PATH"] or os.path.join(app.instance_path, "asc_jobs.sqlite3")
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    private_dir(os.path.dirname(os.path.abspath(path)))
+    private_file(path)  # Huey keeps pickled tasks here: owner-only, -wal and -shm alike
     return SqliteHuey(name="asc_plugin", filename=path, results=False)
 
 

@@ -42,6 +42,12 @@ def test_the_listing_benchmark_keeps_the_preview_flat_and_amazon_unthrottled():
     assert statements[0][1] == statements[1][1]
     assert re.search(r"Reading 2,000 products into the preview: [\d,]+ products/s", out)
     assert re.search(r"\d+ searches in \d+ requests \(pages\), 0 answered 429", out), out
+    # The live count: ordinary rules and the worst allowed one, in Python and counted in SQL.
+    counts = re.findall(r"\| (4 ordinary rules|worst allowed rule \(20 × 100 values, any\)), "
+                        r"(read and tested in Python|counted by the host in SQL)[^|]*\| (\d+) \| "
+                        r"(\d+) \|", out)
+    assert len(counts) == 4, out
+    assert all(int(p50) <= int(worst) for *_case, p50, worst in counts), counts
 
 
 def test_the_order_benchmark_imports_every_order_within_amazons_plan():

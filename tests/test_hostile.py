@@ -10,6 +10,7 @@ percent-encoding, a file where text is expected, repeated keys, very long string
 from __future__ import annotations
 
 import io
+import json
 import re
 from urllib.parse import quote
 
@@ -17,17 +18,24 @@ import pytest
 import sqlalchemy as sa
 from conftest import csrf_from
 from flask import Request
-from helpers import PREFIX, add_store, connect, store_named
+from helpers import PREFIX, add_store, connect, start_match, store_named
 from werkzeug.datastructures import ImmutableMultiDict
 
-from asc_plugin.models import metadata
+from asc_plugin.models import ListingItem, metadata
 from asc_plugin.state import state
+from asc_plugin.testing import run_match_jobs
 
 HOSTILE_TEXT = [
     "99999999999999999999", "-99999999999999999999", "-1", "0", "1e20", "-1e20", "nan", "inf",
     "3.5", "a\r\nSet-Cookie: pwned=1", "\x00", "%zz%", "/\t/attacker.example/x",
     "//attacker.example", "<script>alert(1)</script>", "x" * 20000,
+    # Digits to str.isdigit() that int() refuses ("²") or reads as 12 ("١٢"); a float that
+    # overflows to infinity.
+    "²", "١٢", "1e309", "-1e309",
 ]
+#: Posted keys a FieldList reads as row indexes: only ASCII digits may reach int().
+HOSTILE_KEYS = ["conditions-²-field", "conditions-١٢-field", "conditions-99999999999-field",
+                "conditions-0-field-²-x"]
 #: Raw query-string values (already percent-encoded): invalid UTF-8 and broken escapes.
 HOSTILE_RAW = ["%ff%fe%fd", "%c3%28", "%zz", "%", "a%0d%0aLocation:%20//evil"]
 LOOKED_UP: set[str] = set()
@@ -64,8 +72,9 @@ def _snapshot(app) -> dict:
                     for name, table in metadata.tables.items()}
 
 
-def _path(rule, store_id) -> str:
-    values = {"store_id": str(store_id), "key": "selling_plan", "field": "name", "item_id": "1",
+def _path(rule, store_id, item_id=1) -> str:
+    values = {"store_id": str(store_id), "key": "selling_plan", "field": "name",
+              "item_id": str(item_id),
               "filename": "asc/asc.css", "region": "na", "_rest": "x", "order_id": "1"}
     return re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda m: values[m.group(1)], rule.rule)
 
@@ -80,7 +89,9 @@ def _discover(client, rule, method, path, token) -> set[str]:
 
 def _attack(client, method, path, key, token):
     """Yield (description, response) for every hostile value of one parameter."""
-    for value in HOSTILE_TEXT:
+    # A way back to the route itself (so it passes a "same page" prefix check), with a header
+    # smuggled in after CR/LF.
+    for value in [*HOSTILE_TEXT, f"{path}?\r\nSet-Cookie: pwned=1", f"{path}\n"]:
         if method == "GET":
             yield value[:20], client.get(path, query_string={key: value})
         else:
@@ -92,6 +103,9 @@ def _attack(client, method, path, key, token):
             yield raw, client.post(path, data=f"csrf_token={quote(token)}&{quote(key)}={raw}",
                                    content_type="application/x-www-form-urlencoded")
     if method == "POST":
+        for bad_key in HOSTILE_KEYS:
+            yield bad_key, client.post(path, data={"csrf_token": token, bad_key: "sku",
+                                                   key: "1", "action": "add"})
         yield "file", client.post(path, content_type="multipart/form-data", data={
             "csrf_token": token, key: (io.BytesIO(b"\x89PNG\r\n\x00binary"), "x.png")})
         yield "1 MB", client.post(path, data={"csrf_token": token, key: "y" * 1_000_000})
@@ -100,19 +114,20 @@ def _attack(client, method, path, key, token):
                                data={"csrf_token": token} if method == "POST" else None)
 
 
-def test_every_route_and_parameter_survives_hostile_input(app, admin):
+def test_every_route_and_parameter_survives_hostile_input(app, admin, sandbox):
     app.request_class = RecordingRequest
     add_store(admin)
     add_store(admin, name="Second", marketplace="CA", website="2")
     store = store_named(app, "Amazon Store USA")
     connect(admin, store.id)
+    several = _several_matches(app, admin, sandbox, store.id)  # so that choose reaches its redirect
     token = csrf_from(admin.get(f"{PREFIX}/learning").text)
     failures, requests_sent = [], 0
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if rule.endpoint in ("static", "asc.static", "logout"):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            path = _path(rule, store.id)
+            path = _path(rule, store.id, several.id)
             keys = _discover(admin, rule, method, path, token)
             for key in sorted(keys):
                 for label, response in _attack(admin, method, path, key, token):
@@ -131,6 +146,42 @@ def test_every_route_and_parameter_survives_hostile_input(app, admin):
     print(f"\n{requests_sent} hostile requests")
     assert failures == []
     assert requests_sent > 500
+
+
+def _several_matches(app, admin, sandbox, store_id) -> ListingItem:
+    """Match the store's catalog (quickly) and return a product with several matches."""
+    sandbox.settings(catalog_rate=50, catalog_burst=50)
+    app.config.update(ASC_CATALOG_RATE=50, ASC_CATALOG_BACKOFF_SECONDS=0.05)
+    start_match(admin, store_id)
+    assert run_match_jobs(app) == ["done"]
+    with app.app_context():
+        item = state().session.scalars(sa.select(ListingItem).where(
+            ListingItem.store_id == store_id, ListingItem.status == "several")).first()
+        state().session.expunge(item)
+    return item
+
+
+def test_choose_with_cr_lf_in_back_redirects_safely_and_keeps_the_choice(app, admin, sandbox):
+    add_store(admin)
+    store = store_named(app, "Amazon Store USA")
+    connect(admin, store.id)
+    several = _several_matches(app, admin, sandbox, store.id)
+    asin = json.loads(several.candidates)[0]["asin"]
+    listing = f"{PREFIX}/stores/{store.id}/listing"
+    token = csrf_from(admin.get(listing).text)
+    for back in (f"{listing}?status=several\r\nSet-Cookie: pwned=1", f"{listing}\n",
+                 f"{listing}/../../../../../elsewhere", f"{listing}x", "//attacker.example"):
+        response = admin.post(f"{listing}/{several.id}/choose",
+                              data={"csrf_token": token, "asin": asin, "back": back})
+        assert response.status_code == 303, (back, response.status_code)
+        assert response.headers["Location"] == listing, back
+        assert "pwned" not in str(response.headers)
+    kept = admin.post(f"{listing}/{several.id}/choose", data={
+        "csrf_token": token, "asin": asin, "back": f"{listing}?status=several&page=2"})
+    assert kept.headers["Location"] == f"{listing}?status=several&page=2"
+    with app.app_context():
+        item = state().session.get(ListingItem, several.id)
+        assert (item.status, item.asin) == ("matched", asin)
 
 
 @pytest.mark.parametrize("path, data", [
@@ -191,3 +242,29 @@ def test_the_sandbox_survives_hostile_input(sandbox):
                     else:
                         response = client.post(path, data={key: value})
                     assert response.status_code < 500, (method, rule.rule, key, value[:20])
+
+
+def test_one_parser_for_numbers_takes_ascii_digits_only():
+    from asc_plugin.params import clean_keys, parse_int
+
+    assert [parse_int(v, -7) for v in ("12", "0", "²", "١٢", "1e309", " 1", "+1", "-1", "",
+                                       None, "2147483648", "99999999999")] == [
+        12, 0, -7, -7, -7, -7, -7, -7, -7, -7, -7, -7]
+    assert parse_int("5", 1, min=1, max=4) == 1
+    posted = ImmutableMultiDict([("conditions-0-field", "sku"), ("conditions-²-field", "sku"),
+                                 ("conditions-١٢-value", "x"), ("conditions-123456-field", "x"),
+                                 ("match", "all")])
+    assert list(clean_keys(posted)) == ["conditions-0-field", "match"]
+
+
+def test_product_ids_take_ascii_digits_only():
+    """Arabic-Indic digits match \\d and int() reads them: such a "UPC" would go to Amazon."""
+    from asc_plugin.models import ProductIdType
+    from asc_plugin.services.product_ids import catalog_identifier, check, same_gtin
+
+    arabic = "".join(chr(0x660 + int(d)) for d in "036000291452")
+    assert check(ProductIdType.UPC, "036000291452") == (True, "valid")
+    assert check(ProductIdType.UPC, arabic)[0] is False
+    assert catalog_identifier(ProductIdType.EAN, "0" + arabic)[0] == "invalid"
+    assert check(ProductIdType.ISBN, "030640615²")[0] is False
+    assert same_gtin("036000291452", "0036000291452") and not same_gtin(arabic, arabic)

@@ -14,6 +14,8 @@ from flask import Flask, abort, redirect, render_template, request, session, url
 from flask_wtf import CSRFProtect
 
 from asc_plugin import AmazonSalesChannel, BaseHost, paths
+from asc_plugin.files import private_dir, private_file, sqlite_path, write_private
+from asc_plugin.params import parse_int
 from asc_plugin.safe_redirect import safe_next
 from asc_plugin.state import state
 
@@ -103,16 +105,30 @@ def _local_secrets(instance: Path) -> dict:
         "SECRET_KEY": os.urandom(32).hex(),
         "ASC_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
     }
-    instance.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(secrets, indent=2))
-    path.chmod(0o600)
+    private_dir(instance, tighten=True)
+    write_private(path, json.dumps(secrets, indent=2))
     return secrets
 
 
+def _private_database(url: str, instance: Path) -> None:
+    """Create the demo's SQLite file owner-only before SQLite does (with the umask's mode)."""
+    path = sqlite_path(url) if isinstance(url, str) else None
+    if path is None:
+        return
+    path = Path(path) if Path(path).is_absolute() else instance / path  # Flask-SQLAlchemy's rule
+    folder = path.resolve().parent
+    private_dir(folder, tighten=folder == instance.resolve())
+    private_file(path)
+
+
 def create_app(config: dict | None = None) -> Flask:
+    #: DEMO_INSTANCE_PATH: where the demo keeps its database and keys (default: Flask's).
+    instance_path = (config or {}).get("DEMO_INSTANCE_PATH") or config_from_env().get(
+        "DEMO_INSTANCE_PATH")
     app = Flask(
         __name__, instance_relative_config=True, template_folder=paths.TEMPLATES,
         static_folder=f"{paths.STATIC}/asc_demo",
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
     )
     instance = Path(app.instance_path)
     app.config.update(
@@ -131,6 +147,7 @@ def create_app(config: dict | None = None) -> Flask:
             if not app.config.get(key):
                 app.config[key] = secrets[key]
 
+    _private_database(app.config["SQLALCHEMY_DATABASE_URI"], instance)
     db.init_app(app)
     csrf.init_app(app)
     AmazonSalesChannel(app, db=db, host=DemoHost(catalog.Catalog(app.config["DEMO_PRODUCTS"])))
@@ -149,6 +166,10 @@ def _security_headers(response):
     return response
 
 
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _routes(app: Flask) -> None:
     @app.get("/")
     def index():
@@ -159,10 +180,11 @@ def _routes(app: Flask) -> None:
         error = None
         target = safe_next(request.values.get("next"), url_for("dashboard"))
         if request.method == "POST":
-            user_ok = hmac.compare_digest(
-                request.form.get("username", ""), app.config["DEMO_ADMIN_USER"])
-            pass_ok = hmac.compare_digest(
-                request.form.get("password", ""), app.config["DEMO_ADMIN_PASSWORD"])
+            # As bytes: compare_digest refuses str with non-ASCII characters ("²").
+            user_ok = hmac.compare_digest(_utf8(request.form.get("username", "")),
+                                          _utf8(app.config["DEMO_ADMIN_USER"]))
+            pass_ok = hmac.compare_digest(_utf8(request.form.get("password", "")),
+                                          _utf8(app.config["DEMO_ADMIN_PASSWORD"]))
             if user_ok and pass_ok:
                 session.clear()
                 session["admin"] = app.config["DEMO_ADMIN_USER"]
@@ -188,8 +210,7 @@ def _routes(app: Flask) -> None:
             return redirect(url_for("login", next=request.path))
         website = request.args.get("website") if request.args.get("website") in ("1", "2") \
             else "1"
-        number = request.args.get("page", "1")
-        number = int(number) if number.isdigit() and len(number) < 6 else 1
+        number = parse_int(request.args.get("page"), 1, min=1, max=99_999)
         per_page = 50
         host = state(app).host
         total = host.product_count(website)

@@ -22,6 +22,7 @@ from flask_wtf import CSRFProtect
 
 from .. import i18n, paths
 from ..i18n import N_, _
+from ..params import parse_int
 from ..safe_redirect import safe_next
 from . import catalog, orders
 from . import config as sandbox_config
@@ -88,6 +89,13 @@ def create_sandbox_app(*, redirect_uris: list[str], login_uri: str | None = None
     return app
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that takes any text ("²" included: compare_digest refuses
+    non-ASCII str)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
+                               expected.encode("utf-8", "surrogatepass"))
+
+
 def _error(code: str, region: str | None = None, status: int = 400):
     return render_template("asc_sandbox/error.html", code=code, message=_(MD_ERRORS[code]),
                            region=region), status
@@ -143,7 +151,7 @@ def _seller_central(app: Flask, state: SandboxState) -> None:
         """amazon_callback_uri of the Login URI: the app sends the seller back here."""
         _region(region)
         pending = session.get("amazon_state") or {}
-        if not pending.get("value") or not hmac.compare_digest(
+        if not pending.get("value") or not _same(
                 pending["value"], request.args.get("amazon_state", "")):
             return _error("MD9999", region)
         if not request.args.get("state"):
@@ -191,7 +199,7 @@ def _seller_central(app: Flask, state: SandboxState) -> None:
             if seller is None:
                 error = _("We cannot find an account with that email address or mobile "
                           "number.")
-            elif not hmac.compare_digest(request.form.get("password", ""), seller.password):
+            elif not _same(request.form.get("password", ""), seller.password):
                 error = _("Your password is incorrect.")
             elif REGIONS[region] != seller.region:
                 return _error("MD4010", region, 403)
@@ -213,7 +221,7 @@ def _seller_central(app: Flask, state: SandboxState) -> None:
             return redirect(url_for("signin", region=region))
         error = None
         if request.method == "POST":
-            if hmac.compare_digest(request.form.get("otp", "").strip(), seller.otp or ""):
+            if _same(request.form.get("otp", "").strip(), seller.otp or ""):
                 session.pop("mfa_seller", None)
                 session["seller_id"] = seller.selling_partner_id
                 return redirect(_next() or url_for("manage", region=region))
@@ -367,7 +375,7 @@ def _apis(app: Flask, state: SandboxState):
         if fault == "badjson":
             return "<html><body>Service temporarily unavailable</body></html>", 200
         form = request.form
-        if (form.get("client_id") != sandbox_config.CLIENT_ID or not hmac.compare_digest(
+        if (form.get("client_id") != sandbox_config.CLIENT_ID or not _same(
                 form.get("client_secret", ""), sandbox_config.CLIENT_SECRET)
                 or fault == "invalid_client"):
             return _lwa_error("invalid_client", "Client authentication failed", 401)
@@ -569,8 +577,8 @@ def _apis(app: Flask, state: SandboxState):
         included = args.get("includedData", "summaries").split(",")
         if any(value not in catalog.INCLUDED_DATA for value in included):
             return _spapi_error(400, "InvalidInput", "includedData has an unknown value.")
-        size = args.get("pageSize", str(catalog.PAGE_SIZE))
-        if not size.isdigit() or not 1 <= int(size) <= catalog.MAX_PAGE_SIZE:
+        if parse_int(args.get("pageSize", str(catalog.PAGE_SIZE)), min=1,
+                     max=catalog.MAX_PAGE_SIZE) is None:
             return _spapi_error(400, "InvalidInput", "pageSize must be between 1 and 20.")
         refused = [v for v in asked if v in state.settings.refused_identifiers]
         if refused:  # Amazon refuses the whole request for one identifier it will not take

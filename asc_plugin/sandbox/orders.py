@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 from flask import Flask, abort, jsonify, redirect, request, url_for
 
 from ..marketplaces import BY_CODE
+from ..params import parse_int
 from .data import (
     MARKETPLACE_FACTS,
     ORDERS_ROLE,
@@ -431,8 +432,7 @@ def register(app: Flask, state: SandboxState) -> list:
         if any(m not in known for m in asked):
             return error(400, "InvalidInput", "marketplaceIds has a marketplace the seller "
                          "does not sell in.")
-        size = query.get("maxResultsPerPage", "100")
-        if not size.isdigit() or not 1 <= int(size) <= 100:
+        if parse_int(query.get("maxResultsPerPage", "100"), min=1, max=100) is None:
             return error(400, "InvalidInput", "maxResultsPerPage must be between 1 and 100.")
         return None
 

@@ -101,6 +101,17 @@ def _connected(params: dict) -> str:
                    seller=params["seller"])
 
 
+def _authorization_shared(params: dict) -> str:
+    from datetime import datetime
+
+    from .. import dates
+
+    until = dates.formatters()[0](datetime.fromisoformat(params["until"]))
+    return gettext("Authorization replaced through another store of the same Amazon seller "
+                   "account: connected as %(shown)s (%(seller)s) until %(until)s.",
+                   shown=params["shown"], seller=params["seller"], until=until)
+
+
 def _disconnected(params: dict) -> str:
     if params.get("seller"):
         return gettext("Disconnected from Amazon seller %(seller)s; stored tokens deleted.",
@@ -164,6 +175,7 @@ _RENDERERS: dict[str, Callable[[dict], str]] = {
     "token_refused": _failure,
     "authorization_expired": _failure,
     "connected": _connected,
+    "authorization_shared": _authorization_shared,
     "disconnected": _disconnected,
     "settings_changed": _settings_changed,
     "match_finished": _match_finished,

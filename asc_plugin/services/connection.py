@@ -33,7 +33,7 @@ from ..i18n import _
 from ..models import ConnectAttempt, ConnectionState, LoginHandoff, Store, StoreStatus, utcnow
 from ..persistence import savepoint
 from ..state import state
-from . import activity, attempts
+from . import activity, attempts, stores
 
 log = logging.getLogger("asc_plugin.connection")
 
@@ -340,6 +340,8 @@ def _complete(attempt: ConnectAttempt, store: Store, args) -> None:
     taken = next((s for s in siblings
                   if s.marketplace_code == store.marketplace_code and s.id != store.id), None)
     if taken is not None:
+        if not stores.may_manage(taken):  # another admin's store: not even its name
+            raise ConnectFailure("seller_taken_elsewhere", country=market.country)
         raise ConnectFailure("seller_taken", other=taken.name, country=market.country)
     _apply(attempt, store, [s for s in siblings if s.id != store.id], seller_id, token,
            participation.store_name)
@@ -393,17 +395,21 @@ def _apply(attempt: ConnectAttempt, store: Store, siblings: list[Store], seller_
             state().session.flush()
     except IntegrityError:
         market = _market(store)
-        raise ConnectFailure("seller_taken", other=_("another store"),
-                             country=market.country) from None
+        raise ConnectFailure("seller_taken_elsewhere", country=market.country) from None
     shown = amazon_name or seller_id
     app = current_app._get_current_object()
     for each, was_renewal in changed:
-        activity.record(each, "connected", "success", params={
-            "shown": shown, "seller": seller_id,
-            **({"until": until.isoformat()} if was_renewal else {})})
+        params = {"shown": shown, "seller": seller_id,
+                  **({"until": until.isoformat()} if was_renewal or each is not store else {})}
+        if each is not store:  # its tokens changed through another store: say so on it
+            activity.record(each, "authorization_shared", "success", params=params)
+            continue
+        activity.record(each, "connected", "success", params=params)
+    # The banner names only the stores this admin manages (the others are counted).
     attempts.finish(attempt, "renewed" if renewed else "connected", seller_id=seller_id,
                     shown=shown, until=until.isoformat(),
-                    others=[s.name for s in siblings])
+                    others=[s.name for s in siblings if stores.may_manage(s)],
+                    others_hidden=sum(1 for s in siblings if not stores.may_manage(s)))
     for each, was_renewal in changed:
         signals.store_connected.send(app, store=each, renewed=was_renewal)
 

@@ -35,7 +35,7 @@ def _gtin_ok(digits: str) -> bool:
 
 
 def _isbn10_ok(value: str) -> bool:
-    if not re.fullmatch(r"\d{9}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{9}[0-9X]", value):
         return False
     total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(value))
     return total % 11 == 0
@@ -52,15 +52,15 @@ def check(id_type: ProductIdType, raw: str | None) -> tuple[bool, str]:
         return False, N_("empty")
     compact = value.replace("-", "").replace(" ", "").upper()
     if id_type is ProductIdType.UPC:
-        if not re.fullmatch(r"\d{12}", compact):
+        if not re.fullmatch(r"[0-9]{12}", compact):
             return False, N_("a UPC has 12 digits")
         return _by_check_digit(_gtin_ok(compact))
     if id_type is ProductIdType.EAN:
-        if not re.fullmatch(r"\d{13}", compact):
+        if not re.fullmatch(r"[0-9]{13}", compact):
             return False, N_("an EAN has 13 digits")
         return _by_check_digit(_gtin_ok(compact))
     if id_type is ProductIdType.ISBN:
-        if re.fullmatch(r"\d{13}", compact):
+        if re.fullmatch(r"[0-9]{13}", compact):
             if not compact.startswith(("978", "979")):
                 return False, N_("an ISBN-13 starts with 978 or 979")
             return _by_check_digit(_gtin_ok(compact))
@@ -112,4 +112,5 @@ def catalog_identifier(id_type: ProductIdType, raw: str | None) -> tuple[str, st
 
 def same_gtin(a: str, b: str) -> bool:
     """Whether two numeric ids are the same GTIN (a UPC and its 13-digit EAN form are)."""
-    return a.isdigit() and b.isdigit() and a.zfill(14) == b.zfill(14)
+    digits = re.compile(r"[0-9]+")  # ASCII: "١٢".isdigit() is true too
+    return bool(digits.fullmatch(a) and digits.fullmatch(b)) and a.zfill(14) == b.zfill(14)

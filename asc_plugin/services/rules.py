@@ -17,11 +17,11 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 
-from ..host import Product
+from ..host import Product, RuleCondition, RuleQuery
 from ..i18n import N_, _
 from ..models import ListingCondition, ListingRule, Store
 from ..state import state
-from . import activity
+from . import activity, rule_count
 
 TEXT, NUMBER, CATEGORY = "text", "number", "category"
 #: operator -> (label, the kinds it applies to, whether it takes a value)
@@ -36,8 +36,12 @@ OPERATORS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "is_empty": (N_("is empty"), (TEXT, NUMBER, CATEGORY), False),
 }
 MATCHES = ("all", "any")
-#: Conditions a listing rule can have.
+#: Conditions a listing rule can have, and values an "is one of" list can have: what one live
+#: count (a request while the admin types) may be asked to test per product.
 MAX_CONDITIONS = 20
+MAX_VALUES = 100
+#: Numbers in conditions stay below this (a price or a quantity; SQL compares them exactly).
+NUMBER_LIMIT = Decimal(10) ** 12
 #: Products read from the host per page while counting or evaluating.
 PAGE = 1000
 
@@ -74,8 +78,9 @@ class Condition:
     value: str = ""
 
 
-def problem(condition: Condition) -> str | None:
-    """Why a condition cannot be used, for the merchant; None when it can."""
+def problem(condition: Condition, *, limits: bool = True) -> str | None:
+    """Why a condition cannot be used, for the merchant; None when it can. ``limits``: also
+    what an edited rule may not exceed (a rule stored before a limit existed keeps working)."""
     found = field_by_key(condition.field)
     if found is None:
         return _("Choose a field.")
@@ -86,7 +91,11 @@ def problem(condition: Condition) -> str | None:
             condition.value.strip()]
         if not any(values):
             return _("Enter a value.")
-        if found.kind == NUMBER and any(_number(v) is None for v in values):
+        if limits and len(values) > MAX_VALUES:
+            return _("An “is one of” list takes at most %(num)d values; this one has "
+                     "%(count)d.", num=MAX_VALUES, count=len(values))
+        if found.kind == NUMBER and any(
+                (n := _number(v)) is None or (limits and abs(n) >= NUMBER_LIMIT) for v in values):
             return _("Enter a number, like 19.99.")
     return None
 
@@ -109,59 +118,87 @@ def _reader(key: str) -> Callable[[Product], object]:
         return lambda p: (p.sku or "").casefold()
     if key == "name":
         return lambda p: (p.name or "").casefold()
-    if key == "price":
-        return lambda p: p.price
-    if key == "quantity":
-        return lambda p: p.quantity
+    if key in ("price", "quantity"):
+        return lambda p: None if (value := getattr(p, key)) is None else Decimal(value)
     if key == "category":
-        return lambda p: [segment.casefold() for segment in (p.category or ())]
+        return lambda p: tuple(segment.casefold() for segment in (p.category or ()))
     code = key.removeprefix("attribute:")
     return lambda p: (p.attributes.get(code) or "").strip().casefold()
 
 
-def _test(condition: Condition, kind: str) -> Callable[[Product], bool]:
-    read, op = _reader(condition.field), condition.operator
+def rule_query(conditions: Sequence[Condition], match: str, *, limits: bool = True
+               ) -> RuleQuery:
+    """The usable conditions, parsed once: what the predicate and a host's SQL work from."""
+    kinds = {f.key: f.kind for f in fields()}
+    parsed = []
+    for c in conditions:
+        if problem(c, limits=limits) is not None:
+            continue
+        raw = (_values(c.value) if c.operator == "one_of" else [c.value]) if OPERATORS[
+            c.operator][2] else []
+        values = ([_number(v) for v in raw] if kinds[c.field] == NUMBER else
+                  [v.strip().casefold() for v in raw])
+        parsed.append(RuleCondition(c.field, c.operator, tuple(dict.fromkeys(values))))
+    return RuleQuery("any" if match == "any" else "all", tuple(parsed))
+
+
+def _check(condition: RuleCondition, kind: str) -> Callable[[object], bool]:
+    """The condition as a test of the field's value (read by :func:`_reader`)."""
+    op, values = condition.operator, condition.values
     if op == "is_set":
-        return lambda p: read(p) not in (None, "", [])
+        return lambda v: v is not None and v != "" and v != ()
     if op == "is_empty":
-        return lambda p: read(p) in (None, "", [])
-    if kind == NUMBER:
-        wanted = [_number(v) for v in (_values(condition.value) if op == "one_of"
-                                        else [condition.value])]
-        first = wanted[0]
-        compare = {"is": lambda x: x == first, "is_not": lambda x: x != first,
-                   "gt": lambda x: x > first, "lt": lambda x: x < first,
-                   "one_of": lambda x: x in wanted}[op]
-        return lambda p: (value := read(p)) is not None and compare(Decimal(value))
-    texts = [v.casefold() for v in _values(condition.value)] if op == "one_of" else [
-        condition.value.strip().casefold()]
-    needle = texts[0]
+        return lambda v: v is None or v == "" or v == ()
+    first, wanted = values[0], frozenset(values)  # "is one of": a set lookup per product
+    if kind == NUMBER:  # a product without the number matches no comparison
+        return {"is": lambda v: v is not None and v == first,
+                "is_not": lambda v: v is not None and v != first,
+                "gt": lambda v: v is not None and v > first,
+                "lt": lambda v: v is not None and v < first,
+                "one_of": lambda v: v is not None and v in wanted}[op]
     if kind == CATEGORY:  # a product is "in" every level of its category path
-        return {"is": lambda p: needle in read(p), "is_not": lambda p: needle not in read(p),
-                "contains": lambda p: any(needle in segment for segment in read(p)),
-                "one_of": lambda p: any(segment in texts for segment in read(p))}[op]
-    return {"is": lambda p: read(p) == needle, "is_not": lambda p: read(p) != needle,
-            "contains": lambda p: needle in read(p),
-            "one_of": lambda p: read(p) in texts}[op]
+        return {"is": lambda v: first in v, "is_not": lambda v: first not in v,
+                "contains": lambda v: any(first in segment for segment in v),
+                "one_of": lambda v: not wanted.isdisjoint(v)}[op]
+    return {"is": lambda v: v == first, "is_not": lambda v: v != first,
+            "contains": lambda v: first in v, "one_of": lambda v: v in wanted}[op]
 
 
 def predicate(conditions: Sequence[Condition], match: str) -> Callable[[Product], bool]:
-    """One function deciding whether a product is listed (usable conditions only)."""
-    kinds = {f.key: f.kind for f in fields()}
-    tests = [_test(c, kinds[c.field]) for c in conditions if problem(c) is None]
-    if not tests:
+    """One function deciding whether a product is listed (usable conditions only; a stored
+    rule is used as it was saved, whatever limits came later)."""
+    return query_predicate(rule_query(conditions, match, limits=False))
+
+
+def query_predicate(query: RuleQuery) -> Callable[[Product], bool]:
+    if not query.conditions:
         return lambda _product: True
-    if match == "any":
-        return lambda product: any(test(product) for test in tests)
-    return lambda product: all(test(product) for test in tests)
+    kinds = {f.key: f.kind for f in fields()}
+    keys = list(dict.fromkeys(c.field for c in query.conditions))
+    readers = [_reader(key) for key in keys]
+    checks = [(keys.index(c.field), _check(c, kinds[c.field])) for c in query.conditions]
+    if query.match == "all":  # stops at the first failing condition, reading only its field
+        tests = [(readers[n], check) for n, check in checks]
+        return lambda product: all(check(read(product)) for read, check in tests)
+
+    def any_holds(product: Product) -> bool:  # each field read (and casefolded) once
+        values = [read(product) for read in readers]
+        return any(check(values[n]) for n, check in checks)
+
+    return any_holds
 
 
 def products(store: Store) -> Iterator[Product]:
     """Every product of the store's website, page by page from the host."""
+    for page in _pages(store):
+        yield from page
+
+
+def _pages(store: Store) -> Iterator[list[Product]]:
     host, after = state().host, None
     while True:
         page = list(host.products(store.website_id, after=after, limit=PAGE))
-        yield from page
+        yield page
         if len(page) < PAGE:
             return
         after = page[-1].id
@@ -200,12 +237,22 @@ VALUE_SUGGESTION_MAX = 200
 
 
 def count(store: Store, conditions: Sequence[Condition], match: str) -> tuple[int, int]:
-    """(products the rule lists, products of the website) — the live count while editing."""
-    listed = predicate(conditions, match)
+    """(products the rule lists, products of the website) — the live count while editing.
+
+    A host with its products in a database counts in its own query (``count_matching``);
+    otherwise every product is read and tested here."""
+    query = rule_query(conditions, match)
+    host = state().host
+    counter = getattr(host, "count_matching", None)
+    if counter is not None:
+        listed = counter(store.website_id, query)
+        if listed is not None:
+            return int(listed), int(host.product_count(store.website_id))
+    count_page = rule_count.counter(query, {f.key: f.kind for f in fields()})
     total = matching = 0
-    for product in products(store):
-        total += 1
-        matching += listed(product)
+    for page in _pages(store):
+        total += len(page)
+        matching += count_page(page)
     return matching, total
 
 

@@ -219,13 +219,22 @@ def all_stores() -> list[Store]:
     return [s for s in stores if may_manage(s)]
 
 
-def name_taken(name: str, *, except_id: int | None = None) -> bool:
+def _name_owner(name: str, except_id: int | None) -> Store | None:
     if "\x00" in name:  # no stored name can hold a NUL (PostgreSQL refuses them outright)
-        return False
-    query = sa.select(Store.id).where(sa.func.lower(Store.name) == name.strip().lower())
+        return None
+    query = sa.select(Store).where(sa.func.lower(Store.name) == name.strip().lower())
     if except_id is not None:
         query = query.where(Store.id != except_id)
-    return state().session.scalar(query.limit(1)) is not None
+    return state().session.scalars(query.limit(1)).first()
+
+
+def name_problem(name: str, *, except_id: int | None = None) -> str | None:
+    """Why a store cannot take this name, for this admin; None when it can. Names are unique
+    across all admins, but a store this admin may not manage is not described."""
+    owner = _name_owner(name, except_id)
+    if owner is None:
+        return None
+    return str(_name_taken(owner))
 
 
 def create(*, name: str, contact_email: str, website_id: str, marketplace_code: str,
@@ -233,8 +242,8 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
     """Add a store as Incomplete and not connected, with its attribute mapping."""
     session = state().session
     name = name.strip()
-    if name_taken(name):
-        raise _name_taken()
+    if (owner := _name_owner(name, None)) is not None:
+        raise _name_taken(owner)
     store = Store(
         name=name, contact_email=contact_email.strip(), website_id=website_id,
         marketplace_code=marketplace_code,
@@ -250,8 +259,11 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
     return store
 
 
-def _name_taken() -> StoreError:
-    return StoreError(_("A store with this name already exists. Choose another name."), "name")
+def _name_taken(owner: Store | None = None) -> StoreError:
+    if owner is not None and may_manage(owner):
+        return StoreError(_("A store with this name already exists. Choose another name."),
+                          "name")
+    return StoreError(_("This name is not available. Choose another name."), "name")
 
 
 @contextmanager
@@ -269,8 +281,8 @@ def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]
     """Change what may change after creation: the name and the contact email."""
     session = state().session
     name = name.strip()
-    if name_taken(name, except_id=store.id):
-        raise _name_taken()
+    if (owner := _name_owner(name, store.id)) is not None:
+        raise _name_taken(owner)
     changed, changes = [], []
     if name != store.name:
         changed.append(_("Changed the name from “%(old)s” to “%(new)s”.", old=store.name,

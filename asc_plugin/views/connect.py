@@ -10,6 +10,7 @@ from ..errors import ConnectFailure
 from ..forms import ConfirmForm
 from ..htmx import is_htmx
 from ..i18n import _
+from ..params import query_int
 from ..persistence import commit
 from ..services import attempts, authorizations, connection, stores
 from ..services.binding import session_binding
@@ -33,11 +34,7 @@ def _no_referrer(response):
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.values.get(name, "")
-    if not isinstance(value, str) or not value.isdigit() or len(value) > 10:
-        return None
-    number = int(value)
-    return number if number <= 2**31 - 1 else None
+    return query_int(name)
 
 
 def _fragment() -> str:

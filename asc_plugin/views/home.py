@@ -8,6 +8,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from ..forms import TaskForm
 from ..htmx import is_htmx
 from ..i18n import _, ngettext
+from ..params import parse_int
 from ..persistence import commit
 from ..safe_redirect import safe_next
 from ..services import activity, authorizations, setup_tasks, stores
@@ -20,8 +21,7 @@ ACTIVITY_PER_PAGE = 10
 
 
 def _number(name: str, default: int = 1) -> int:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) <= 9 else default
+    return parse_int(request.args.get(name), default)
 
 
 def home():
@@ -71,13 +71,14 @@ def toggle_task(key: str):
     if key not in {t.key for t in setup_tasks.TASKS}:
         abort(404)
     form = TaskForm()
+    back = safe_next(request.form.get("next"), url_for("asc.learning"))  # before writing
     setup_tasks.set_done(state().host.admin_id(), key, form.done.data == "1")
     commit()
     if is_htmx():
         context = _tasks_context()
         task = next(t for t in setup_tasks.TASKS if t.key == key)
         return render_template("asc/_setup_task_toggled.html", task=task, **context)
-    return redirect(safe_next(request.form.get("next"), url_for("asc.learning")), 303)
+    return redirect(back, 303)
 
 
 def attributes():

@@ -17,7 +17,9 @@ from flask import abort, make_response, redirect, render_template, request
 from ..htmx import is_htmx, trigger
 from ..i18n import _
 from ..models import ListingItem, Store
+from ..params import parse_int
 from ..persistence import commit
+from ..safe_redirect import safe_next
 from ..services import matching
 from ..state import state
 from .banners import banner
@@ -59,8 +61,7 @@ def status_info() -> dict[str, tuple[str, str]]:
 
 
 def _int_arg(name: str, default: int) -> int:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) <= 6 else default
+    return parse_int(request.args.get(name), default, max=999_999)
 
 
 def _results(store: Store) -> Results:
@@ -184,6 +185,7 @@ def choose(store_id: int, item_id: int):
     item = state().session.get(ListingItem, item_id)
     if item is None or item.store_id != store.id:
         abort(404)
+    back = _back_to_listing(store)  # checked before anything is written
     asin = request.form.get("asin", "")[:10]
     if not asin and matching.unchoose(store, item):
         commit()
@@ -200,7 +202,6 @@ def choose(store_id: int, item_id: int):
         message, level = _("That ASIN is not one of the matches for %(sku)s; nothing changed.",
                            sku=item.sku), "error"
     if is_htmx():
-        back = request.form.get("back", "")
         context = {"store": store, "status_info": status_info(), "back": back,
                    "candidates": matching.candidates}
         row = render_template("asc/_listing_row.html", item=item, **context)
@@ -209,9 +210,16 @@ def choose(store_id: int, item_id: int):
             results=_filters_of(back), **context)
         return banner(make_response(row + counts), level, message, about=None)
     banner(None, level, message)
-    back = request.form.get("back", "")
-    return redirect(back if back.startswith(store_urls(store.id)["listing"]) else
-                    store_urls(store.id)["listing"], 303)
+    return redirect(back, 303)
+
+
+def _back_to_listing(store: Store) -> str:
+    """The posted ``back`` when it is a safe path to this store's preview (a filter or page of
+    it), else the preview itself."""
+    listing_url = store_urls(store.id)["listing"]
+    back = safe_next(request.form.get("back"), listing_url)
+    rest = back.removeprefix(listing_url)
+    return back if rest != back and rest[:1] in ("", "?") else listing_url
 
 
 def _filters_of(back: str) -> Results:

@@ -11,7 +11,7 @@ from functools import cached_property
 
 from .. import marketplaces
 from ..host import Website
-from ..i18n import _, _l, sentences
+from ..i18n import _, _l, ngettext, sentences
 from ..models import ConnectionState, Store, StoreStatus
 from ..services import authorizations
 from ..state import state
@@ -214,6 +214,11 @@ def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
             message = sentences(message, _("The same authorization now serves %(stores)s too.",
                                            stores=_(", ").join(
                                                _("“%(name)s”", name=n) for n in detail["others"])))
+        if detail.get("others_hidden"):
+            message = sentences(message, ngettext(
+                "It also serves %(num)d store of the same seller account that another admin "
+                "manages.", "It also serves %(num)d stores of the same seller account that "
+                "other admins manage.", int(detail["others_hidden"])))
         return "success", message
     if outcome == "renewed":
         from .. import dates

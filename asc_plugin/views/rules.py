@@ -15,6 +15,7 @@ from ..forms import ConditionForm, RuleForm
 from ..htmx import trigger
 from ..i18n import _
 from ..models import Store
+from ..params import clean_keys, parse_int
 from ..persistence import commit
 from ..services import rules
 from .banners import banner
@@ -22,7 +23,7 @@ from .layout import page
 from .presenters import present_one, store_or_404
 from .urls import rule, store_urls
 
-ROW_KEY = re.compile(r"conditions-(\d{1,6})-")
+ROW_KEY = re.compile(r"conditions-([0-9]{1,4})-")
 #: After a row changes, the live count asks again.
 ROWS_CHANGED = "asc:rule-changed"
 
@@ -113,6 +114,11 @@ def rules_page(store_id: int):
     elif action.startswith("remove-"):
         _remove(form, action.removeprefix("remove-"))
     elif action == "save":
+        if len(_posted_rows(clean_keys(request.form))) > rules.MAX_CONDITIONS:
+            form.validate()
+            form.rule_errors = [_("A listing rule has at most %(num)d conditions.",
+                                  num=rules.MAX_CONDITIONS)]
+            return _render(store, form, 422)
         if form.validate():
             changed = rules.save(store, form.usable_conditions, match=form.match_value,
                                  enabled=form.enabled.data)
@@ -142,8 +148,9 @@ def rule_count(store_id: int):
 def rule_row(store_id: int):
     """One condition row: re-rendered after its field changed, a new one, or none (removed)."""
     store = store_or_404(store_id)
-    action = request.form.get("action", "")
-    posted = sorted({int(m.group(1)) for key in request.form if (m := ROW_KEY.match(key))})
+    formdata = clean_keys(request.form)
+    action = formdata.get("action", "")
+    posted = _posted_rows(formdata)
     if action == "remove":
         response = make_response("")
     elif action == "add":
@@ -156,12 +163,17 @@ def rule_row(store_id: int):
         response = make_response(_row(store, ConditionForm(prefix=f"conditions-{index}-"),
                                       index, fresh=True))
     else:
-        index = request.form.get("row", "")
-        if not index.isdigit() or int(index) not in posted:
+        index = parse_int(formdata.get("row"))
+        if index not in posted:
             return make_response("", 400)
-        row = ConditionForm(request.form, prefix=f"conditions-{int(index)}-")
-        response = make_response(_row(store, row, int(index), checked=True))
+        row = ConditionForm(formdata, prefix=f"conditions-{index}-")
+        response = make_response(_row(store, row, index, checked=True))
     return trigger(response, ROWS_CHANGED, after="settle")
+
+
+def _posted_rows(formdata) -> list[int]:
+    """The row indexes present in the posted form (FieldList keeps at most MAX_CONDITIONS)."""
+    return sorted({int(m.group(1)) for key in formdata if (m := ROW_KEY.match(key))})
 
 
 def _row(store: Store, row: ConditionForm, index: int, fresh: bool = False,

@@ -8,6 +8,7 @@ from ..forms import AddStoreForm, ConfirmForm, MappingForm, StoreSettingsForm
 from ..htmx import client_redirect, is_htmx, trigger
 from ..i18n import _
 from ..models import Store
+from ..params import parse_int
 from ..persistence import commit
 from ..services import activity, attempts, matching, product_ids, rules, setup_tasks, stores
 from ..state import state
@@ -109,12 +110,10 @@ def check_field(field: str):
     bound = getattr(form, field)
     bound.validate(form)
     errors = list(bound.errors)
-    store_id = request.args.get("store_id", "")
-    store_id = int(store_id) if store_id.isdigit() and len(store_id) <= 10 else None
-    if field == "name" and not errors and bound.data and stores.name_taken(
-        bound.data, except_id=store_id
-    ):
-        errors.append(_("A store with this name already exists. Choose another name."))
+    store_id = parse_int(request.args.get("store_id"))
+    if field == "name" and not errors and bound.data and (problem := stores.name_problem(
+            bound.data, except_id=store_id)):
+        errors.append(problem)
     return render_template("asc/_field_feedback.html", field=bound, errors=errors)
 
 
