@@ -18,6 +18,7 @@ from helpers import PREFIX, Seller, store_named
 
 from asc_plugin.demo.app import DemoHost
 from asc_plugin.models import ActivityLog
+from asc_plugin.services import activity_messages
 from asc_plugin.state import state
 
 
@@ -77,7 +78,7 @@ def _connect(http, url, store_id) -> str:
 
 def _log(app, store_id) -> list[tuple[str, str]]:
     with app.app_context():
-        return [(e.event, e.message) for e in state().session.scalars(
+        return [(e.event, activity_messages.text(e)) for e in state().session.scalars(
             sa.select(ActivityLog).where(ActivityLog.store_id == store_id)
             .order_by(ActivityLog.id))]
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, make_response, redirect, render_template, request
+from flask import abort, make_response, redirect, render_template
 
 from ..errors import Failure
 from ..htmx import is_htmx
 from ..i18n import _
 from ..models import AmazonOrder, OrderImport
+from ..params import query_int
 from ..persistence import commit
 from ..services import orders
 from ..state import state
@@ -45,8 +46,7 @@ def _sentence(row) -> str:
 
 
 def _page_number() -> int:
-    value = request.args.get("orders_page", "")
-    return int(value) if value.isdigit() and len(value) <= 6 else 1
+    return query_int("orders_page", 1, min=1, max=999_999)
 
 
 def panel_context(store) -> dict:
