@@ -91,6 +91,22 @@ class Faults:
 
 
 @dataclass
+class OfferState:
+    """Listings, feed documents and feeds the sandbox holds (sandbox/listings.py, feeds.py)."""
+
+    listings: dict = field(default_factory=dict)   # (seller, marketplace, sku) -> record
+    documents: dict = field(default_factory=dict)  # document id -> record
+    feeds: dict = field(default_factory=dict)      # feed id -> record
+    #: surface ("listings", "restrictions", "definitions", "feeds", "upload") -> [fault, times]
+    faults: dict = field(default_factory=dict)
+    gzip_reports: bool = True
+    #: Multiplies every rate and burst here (tests that are not about the limits go faster).
+    rate_scale: float = 1.0
+    #: Every request to these APIs: time, operation, seller, params, body, status.
+    requests: list = field(default_factory=list)
+
+
+@dataclass
 class SandboxState:
     """Everything the sandbox remembers; one lock, since the sandbox is served threaded."""
 
@@ -106,6 +122,7 @@ class SandboxState:
     #: Every searchCatalogItems request: monotonic time, seller, identifiers, status (tests
     #: and the benchmark read it to prove the rate limit held).
     catalog_requests: list[dict] = field(default_factory=list)
+    offers: OfferState = field(default_factory=OfferState)
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -117,6 +134,7 @@ class SandboxState:
             self.authorizations.clear()
             self.rate.clear()
             self.catalog_requests.clear()
+            self.offers = OfferState()
             self.faults = Faults()
             self.settings = Settings()
             self.clock_offset = 0.0
