@@ -128,6 +128,10 @@ MESSAGES: dict[str, tuple[str, str | tuple[str, str]]] = {
                            "to continue.")),
     "listings_unavailable": (SELLER, N_("Amazon's Listings API did not answer properly. "
                              "Finished products are kept; publish again later to continue.")),
+    "offers_preview_invalid": (SELLER, N_("Amazon's validation preview refused offers under the "
+                               "current listing settings, so nothing was published. The products "
+                               "marked Has errors show Amazon's message; fix the settings or the "
+                               "products, then publish again.")),
     "offers_internal_error": (OPERATOR, (N_("Publishing stopped on an unexpected error; the "
                               "details are in the server log. Finished products are kept."),
                               _OPERATOR_NOTE)),
