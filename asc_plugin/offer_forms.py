@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from wtforms import DecimalField, IntegerField, RadioField, SelectField, SubmitField
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SubmitField,
+)
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from .forms import PluginForm
@@ -38,9 +45,7 @@ class OfferSettingsForm(PluginForm):
     price_attribute = SelectField(_l("Price source"), default="price",
                                   description=_l("Which of your product's values is the "
                                                  "price before the adjustment."))
-    adjust_kind = RadioField(_l("Adjustment"), default="percent",
-                             choices=[("percent", _l("Percent (±)")),
-                                      ("fixed", _l("Fixed amount (±)"))])
+    adjust_kind = RadioField(_l("Adjustment"), default="percent")
     adjust_value = DecimalField(_l("Adjust by"), default=Decimal("0"), places=2,
                                 validators=[InputRequired(_l("Enter a number, 0 for none."))],
                                 description=_l("For example 8 raises prices by 8 %, -5 "
@@ -67,21 +72,27 @@ class OfferSettingsForm(PluginForm):
     handling_days = IntegerField(_l("Handling time (days)"), default=2, validators=[
         InputRequired(_l("Enter the days you need to ship.")),
         NumberRange(min=1, max=30, message=_l("Enter a number of days from 1 to 30."))])
-    publish_mode = RadioField(_l("Publishing"), default="request", choices=[
-        ("request", _l("When I click Publish")),
-        ("auto", _l("Automatically after each catalog match"))])
-    end_mode = RadioField(_l("When a product leaves the listing"), default="delete", choices=[
-        ("delete", _l("End the offer on Amazon")), ("zero", _l("Set its quantity to 0"))])
+    publish_mode = RadioField(_l("Publishing"), default="request")
+    end_mode = RadioField(_l("When a product leaves the listing"), default="delete")
     submit = SubmitField(_l("Save listing settings"))
 
     def __init__(self, *args, store=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.store = store
-        self.condition.choices = list(CONDITION_LABELS.items())
-        attributes = [(a.code, a.label) for a in state().host.product_attributes()]
-        self.price_attribute.choices = [("price", _("Product price"))] + attributes
-        self.quantity_attribute.choices = [("quantity", _("Stock quantity"))] + attributes
-        self.currency.choices = [(c, c) for c in sorted(set(MARKET_CURRENCY.values()))]
+        self.condition.choices = [SelectChoice(k, v) for k, v in CONDITION_LABELS.items()]
+        attributes = [SelectChoice(a.code, a.label) for a in state().host.product_attributes()]
+        self.price_attribute.choices = [SelectChoice("price", _("Product price"))] + attributes
+        self.quantity_attribute.choices = [SelectChoice("quantity", _("Stock quantity"))] + \
+            attributes
+        self.currency.choices = [SelectChoice(c, c) for c in sorted(set(
+            MARKET_CURRENCY.values()))]
+        self.adjust_kind.choices = [SelectChoice("percent", _("Percent (±)")),
+                                    SelectChoice("fixed", _("Fixed amount (±)"))]
+        self.publish_mode.choices = [
+            SelectChoice("request", _("When I click Publish")),
+            SelectChoice("auto", _("Automatically after each catalog match"))]
+        self.end_mode.choices = [SelectChoice("delete", _("End the offer on Amazon")),
+                                 SelectChoice("zero", _("Set its quantity to 0"))]
 
     def validate_currency(self, field):
         from .services.listing_settings import currency_of

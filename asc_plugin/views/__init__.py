@@ -108,9 +108,9 @@ def create_blueprint() -> Blueprint:
     def csrf_error(_error):
         return _csrf_refused()
 
-    from . import assets, connect, home, listing, rules, stores
+    from . import assets, connect, home, listing, offers, rules, stores
 
-    for screen in (assets, home, stores, connect, rules, listing):
+    for screen in (assets, home, stores, connect, rules, listing, offers):
         screen.register(bp)
     return bp
 

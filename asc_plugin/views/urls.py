@@ -29,6 +29,11 @@ STORE_PATHS = {
     "listing": "/listing",
     "match": "/match",
     "match_status": "/match/status",
+    "offer_settings": "/offers/settings",
+    "offer_example": "/offers/example",
+    "offers": "/offers",
+    "publish": "/offers/publish",
+    "offers_status": "/offers/status",
 }
 
 
