@@ -64,6 +64,10 @@ class AmazonSalesChannel:
             create_blueprint(), url_prefix=app.config["ASC_URL_PREFIX"].rstrip("/") or None)
         app.cli.add_command(asc_cli)
         app.context_processor(_nav_context)
+        from . import signals
+        from .services.offers import after_match
+
+        signals.catalog_matched.connect(after_match)  # automatic publishing
         if app.config["ASC_REDACT_ACCESS_LOGS"]:
             from . import logs
 

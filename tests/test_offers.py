@@ -263,3 +263,58 @@ def test_one_run_per_store(app, admin, sandbox, kind):
         second, again = offers.start(s, kind=kind, requested_by="b")
         commit()
         assert created and not again and first.id == second.id
+
+
+def test_the_publish_and_listing_status_commands(app, admin, sandbox):
+    store = matched_store(app, admin, sandbox)
+    runner = app.test_cli_runner()
+    missing = runner.invoke(args=["asc", "publish", "--store", str(store.id)])
+    assert missing.exit_code == 1 and "save the listing settings" in missing.output
+    save_settings(app, store)
+    dry = runner.invoke(args=["asc", "publish", "--dry-run"])
+    assert not [c for c in made(sandbox) if c["operation"] == "putListingsItem"
+                and "mode" not in c["params"]]
+    assert "Offers on Amazon" in dry.output
+    published = runner.invoke(args=["asc", "publish", "--store", str(store.id)])
+    assert published.exit_code == 0, published.output
+    assert "submitted" in published.output
+    later(sandbox)
+    status = runner.invoke(args=["asc", "listing-status"])
+    counts = {}
+    for offer in offers_of(app, store).values():
+        counts[offer.status] = counts.get(offer.status, 0) + 1
+    row = next(line for line in status.output.splitlines()
+               if line.startswith(store.name + " "))
+    assert row.split()[-7] == f"{counts.get('active', 0):,}"
+    needs = counts.get("errors") or counts.get("approval") or counts.get("suppressed")
+    assert status.exit_code == (1 if needs else 0)
+    if needs:
+        assert f"needs attention: {store.name}" in status.output
+
+
+def test_automatic_publishing_follows_a_match_and_deactivating_ends_every_offer(
+        app, admin, sandbox):
+    from conftest import csrf_from
+    from helpers import PREFIX
+
+    from asc_plugin.testing import run_offer_jobs
+
+    store = matched_store(app, admin, sandbox)
+    save_settings(app, store, publish_mode="auto")
+    assert start_match(admin, store.id).status_code == 303
+    assert run_match_jobs(app) == ["done"]
+    assert run_offer_jobs(app) == ["done"]  # started by the finished match
+    live = [o.sku for o in offers_of(app, store).values() if o.status == "submitted"]
+    assert live
+    page = admin.get(f"{PREFIX}/stores/{store.id}")
+    assert admin.post(f"{PREFIX}/stores/{store.id}/deactivate",
+                      data={"csrf_token": csrf_from(page.text)}).status_code == 303
+    assert run_offer_jobs(app) == ["done"]
+    deleted = {c["path"].rsplit("/", 1)[1] for c in made(sandbox)
+               if c["operation"] == "deleteListingsItem"}
+    assert deleted == set(live)
+    assert {offers_of(app, store)[sku].status for sku in live} == {"ended"}
+    with app.app_context():
+        ended = state().session.scalars(sa.select(ActivityLog).where(
+            ActivityLog.event == "offer_ended")).all()
+        assert len(ended) == len(live)

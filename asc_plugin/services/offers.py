@@ -261,6 +261,31 @@ def active_counts(store_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
+def has_live_offers(store: Store) -> bool:
+    return bool(state().session.scalar(sa.select(sa.exists().where(
+        Offer.store_id == store.id, Offer.status.not_in(("ended", "ready", "approval",
+                                                           "not_eligible"))))))
+
+
+def after_match(sender, *, store: Store, failure=None, **_ignored) -> None:
+    """Publishing set to automatic: a finished catalog match starts a publish run."""
+    if failure is not None or not store.is_connected or \
+            store.status is StoreStatus.INACTIVE:
+        return
+    settings = listing_settings.of(store)
+    if settings is None or settings.publish_mode != "auto":
+        return
+    job, created = start(store, kind="publish", requested_by="system")
+    state().session.commit()
+    if created:
+        from .. import jobs
+
+        try:
+            jobs.enqueue_offer_job(job.id)
+        except Exception:  # noqa: BLE001 - a stalled job is resumed by the worker later
+            log.exception("Could not enqueue offers job %s", job.id)
+
+
 def issues_of(offer: Offer) -> list[dict]:
     try:
         found = json.loads(offer.issues or "[]")

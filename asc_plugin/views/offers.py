@@ -299,6 +299,15 @@ def end_offer(store_id: int, offer_id: int):
     return redirect(store_urls(store.id)["offers"], 303)
 
 
+def end_offers_of_inactive(store: Store) -> None:
+    """A deactivated store's offers end: a publish run of an inactive store ends them all."""
+    if store.is_connected and offers.has_live_offers(store):
+        job, created = offers.start(store, kind="publish", requested_by=state().host.admin_name())
+        commit()
+        if created:
+            _enqueued(job.id)
+
+
 # --- Shared with other screens ------------------------------------------------------------------
 
 def active_on_amazon(store_id: int) -> int | None:
