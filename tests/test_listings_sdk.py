@@ -226,9 +226,9 @@ def test_every_request_of_the_clients_is_one_the_sdk_allows(app, sdk, sandbox, s
 def assert_replayed(sdk, made: list[dict]) -> None:
     """Each request replayed; Amazon's answer may differ now (the listing changed since), but
     the SDK must have sent it: only a 404 for a listing since ended is accepted."""
-    from spapi.rest import ApiException
-
     import time
+
+    from spapi.rest import ApiException
 
     for request in made:
         for _attempt in range(100):

@@ -333,8 +333,8 @@ class _Runner:
     def _step(self) -> bool:
         phase = self.job.phase
         if phase == "prepare":
-            if self.job.kind == "status":
-                self.job.phase = "verify"
+            if self.job.kind == "status":  # offers an admin asked to end are ended first
+                self.job.phase = "end"
             elif self.settings is None:  # nothing to offer; offers to end still end
                 if self.job.kind == "publish":
                     self._mark_ends()
@@ -681,6 +681,9 @@ class _Runner:
             sa.or_(Offer.checked_at.is_(None), Offer.checked_at < since))
             .order_by(Offer.id).limit(VERIFY_BATCH)))
         if not batch:
+            if self.job.kind != "dry_run" and self._count_pending("end"):
+                self.job.phase = "end"  # an admin asked to end one while this run went on
+                return False
             return True
         page = self._call("searchListingsItems", lambda: listings.search(
             self._seller(), [o.sku for o in batch]))
