@@ -318,3 +318,46 @@ def test_automatic_publishing_follows_a_match_and_deactivating_ends_every_offer(
         ended = state().session.scalars(sa.select(ActivityLog).where(
             ActivityLog.event == "offer_ended")).all()
         assert len(ended) == len(live)
+
+
+class Killed(BaseException):
+    """A worker dying mid-run (not an error the run could catch and record)."""
+
+
+def test_a_killed_run_resumes_where_it_stopped_and_sends_no_offer_twice(app, admin, sandbox):
+    from collections import Counter
+    from datetime import datetime, timedelta, timezone
+
+    store = matched_store(app, admin, sandbox)
+    save_settings(app, store)
+    with app.app_context():
+        job, _created = offers.start(state().session.get(type(store), store.id),
+                                     requested_by="tests")
+        commit()
+        job_id = job.id
+    steps = {"n": 0}
+
+    def die_after_40(job):
+        steps["n"] += 1
+        if steps["n"] == 40:
+            raise Killed
+
+    with app.app_context(), pytest.raises(Killed):
+        offers.run(job_id, owner="worker-a", on_progress=die_after_40)
+    with app.app_context():
+        assert offers.run(job_id, owner="worker-b") == "busy"  # its lease is still live
+        job = state().session.get(OfferJob, job_id)
+        assert job.status == "running" and job.lease_owner == "worker-a"
+        job.lease_expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        commit()
+    sent_before = Counter(c["path"] for c in made(sandbox)
+                          if c["operation"] == "putListingsItem" and "mode" not in c["params"])
+    assert sent_before  # the dead worker had sent some
+    with app.app_context():
+        assert offers.run(job_id, owner="worker-b") == "done"
+    sent = Counter(c["path"] for c in made(sandbox)
+                   if c["operation"] == "putListingsItem" and "mode" not in c["params"])
+    assert max(sent.values()) == 1 and len(sent) > len(sent_before)
+    found = offers_of(app, store)
+    assert not [o for o in found.values() if o.pending]
+    assert {o.status for o in found.values()} <= {"submitted", "approval", "not_eligible"}
