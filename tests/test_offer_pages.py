@@ -114,3 +114,33 @@ def test_an_offer_of_another_store_cannot_be_ended(app, admin, sandbox):
     answer = admin.post(f"{PREFIX}/stores/{store.id}/offers/999999/end",
                         data={"csrf_token": csrf_from(page.text)})
     assert answer.status_code == 404
+
+
+def test_eight_parallel_publish_clicks_make_one_run(app, admin, sandbox, live):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import sqlalchemy as sa
+    from helpers import signed_in
+
+    from asc_plugin.models import OfferJob
+
+    store = matched_store(app, admin, sandbox)
+    page = admin.get(f"{PREFIX}/stores/{store.id}/offers/settings")
+    admin.post(f"{PREFIX}/stores/{store.id}/offers/settings", data=settings_data(page.text))
+    app.config["ASC_JOB_QUEUE"] = lambda job_id: None  # no worker: the runs stay queued
+    app.config["ASC_OFFER_JOB_QUEUE"] = lambda job_id: None
+    browser = signed_in(live.url)
+    token = csrf_from(browser.get(f"{live.url}{PREFIX}/stores/{store.id}/offers",
+                                  timeout=30).text)
+
+    def click(_n):
+        return browser.post(f"{live.url}{PREFIX}/stores/{store.id}/offers/publish", timeout=30,
+                            data={"csrf_token": token, "kind": "publish"},
+                            allow_redirects=False).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(click, range(8))) == {303}
+    with app.app_context():
+        jobs = state().session.scalars(sa.select(OfferJob).where(
+            OfferJob.store_id == store.id)).all()
+        assert len(jobs) == 1 and jobs[0].status == "queued"
