@@ -42,3 +42,13 @@ def test_the_listing_benchmark_keeps_the_preview_flat_and_amazon_unthrottled():
     assert statements[0][1] == statements[1][1]
     assert re.search(r"Reading 2,000 products into the preview: [\d,]+ products/s", out)
     assert re.search(r"\d+ requests, 0 answered 429", out), out
+
+
+def test_the_offers_benchmark_keeps_the_page_flat_and_amazon_unthrottled():
+    out = _run("offers.py", BENCH_SCALE="50")
+    assert re.search(r"offers sent at [\d.]+ of Amazon's 5/s, 0 answered 429", out), out
+    feed = re.search(r"Feed path, ([\d,]+) products: [\d.]+ s end to end, 1 feed\(s\), "
+                     r"([\d,]+) of ([\d,]+) offers with Amazon's verdict", out)
+    assert feed and feed.group(1) == feed.group(2) == feed.group(3), out
+    statements = re.findall(r"\| offers page, [\d,]+ offers \| \d+ \| \d+ \| (\d+) SQL", out)
+    assert len(statements) == 2 and statements[0] == statements[1], out
