@@ -65,9 +65,8 @@ class AmazonSalesChannel:
         app.cli.add_command(asc_cli)
         app.context_processor(_nav_context)
         from . import signals
-        from .services.offers import after_match
 
-        signals.catalog_matched.connect(after_match)  # automatic publishing
+        signals.catalog_matched.connect(_after_match)  # automatic publishing
         if app.config["ASC_REDACT_ACCESS_LOGS"]:
             from . import logs
 
@@ -79,6 +78,14 @@ class AmazonSalesChannel:
         from .models import metadata
 
         return metadata
+
+
+def _after_match(sender, **kwargs) -> None:
+    """A finished catalog match may start a publish (imported only then: mounting stays
+    light)."""
+    from .services.offers import after_match
+
+    after_match(sender, **kwargs)
 
 
 def _check_config(app: Flask) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from babel.numbers import format_currency
-from flask import abort, g, make_response, redirect, render_template, request
+from flask import abort, make_response, redirect, render_template, request
 
 from ..htmx import is_htmx, trigger
 from ..i18n import _, current_locale
@@ -310,15 +310,6 @@ def end_offers_of_inactive(store: Store) -> None:
 
 # --- Shared with other screens ------------------------------------------------------------------
 
-def active_on_amazon(store_id: int) -> int | None:
-    """Offers active on Amazon for a store card; one query for every card of the request."""
-    counts = g.get("_asc_active_offers")
-    if counts is None:
-        ids = list(state().session.scalars(sa.select(Store.id)))
-        counts = g._asc_active_offers = offers.active_counts(ids)
-    return counts.get(store_id)
-
-
 def register(bp):
     bp.add_url_rule(rule("offer_settings"), "offer_settings", offer_settings,
                     methods=["GET", "POST"])
@@ -331,4 +322,4 @@ def register(bp):
 
     @bp.context_processor
     def offer_helpers():
-        return {"asc_offer_panel": panel_context, "asc_active_on_amazon": active_on_amazon}
+        return {"asc_offer_panel": panel_context}

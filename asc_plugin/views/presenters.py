@@ -61,6 +61,8 @@ class StorePresenter:
     marketplace: marketplaces.Marketplace | None
     #: (products matched with Amazon's catalog, products the rules list); None before a match.
     catalog: tuple[int, int] | None = None
+    #: Offers Amazon shows as active (BUYABLE) for the store; None when there are none.
+    offers_active: int | None = None
 
     @cached_property
     def urls(self) -> dict[str, str]:
@@ -165,13 +167,14 @@ class StorePresenter:
 
 
 def present(stores: list[Store]) -> list[StorePresenter]:
-    from ..services import matching
+    from ..services import matching, offers
 
     websites = {w.id: w for w in state().host.websites()}
     catalog = matching.matched_of_listed([s.id for s in stores])
+    active = offers.active_counts([s.id for s in stores])
     return [
         StorePresenter(s, websites.get(s.website_id), marketplaces.get(s.marketplace_code),
-                       catalog.get(s.id))
+                       catalog.get(s.id), active.get(s.id))
         for s in stores
     ]
 
