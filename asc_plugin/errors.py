@@ -128,6 +128,13 @@ MESSAGES: dict[str, tuple[str, str | tuple[str, str]]] = {
                            "to continue.")),
     "listings_unavailable": (SELLER, N_("Amazon's Listings API did not answer properly. "
                              "Finished products are kept; publish again later to continue.")),
+    "seller_unconfirmed": (SELLER, N_("Amazon did not confirm that this authorization belongs "
+                           "to the seller %(seller)s named in its answer (the address was "
+                           "changed on the way), so nothing was saved. Start again from the "
+                           "store card.")),
+    "seller_check_unavailable": (SELLER, N_("Amazon did not answer the check of which seller "
+                                 "this authorization belongs to. Nothing changed; try again in "
+                                 "a few minutes.")),
     "offers_preview_invalid": (SELLER, N_("Amazon's validation preview refused offers under the "
                                "current listing settings, so nothing was published. The products "
                                "marked Has errors show Amazon's message; fix the settings or the "

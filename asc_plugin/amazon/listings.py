@@ -164,6 +164,15 @@ def get(seller: Seller, sku: str) -> Listing | None:
     return _listing(answer.body, seller.marketplace_id)
 
 
+def confirm_seller(seller: Seller) -> None:
+    """searchListingsItems on the seller id with pageSize 1: Amazon answers it only for the
+    access token's own seller (:class:`~spapi.TokenRefused` otherwise), so it proves a seller id
+    that arrived in a URL."""
+    spapi.call("GET", seller, f"{BASE}/{quote(seller.seller_id, safe='')}",
+               params={"marketplaceIds": seller.marketplace_id, "pageSize": "1",
+                       "includedData": "summaries"})
+
+
 def search(seller: Seller, skus: Sequence[str] | None = None, *, page_token: str | None = None,
            last_updated_after: datetime | None = None, page_size: int = MAX_SKUS) -> SearchPage:
     """searchListingsItems: the given SKUs (at most 20; none with a comma, which Amazon splits
