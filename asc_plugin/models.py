@@ -379,6 +379,9 @@ class ListingSettings(Base):
     end_mode: Mapped[str] = mapped_column(sa.String(10), default="delete")  # | zero
     version: Mapped[int] = mapped_column(default=1)
     validated_version: Mapped[int | None] = mapped_column(sa.Integer)
+    #: When the last status sweep began: the next one asks Amazon only for listings updated
+    #: since (lastUpdatedAfter, with an overlap).
+    status_watermark: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

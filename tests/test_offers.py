@@ -361,3 +361,34 @@ def test_a_killed_run_resumes_where_it_stopped_and_sends_no_offer_twice(app, adm
     found = offers_of(app, store)
     assert not [o for o in found.values() if o.pending]
     assert {o.status for o in found.values()} <= {"submitted", "approval", "not_eligible"}
+
+
+def test_status_sweeps_after_the_first_ask_only_for_what_changed(app, admin, sandbox):
+    from asc_plugin.amazon import listings
+    from asc_plugin.services.offer_runs import seller_of
+
+    store = matched_store(app, admin, sandbox)
+    save_settings(app, store)
+    assert publish(app, store).status == "done"
+    later(sandbox)
+    assert publish(app, store, kind="status").status == "done"  # the first: every SKU
+    active = sorted(o.sku for o in offers_of(app, store).values() if o.status == "active")
+    changed = active[0]
+    sandbox.move_clock(days=20 * (PROCESSING_SECONDS + 1) / 86400)  # well past the overlap
+    assert publish(app, store, kind="status").status == "done"  # the watermark moves here
+    with app.app_context():
+        s = state().session.get(type(store), store.id)
+        offer = state().session.scalar(sa.select(Offer).where(Offer.sku == changed))
+        # Changed in Seller Central, not through the plugin: quantity 0.
+        assert listings.patch(seller_of(s), changed, offer.product_type, [{
+            "op": "merge", "path": "/attributes/fulfillment_availability",
+            "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 0}]}]).status == \
+            "ACCEPTED"
+    sandbox.move_clock(days=21.1 * (PROCESSING_SECONDS + 1) / 86400)
+    before = len(made(sandbox))
+    assert publish(app, store, kind="status").status == "done"
+    searches = [c for c in made(sandbox)[before:] if c["operation"] == "searchListingsItems"]
+    assert searches and all("lastUpdatedAfter" in c["params"] or "identifiers" in c["params"]
+                            for c in searches)
+    assert len(searches) < len(active) / 20  # not every SKU again
+    assert offers_of(app, store)[changed].status == "inactive"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,6 +21,11 @@ from ..state import state
 from . import activity, listing_settings, rate_limit, rules
 from .matching import _aware
 from .offers import LISTINGS_FAMILY, MAX_THROTTLED, MAX_UNAVAILABLE, PREVIEW_SAMPLE, VERIFY_BATCH
+
+#: lastUpdatedAfter goes back this much before the watermark (clocks differ, Amazon is late).
+SWEEP_OVERLAP = timedelta(minutes=5)
+#: Results Amazon pages through for one query.
+SWEEP_MAX = 1000
 
 
 class PreviewRefused(Failure):
@@ -68,6 +74,8 @@ class Runner:
         #: Why the run ends without an exception (its steps' work is kept).
         self.failure: Failure | None = None
         self.previewed: set[int] = set()
+        #: The sweep found more changes than one query pages through: read every offer.
+        self.full_read = False
         self.refused = 0
         self.calls = 0
 
@@ -106,6 +114,9 @@ class Runner:
             return False
         if phase == "end":
             self._end_one()
+            return False
+        if phase == "sweep":
+            self._sweep_page()
             return False
         if phase == "verify":
             return self._verify_batch()
@@ -389,7 +400,7 @@ class Runner:
     def _end_one(self) -> None:
         found = self._next_pending("end")
         if not found:
-            self.job.phase = "verify"
+            self.job.phase = "sweep" if self._incremental() else "verify"
             return
         offer = found[0]
         zero = self.settings is not None and self.settings.end_mode == "zero" and \
@@ -421,6 +432,39 @@ class Runner:
             "%(sku)s: the offer on Amazon (ASIN %(asin)s) was set to quantity 0.",
             sku=offer.sku, asin=offer.asin), admin=self.job.requested_by or "system")
 
+    # sweep -------------------------------------------------------------------------------------
+    def _incremental(self) -> bool:
+        """A status sweep after a first full one asks only for what changed since."""
+        return self.job.kind == "status" and self.settings is not None and \
+            self.settings.status_watermark is not None
+
+    def _sweep_page(self) -> None:
+        """One page of searchListingsItems(lastUpdatedAfter=watermark − overlap); Amazon pages
+        at most 1,000 results per query, so a bigger change falls back to reading every
+        offer by SKU."""
+        since = _aware(self.settings.status_watermark) - SWEEP_OVERLAP
+        page = self._call("searchListingsItems", lambda: listings.search(
+            self._seller(), last_updated_after=since, page_token=self.job.cursor))
+        if page is None:
+            return
+        if page.total > SWEEP_MAX:
+            self.full_read = True
+            self.job.cursor, self.job.phase = None, "verify"
+            return
+        offers = {o.sku: o for o in state().session.scalars(sa.select(Offer).where(
+            Offer.store_id == self.store.id,
+            Offer.sku.in_([listing.sku for listing in page.listings])))} \
+            if page.listings else {}
+        now = clock.now()
+        for listing in page.listings:
+            offer = offers.get(listing.sku)
+            if offer is not None and offer.status != "ended":
+                apply_listing(offer, listing)
+                offer.checked_at = now
+        self.job.cursor = page.next_token
+        if page.next_token is None:
+            self.job.phase = "verify"
+
     # verify ------------------------------------------------------------------------------------
     def _verify_batch(self) -> bool:
         since = self.job.started_at or clock.now()
@@ -428,12 +472,17 @@ class Runner:
             Offer.store_id == self.store.id,
             Offer.status.in_(("submitted", "active", "inactive", "errors", "suppressed")),
             Offer.submission_status == "ACCEPTED", ~Offer.sku.contains(","),
-            sa.or_(Offer.checked_at.is_(None), Offer.checked_at < since))
+            sa.or_(Offer.checked_at.is_(None), Offer.checked_at < since),
+            # After an incremental sweep, only offers Amazon has not shown yet are asked for.
+            Offer.status == "submitted" if self._incremental() and not self.full_read
+            else sa.true())
             .order_by(Offer.id).limit(VERIFY_BATCH)))
         if not batch:
             if self.job.kind != "dry_run" and self._count_pending("end"):
                 self.job.phase = "end"  # an admin asked to end one while this run went on
                 return False
+            if self.job.kind == "status" and self.settings is not None:
+                self.settings.status_watermark = self.job.started_at
             return True
         page = self._call("searchListingsItems", lambda: listings.search(
             self._seller(), [o.sku for o in batch]))

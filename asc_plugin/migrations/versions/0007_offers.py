@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('end_mode', sa.String(length=10), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('validated_version', sa.Integer(), nullable=True),
+    sa.Column('status_watermark', asc_plugin.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('updated_at', asc_plugin.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['store_id'], ['asc_store.id'], name=op.f('fk_asc_listing_settings_store_id_asc_store'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_asc_listing_settings')),
