@@ -1,6 +1,7 @@
 """The README's RQ recipe: a host whose jobs run on RQ (Redis) instead of the embedded Huey.
 
 In the host's config:  ASC_JOB_QUEUE = enqueue_with("redis://…")
+                       ASC_OFFER_JOB_QUEUE = enqueue_offers_with("redis://…")
 Its workers run:       rq worker --url redis://… asc
 """
 
@@ -28,3 +29,26 @@ def match_catalog(job_id: int) -> str:
     app = create_app()  # configured from the environment, like the web process
     with app.app_context():
         return run_match_job(job_id)
+
+
+def enqueue_offers_with(redis_url: str):
+    """ASC_OFFER_JOB_QUEUE for RQ: offers jobs (publish, dry run, status) to the same queue."""
+    from redis import Redis
+    from rq import Queue
+
+    queue = Queue("asc", connection=Redis.from_url(redis_url))
+
+    def enqueue(job_id: int) -> None:
+        queue.enqueue(offers_job, job_id, job_timeout=3600)
+
+    return enqueue
+
+
+def offers_job(job_id: int) -> str:
+    """The RQ task for offers jobs, like match_catalog."""
+    from asc_plugin.demo.app import create_app
+    from asc_plugin.jobs import run_offer_job
+
+    app = create_app()
+    with app.app_context():
+        return run_offer_job(job_id)
