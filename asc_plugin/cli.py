@@ -317,6 +317,125 @@ def import_orders(store_ids):
         raise SystemExit(1)
 
 
+def _offer_stores(store_ids):
+    import sqlalchemy as sa
+
+    from .models import Store
+    from .state import state
+
+    query = sa.select(Store).order_by(Store.id)
+    if store_ids:
+        query = query.where(Store.id.in_(store_ids))
+    return [s for s in state().session.scalars(query).unique() if s.is_connected]
+
+
+def _run_offers(store, kind: str) -> tuple[str, str | None]:
+    """Run one store's offers job here, printing progress; (status, error message)."""
+    import time
+
+    from .errors import MESSAGES, Failure
+    from .models import OfferJob
+    from .persistence import commit
+    from .services import offers
+    from .state import state
+
+    job, _created = offers.start(store, kind=kind, requested_by=f"flask asc {kind}")
+    commit()
+    shown = {"at": 0.0}
+
+    def report(job, store=store, shown=shown):
+        if time.monotonic() - shown["at"] < 2:
+            return
+        shown["at"] = time.monotonic()
+        done, of = offers.progress(job)
+        click.echo(f"{store.name}: {job.phase} {done}/{of}")
+
+    outcome = offers.run(job.id, on_progress=report)
+    state().session.expire_all()
+    if outcome == "busy":
+        return "busy", None
+    job = state().session.get(OfferJob, job.id)
+    reason = Failure(job.error_code).message if job.error_code in MESSAGES else None
+    return job.status, reason
+
+
+@asc_cli.command("publish")
+@click.option("--store", "store_ids", type=int, multiple=True,
+              help="Publish only this store (repeatable).")
+@click.option("--dry-run", is_flag=True,
+              help="Only ask Amazon to validate the offers (VALIDATION_PREVIEW); send nothing.")
+def publish(store_ids, dry_run):
+    """Offer connected stores' matched products on Amazon with their listing settings.
+
+    Runs each store's offers job here (continuing one a dead worker left), ends the offers of
+    products that left the listing, prints progress and Amazon's verdict per status, and exits
+    1 naming the stores that need attention (no settings, refused, Amazon unavailable).
+    """
+    from .services import listing_settings, offers
+
+    stores = _offer_stores(store_ids)
+    if not stores:
+        click.echo(_("No store is connected to Amazon."))
+        return
+    attention = []
+    for store in stores:
+        if listing_settings.of(store) is None:
+            attention.append(store.name)
+            click.echo(_("%(name)s: save the listing settings on the store's dashboard first.",
+                         name=store.name), err=True)
+            continue
+        status, reason = _run_offers(store, "dry_run" if dry_run else "publish")
+        if status == "busy":
+            click.echo(_("%(name)s: another worker is publishing this store; left to it.",
+                         name=store.name))
+        elif status != "done":
+            attention.append(store.name)
+            click.echo(_("%(name)s could not be published: %(reason)s", name=store.name,
+                         reason=reason or ""), err=True)
+        else:
+            click.echo(f"{store.name}: {offers.summary(offers.status_counts(store))}")
+    if attention:
+        click.echo(ngettext("%(num)d store needs attention: %(names)s",
+                            "%(num)d stores need attention: %(names)s", len(attention),
+                            names=", ".join(attention)), err=True)
+        raise SystemExit(1)
+
+
+@asc_cli.command("listing-status")
+@click.option("--store", "store_ids", type=int, multiple=True,
+              help="Only this store (repeatable).")
+def listing_status(store_ids):
+    """Read every store's offers back from Amazon (searchListingsItems) and print the counts
+    per status; exits 1 naming the stores with offers that have errors, are suppressed or
+    need approval, or that could not be read."""
+    from .services import offers
+
+    stores = _offer_stores(store_ids)
+    if not stores:
+        click.echo(_("No store is connected to Amazon."))
+        return
+    rows, attention = [], []
+    for store in stores:
+        status, reason = _run_offers(store, "status")
+        counts = offers.status_counts(store)
+        rows.append((store.name, *(f"{counts.get(k, 0):,}" for k in (
+            "active", "submitted", "inactive", "errors", "suppressed", "approval", "ended"))))
+        if status not in ("done", "busy"):
+            attention.append(store.name)
+            click.echo(f"{store.name}: {reason or ''}", err=True)
+        elif counts.get("errors") or counts.get("suppressed") or counts.get("approval"):
+            attention.append(store.name)
+    headers = (_("Store"), _("Active"), _("Submitted"), _("Inactive"), _("Has errors"),
+               _("Suppressed"), _("Needs approval"), _("Ended"))
+    for line in _table(headers, rows, right=tuple(range(1, 8))):
+        click.echo(line)
+    if attention:
+        click.echo(ngettext("%(num)d store needs attention: %(names)s",
+                            "%(num)d stores need attention: %(names)s", len(attention),
+                            names=", ".join(attention)), err=True)
+        raise SystemExit(1)
+
+
 @asc_cli.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 def worker(workers):

@@ -99,6 +99,18 @@ DEFAULTS: dict[str, object] = {
     "ASC_ORDERS_BACKOFF_SECONDS": 5.0,
     #: Minutes between the embedded Huey's order imports (every connected store).
     "ASC_ORDERS_IMPORT_MINUTES": 5,
+    #: Amazon's Listings Items limit per seller and app (all listings operations together):
+    #: requests per second (burst 5). The plugin stays a little under it.
+    "ASC_LISTINGS_RATE": 5.0,
+    #: A publish with more offers to send than this goes through one JSON_LISTINGS_FEED
+    #: (25,000 offers a feed) instead of one putListingsItem per offer.
+    "ASC_FEED_THRESHOLD": 1000,
+    #: Seconds between two getFeed calls while a feed is processed.
+    "ASC_FEED_POLL_SECONDS": 15.0,
+    #: Where offers jobs go when ASC_JOB_QUEUE is a callable (RQ, Celery): a callable
+    #: ``enqueue(job_id)`` whose task calls ``asc_plugin.jobs.run_offer_job`` in an app context.
+    #: None: the same Huey queue as match jobs.
+    "ASC_OFFER_JOB_QUEUE": None,
 }
 
 

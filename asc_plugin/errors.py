@@ -123,6 +123,35 @@ MESSAGES: dict[str, tuple[str, str | tuple[str, str]]] = {
     "catalog_unavailable": (SELLER, N_("Amazon's Catalog Items API did not answer properly. "
                             "Finished products are kept; run the match again later to "
                             "continue.")),
+    "listings_role_missing": (OPERATOR, (N_("Amazon refused this app access to the Listings "
+                              "APIs (403 without details): the SP-API app lacks the Product "
+                              "Listing role. Add it to the app in Seller Central › Develop Apps; "
+                              "the seller may then need to renew the authorization."),
+                              _OPERATOR_NOTE)),
+    "listings_forbidden": (SELLER, N_("Amazon refused this store's authorization for its "
+                           "listings. Renew the authorization in the store's dashboard, then "
+                           "publish again.")),
+    "listings_rejected": (OPERATOR, (N_("Amazon rejected a listings request as invalid. The "
+                          "details are in the server log."), _OPERATOR_NOTE)),
+    "listings_throttled": (SELLER, N_("Amazon kept rate-limiting the listings requests, so "
+                           "publishing paused. Finished products are kept; publish again later "
+                           "to continue.")),
+    "listings_unavailable": (SELLER, N_("Amazon's Listings API did not answer properly. "
+                             "Finished products are kept; publish again later to continue.")),
+    "seller_unconfirmed": (SELLER, N_("Amazon did not confirm that this authorization belongs "
+                           "to the seller %(seller)s named in its answer (the address was "
+                           "changed on the way), so nothing was saved. Start again from the "
+                           "store card.")),
+    "seller_check_unavailable": (SELLER, N_("Amazon did not answer the check of which seller "
+                                 "this authorization belongs to. Nothing changed; try again in "
+                                 "a few minutes.")),
+    "offers_preview_invalid": (SELLER, N_("Amazon's validation preview refused offers under the "
+                               "current listing settings, so nothing was published. The products "
+                               "marked Has errors show Amazon's message; fix the settings or the "
+                               "products, then publish again.")),
+    "offers_internal_error": (OPERATOR, (N_("Publishing stopped on an unexpected error; the "
+                              "details are in the server log. Finished products are kept."),
+                              _OPERATOR_NOTE)),
     "match_internal_error": (OPERATOR, (N_("Matching stopped on an unexpected error; the details "
                              "are in the server log. Finished products are kept."),
                              _OPERATOR_NOTE)),

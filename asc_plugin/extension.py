@@ -67,6 +67,9 @@ class AmazonSalesChannel:
             create_blueprint(), url_prefix=app.config["ASC_URL_PREFIX"].rstrip("/") or None)
         app.cli.add_command(asc_cli)
         app.context_processor(_nav_context)
+        from . import signals
+
+        signals.catalog_matched.connect(_after_match)  # automatic publishing
         if app.config["ASC_REDACT_ACCESS_LOGS"]:
             from . import logs
 
@@ -78,6 +81,14 @@ class AmazonSalesChannel:
         from .models import metadata
 
         return metadata
+
+
+def _after_match(sender, **kwargs) -> None:
+    """A finished catalog match may start a publish (imported only then: mounting stays
+    light)."""
+    from .services.offers import after_match
+
+    after_match(sender, **kwargs)
 
 
 def _check_config(app: Flask) -> None:

@@ -25,6 +25,7 @@ from .state import state
 
 log = logging.getLogger(__name__)
 TASK_NAME = "asc_plugin.match_catalog"
+OFFER_TASK_NAME = "asc_plugin.offers"
 
 
 def run_match_job(job_id: int) -> str:
@@ -57,6 +58,24 @@ def import_orders() -> dict[int, str]:
     return {store_id: run_order_import(store_id) for store_id in stores}
 
 
+def run_offer_job(job_id: int) -> str:
+    """The offers job function (publish, dry run or status sweep), for any queue; as
+    :func:`run_match_job`."""
+    from .services import offers
+
+    return offers.run(int(job_id))
+
+
+def enqueue_offer_job(job_id: int) -> None:
+    """Hand an offers job to ``ASC_OFFER_JOB_QUEUE`` (a callable, for RQ or Celery), else to
+    the embedded Huey queue (or the host's Huey) the match jobs use."""
+    queue = current_app.config.get("ASC_OFFER_JOB_QUEUE")
+    if callable(queue) and not _is_huey(queue):
+        queue(job_id)
+        return
+    _tasks(current_app)["offers"](job_id)
+
+
 def enqueue(job_id: int) -> None:
     """Hand the job to the configured queue (after the job's row is committed)."""
     queue = current_app.config["ASC_JOB_QUEUE"]
@@ -76,11 +95,26 @@ def resume_stalled() -> list[int]:
     jobs = state().session.scalars(sa.select(MatchJob).where(
         MatchJob.status.in_(matching.ACTIVE))).all()
     stalled = [job.id for job in jobs if matching.stalled(job)]
+    stalled_offers = _stalled_offer_jobs()
     state().session.rollback()
     for job_id in stalled:
         log.info("Resuming catalog matching job %s", job_id)
         enqueue(job_id)
-    return stalled
+    for job_id in stalled_offers:
+        log.info("Resuming offers job %s", job_id)
+        enqueue_offer_job(job_id)
+    return stalled + stalled_offers
+
+
+def _stalled_offer_jobs() -> list[int]:
+    import sqlalchemy as sa
+
+    from .models import OfferJob
+    from .services import offers
+
+    jobs = state().session.scalars(sa.select(OfferJob).where(
+        OfferJob.status.in_(offers.ACTIVE))).all()
+    return [job.id for job in jobs if offers.stalled(job)]
 
 
 def huey_for(app: Flask):
@@ -128,6 +162,11 @@ def _register(app: Flask, huey) -> dict:
         with app.app_context():
             return run_match_job(job_id)
 
+    @huey.task(name=OFFER_TASK_NAME)
+    def offers(job_id):
+        with app.app_context():
+            return run_offer_job(job_id)
+
     @huey.periodic_task(crontab(minute="*"), name="asc_plugin.resume_stalled")
     def resume():
         with app.app_context():
@@ -140,4 +179,5 @@ def _register(app: Flask, huey) -> dict:
         with app.app_context():
             import_orders()
 
-    return {"huey": huey, "match": match, "resume": resume, "orders": orders}
+    return {"huey": huey, "match": match, "offers": offers, "resume": resume,
+            "orders": orders}

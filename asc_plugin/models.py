@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -425,6 +426,118 @@ class OrderImport(Base):
     #: Why the last run stopped (a failure code from asc_plugin.errors), or None.
     error_code: Mapped[str | None] = mapped_column(sa.String(40))
     requests: Mapped[int] = mapped_column(default=0)
+
+
+class ListingSettings(Base):
+    """How a store's matched products are offered on Amazon (Adobe's *Listing Settings*): the
+    condition, the price (a host attribute, adjusted, within a floor and ceiling, in the
+    marketplace's currency), the quantity (kept back, capped), handling time, and whether
+    offers go out on their own. ``version`` is bumped by every change, so the next publish is
+    validated first (``validated_version`` is the last one Amazon's preview passed)."""
+
+    __tablename__ = "asc_listing_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("asc_store.id", ondelete="CASCADE"), unique=True)
+    condition: Mapped[str] = mapped_column(sa.String(30), default="new_new")
+    price_attribute: Mapped[str] = mapped_column(sa.String(120), default="price")
+    adjust_kind: Mapped[str] = mapped_column(sa.String(10), default="percent")  # | fixed
+    adjust_value: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=Decimal("0"))
+    floor_price: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    ceiling_price: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    #: The currency the price source is in; must be the marketplace's (never converted).
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    quantity_attribute: Mapped[str] = mapped_column(sa.String(120), default="quantity")
+    quantity_buffer: Mapped[int] = mapped_column(default=0)
+    max_quantity: Mapped[int | None] = mapped_column(sa.Integer)
+    handling_days: Mapped[int] = mapped_column(default=2)
+    #: Merchant fulfilment only (Amazon's fulfillment_channel_code DEFAULT).
+    fulfillment_channel: Mapped[str] = mapped_column(sa.String(20), default="DEFAULT")
+    publish_mode: Mapped[str] = mapped_column(sa.String(10), default="request")  # | auto
+    end_mode: Mapped[str] = mapped_column(sa.String(10), default="delete")  # | zero
+    version: Mapped[int] = mapped_column(default=1)
+    validated_version: Mapped[int | None] = mapped_column(sa.Integer)
+    #: When the last status sweep began: the next one asks Amazon only for listings updated
+    #: since (lastUpdatedAfter, with an overlap).
+    status_watermark: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Offer(Base):
+    """One product's offer on Amazon (store + SKU), with Amazon's own words about it: the last
+    submission (id, ACCEPTED / INVALID), every issue, and what a read-back showed."""
+
+    __tablename__ = "asc_offer"
+    __table_args__ = (sa.UniqueConstraint("store_id", "sku"),
+                      sa.Index("ix_asc_offer_store_status", "store_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(sa.ForeignKey("asc_store.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(sa.String(200))
+    product_id: Mapped[str] = mapped_column(sa.String(64))
+    asin: Mapped[str] = mapped_column(sa.String(10))
+    product_type: Mapped[str] = mapped_column(sa.String(100), default="PRODUCT")
+    #: ready | submitted | active | inactive | errors | suppressed | approval | not_eligible
+    #: | ended
+    status: Mapped[str] = mapped_column(sa.String(20), default="ready")
+    #: Work left for the running job: "send", "end", or None.
+    pending: Mapped[str | None] = mapped_column(sa.String(10))
+    price: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
+    quantity: Mapped[int | None] = mapped_column(sa.Integer)
+    #: Why it cannot be offered as computed (no price, price below the floor…), for the preview.
+    problem: Mapped[str | None] = mapped_column(sa.String(40))
+    submission_id: Mapped[str | None] = mapped_column(sa.String(100))
+    submission_status: Mapped[str | None] = mapped_column(sa.String(10))
+    #: JSON list of Amazon's issues: code, message, severity, attribute_names, categories,
+    #: enforcements — Amazon's words, as they came.
+    issues: Mapped[str | None] = mapped_column(sa.Text)
+    approval_link: Mapped[str | None] = mapped_column(sa.String(1000))
+    amazon_statuses: Mapped[str | None] = mapped_column(sa.String(60))
+    amazon_price: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    amazon_quantity: Mapped[int | None] = mapped_column(sa.Integer)
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))
+    settings_version: Mapped[int | None] = mapped_column(sa.Integer)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OfferJob(Base):
+    """A publish run (or a status sweep) for one store: resumable like :class:`MatchJob`, its
+    work left on the offers themselves (``Offer.pending``); one active run per store, enforced
+    by a partial unique index."""
+
+    __tablename__ = "asc_offer_job"
+    __table_args__ = (sa.Index("uq_asc_offer_job_active_store", "store_id", unique=True,
+                               sqlite_where=sa.text("status IN ('queued', 'running')"),
+                               postgresql_where=sa.text("status IN ('queued', 'running')")),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("asc_store.id", ondelete="CASCADE"), index=True)
+    #: publish | dry_run | status
+    kind: Mapped[str] = mapped_column(sa.String(10), default="publish")
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    #: prepare | preview | send | feed | verify | end | done
+    phase: Mapped[str] = mapped_column(sa.String(10), default="prepare")
+    #: The last host product id the prepare phase read.
+    cursor: Mapped[str | None] = mapped_column(sa.String(64))
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    requests: Mapped[int] = mapped_column(default=0)
+    feed_id: Mapped[str | None] = mapped_column(sa.String(100))
+    feed_document_id: Mapped[str | None] = mapped_column(sa.String(200))
+    #: JSON: feed messageId -> SKU, for mapping the processing report back.
+    feed_skus: Mapped[str | None] = mapped_column(sa.Text)
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_code: Mapped[str | None] = mapped_column(sa.String(40))
 
 
 metadata = Base.metadata

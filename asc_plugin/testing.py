@@ -302,6 +302,25 @@ def run_match_jobs(app) -> list[str]:
     return outcomes
 
 
+def run_offer_jobs(app) -> list[str]:
+    """Run every offers job under way (publish, dry run, status) to its end, here; as
+    :func:`run_match_jobs`."""
+    import sqlalchemy as sa
+
+    from .jobs import run_offer_job
+    from .models import OfferJob
+    from .state import state
+
+    with app.app_context():
+        ids = state().session.scalars(sa.select(OfferJob.id).where(
+            OfferJob.status.in_(("queued", "running"))).order_by(OfferJob.id)).all()
+    outcomes = []
+    for job_id in ids:
+        with app.app_context():
+            outcomes.append(run_offer_job(job_id))
+    return outcomes
+
+
 def local_path(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}" if parts.query else parts.path

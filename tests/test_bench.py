@@ -55,3 +55,13 @@ def test_the_order_benchmark_imports_every_order_within_amazons_plan():
     assert "Imported 200 of 200 Amazon orders" in out, out
     assert "searchOrders requests used: 2 of Amazon's burst of 20" in out, out
     assert "0 answered 429" in out, out
+
+
+def test_the_offers_benchmark_keeps_the_page_flat_and_amazon_unthrottled():
+    out = _run("offers.py", BENCH_SCALE="50")
+    assert re.search(r"offers sent at [\d.]+ of Amazon's 5/s, 0 answered 429", out), out
+    feed = re.search(r"Feed path, ([\d,]+) products: [\d.]+ s end to end, 1 feed\(s\), "
+                     r"([\d,]+) of ([\d,]+) offers with Amazon's verdict", out)
+    assert feed and feed.group(1) == feed.group(2) == feed.group(3), out
+    statements = re.findall(r"\| offers page, [\d,]+ offers \| \d+ \| \d+ \| (\d+) SQL", out)
+    assert len(statements) == 2 and statements[0] == statements[1], out

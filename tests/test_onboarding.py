@@ -288,7 +288,9 @@ def test_pagination_keeps_queries_constant(app, admin):
         event.remove(engine, "before_cursor_execute", listener)
     assert "Page 1 of 2 (30 stores)" in page.text
     assert page.text.count('<article class="asc-card') == 24
-    assert len(statements) <= 5, statements
+    # The stores, their count, websites' facts, catalog matches and active offers per store:
+    # a constant number, whatever the number of stores.
+    assert len(statements) <= 6, statements
 
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)

@@ -21,7 +21,7 @@ def _url(rule, store_id=1):
     path = re.sub(r"<(?:path:)?filename>", "asc/asc.css", path)
     path = re.sub(r"<key>", "selling_plan", path)
     path = re.sub(r"<field>", "name", path)
-    path = re.sub(r"<(?:int(?:\([^)]*\))?:)?(?:item|order)_id>", "1", path)
+    path = re.sub(r"<(?:int(?:\([^)]*\))?:)?(?:item|order|offer)_id>", "1", path)
     assert "<" not in path, path
     return path
 

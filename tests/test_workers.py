@@ -209,3 +209,50 @@ def test_jobs_run_on_rq_with_a_real_redis(make_app, sandbox, redis_url, tmp_path
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert _job(app, store.id).status == "done"
     assert sandbox.catalog_requests()
+
+
+def test_offers_jobs_run_on_rq_too(make_app, sandbox, redis_url, tmp_path):
+    """ASC_OFFER_JOB_QUEUE hands publish runs to RQ; the same `rq worker` runs them."""
+    import requests as http
+    from conftest import csrf_from
+    from hosts import shop_rq
+
+    factory = "asc_plugin.demo.app:create_app"
+    app = make_app(ASC_JOB_QUEUE=shop_rq.enqueue_with(redis_url, factory),
+                   ASC_OFFER_JOB_QUEUE=shop_rq.enqueue_offers_with(redis_url, factory),
+                   ASC_LISTINGS_RATE=50.0)
+    sandbox.settings(catalog_rate=50, catalog_burst=50)
+    http.post(f"{sandbox.url}/_sandbox/listings/faults", json={"rate_scale": 10},
+              timeout=10).raise_for_status()
+    app.config["ASC_CATALOG_RATE"] = 50
+    admin = demo_admin(app)
+    store = connected_store(app, admin)
+    _start(admin, store.id)
+    env = worker_env(app)
+    env["PYTHONPATH"] = f"{ROOT}:{ROOT / 'tests'}"
+
+    def burst():
+        done = subprocess.run([sys.executable, "-m", "rq.cli", "worker", "--burst", "--url",
+                               redis_url, "asc"], env=env, cwd=ROOT, capture_output=True,
+                              timeout=180)
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+
+    burst()
+    assert _job(app, store.id).status == "done"
+    prefix = f"/admin/amazon/stores/{store.id}"
+    page = admin.get(f"{prefix}/offers/settings")
+    data = {"csrf_token": csrf_from(page.text), "condition": "new_new",
+            "price_attribute": "price", "adjust_kind": "percent", "adjust_value": "0",
+            "currency": "USD", "quantity_attribute": "quantity", "quantity_buffer": "0",
+            "handling_days": "2", "publish_mode": "request", "end_mode": "delete"}
+    assert admin.post(f"{prefix}/offers/settings", data=data).status_code == 303
+    assert admin.post(f"{prefix}/offers/publish", data={
+        "csrf_token": data["csrf_token"], "kind": "publish"}).status_code == 303
+    burst()
+    from asc_plugin.models import Offer, OfferJob
+
+    with app.app_context():
+        (job,) = state().session.scalars(sa.select(OfferJob)).all()
+        assert job.status == "done"
+        assert state().session.scalar(sa.select(sa.func.count()).where(
+            Offer.status == "submitted")) > 0

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Config keys a worker needs to reach the same database, sandbox and queue as the test's app.
 PASSED = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "ASC_ENCRYPTION_KEYS", "ASC_HUEY_PATH",
           "ASC_JOB_LEASE_SECONDS", "ASC_CATALOG_RATE", "ASC_CATALOG_BACKOFF_SECONDS",
-          "ASC_MATCH_MAX_AGE_DAYS", "DEMO_PRODUCTS", "ASC_AMAZON_REDIRECT_URI")
+          "ASC_MATCH_MAX_AGE_DAYS", "DEMO_PRODUCTS", "ASC_AMAZON_REDIRECT_URI",
+          "ASC_LISTINGS_RATE", "ASC_FEED_THRESHOLD", "ASC_FEED_POLL_SECONDS")
 
 
 def worker_env(app) -> dict:

@@ -26,6 +26,8 @@ from ..params import parse_int
 from ..safe_redirect import safe_next
 from . import catalog, orders
 from . import config as sandbox_config
+from . import feeds as sandbox_feeds
+from . import listings as sandbox_listings
 from .data import (
     CATALOG_ROLE,
     REQUIRED_ROLE,
@@ -86,6 +88,8 @@ def create_sandbox_app(*, redirect_uris: list[str], login_uri: str | None = None
     _seller_central(app, state)
     for view in _apis(app, state) + orders.register(app, state):
         csrf.exempt(view)
+    sandbox_listings.register(app, state, csrf)
+    sandbox_feeds.register(app, state, csrf)
     return app
 
 
@@ -455,6 +459,8 @@ def _apis(app: Flask, state: SandboxState):
         if role not in state.settings.roles:
             return _spapi_error(403, "Unauthorized", "Access to requested resource is denied.")
         return info
+
+    app.extensions["asc_sandbox_guard"] = spapi_guard  # for sandbox/listings.py, feeds.py
 
     def sellers_guard(region):
         info = spapi_guard(region, state.faults.sellers, REQUIRED_ROLE)

@@ -100,6 +100,22 @@ class Faults:
 
 
 @dataclass
+class OfferState:
+    """Listings, feed documents and feeds the sandbox holds (sandbox/listings.py, feeds.py)."""
+
+    listings: dict = field(default_factory=dict)   # (seller, marketplace, sku) -> record
+    documents: dict = field(default_factory=dict)  # document id -> record
+    feeds: dict = field(default_factory=dict)      # feed id -> record
+    #: surface ("listings", "restrictions", "definitions", "feeds", "upload") -> [fault, times]
+    faults: dict = field(default_factory=dict)
+    gzip_reports: bool = True
+    #: Multiplies every rate and burst here (tests that are not about the limits go faster).
+    rate_scale: float = 1.0
+    #: Every request to these APIs: time, operation, seller, params, body, status.
+    requests: list = field(default_factory=list)
+
+
+@dataclass
 class SandboxState:
     """Everything the sandbox remembers; one lock, since the sandbox is served threaded."""
 
@@ -117,6 +133,7 @@ class SandboxState:
     catalog_requests: list[dict] = field(default_factory=list)
     #: What other API modules keep (sandbox/orders.py…), reset with the rest.
     resets: list = field(default_factory=list)
+    offers: OfferState = field(default_factory=OfferState)
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -128,6 +145,7 @@ class SandboxState:
             self.authorizations.clear()
             self.rate.clear()
             self.catalog_requests.clear()
+            self.offers = OfferState()
             self.faults = Faults()
             self.settings = Settings()
             self.clock_offset = 0.0

@@ -24,11 +24,19 @@ TEMPLATES: dict[str, str] = {
     "match_chosen": N_("%(sku)s: ASIN %(asin)s chosen among %(count)s matches."),
     "order_cancelled": N_("Amazon cancelled order %(order)s; the shop's order %(host)s was "
                           "cancelled too."),
+    "offer_end_requested": N_("%(sku)s: ending the offer on Amazon (ASIN %(asin)s) was "
+                              "requested."),
     "match_choice_undone": N_("%(sku)s: the chosen ASIN %(asin)s was set aside; choose again "
                               "among %(count)s matches."),
 }
 #: Events with variants: the variant's parameter value -> message id.
 VARIANTS: dict[str, tuple[str, dict]] = {
+    "offers_started": ("kind", {
+        "dry_run": N_("Checking the offers with Amazon (nothing is published) started."),
+        "publish": N_("Publishing offers to Amazon started.")}),
+    "offer_ended": ("zero", {
+        False: N_("%(sku)s: the offer on Amazon (ASIN %(asin)s) was ended."),
+        True: N_("%(sku)s: the offer on Amazon (ASIN %(asin)s) was set to quantity 0.")}),
     "status_changed": ("active", {
         True: N_("Store activated."),
         False: N_("Store deactivated: settings are kept, nothing syncs.")}),
@@ -162,6 +170,16 @@ def _order_needs_attention(params: dict) -> str:
                    reason=reason_text(params["reason"]))
 
 
+def _offers_published(params: dict) -> str:
+    from .offers import summary
+
+    return summary(params["counts"])
+
+
+def _offers_stopped(params: dict) -> str:
+    return gettext("Publishing offers to Amazon stopped: %(reason)s", reason=_failure(params))
+
+
 def _rule_changed(params: dict) -> str:
     from .rules import Condition, describe
 
@@ -183,6 +201,8 @@ _RENDERERS: dict[str, Callable[[dict], str]] = {
     "match_paused": _match_paused,
     "rule_changed": _rule_changed,
     "orders_imported": _orders_imported,
+    "offers_published": _offers_published,
+    "offers_failed": _offers_stopped,
     "orders_failed": _orders_stopped,
     "order_needs_attention": _order_needs_attention,
 }

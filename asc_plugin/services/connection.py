@@ -337,6 +337,7 @@ def _complete(attempt: ConnectAttempt, store: Store, args) -> None:
                              region=market.region_name)
     siblings = _seller_stores(seller_id, market.region)
     _check_identity(store, siblings, participation.store_name)
+    _confirm_seller(market, token.access_token, seller_id)
     taken = next((s for s in siblings
                   if s.marketplace_code == store.marketplace_code and s.id != store.id), None)
     if taken is not None:
@@ -345,6 +346,23 @@ def _complete(attempt: ConnectAttempt, store: Store, args) -> None:
         raise ConnectFailure("seller_taken", other=taken.name, country=market.country)
     _apply(attempt, store, [s for s in siblings if s.id != store.id], seller_id, token,
            participation.store_name)
+
+
+def _confirm_seller(market, access_token: str, seller_id: str) -> None:
+    """The callback's selling_partner_id comes from the URL: before a store counts as connected
+    (and its rate buckets are keyed on that id), Amazon must show that seller's listings to the
+    new token, which it does only for the token's own seller."""
+    from ..amazon import listings, spapi
+
+    try:
+        listings.confirm_seller(spapi.Seller(market.region, access_token, seller_id,
+                                             market.marketplace_id))
+    except spapi.TokenRefused:
+        raise ConnectFailure("seller_unconfirmed", seller=seller_id) from None
+    except spapi.RoleMissing:
+        raise ConnectFailure("listings_role_missing") from None
+    except (spapi.Unavailable, spapi.Throttled, spapi.Rejected):
+        raise ConnectFailure("seller_check_unavailable") from None
 
 
 def _seller_stores(seller_id: str, region: str) -> list[Store]:

@@ -65,6 +65,8 @@ class StorePresenter:
     waiting_hint: str | None = None
     #: Amazon orders of the store waiting for an admin (Needs attention).
     orders_attention: int = 0
+    #: Offers Amazon shows as active (BUYABLE) for the store; None when there are none.
+    offers_active: int | None = None
 
     @cached_property
     def urls(self) -> dict[str, str]:
@@ -169,14 +171,17 @@ class StorePresenter:
 
 
 def present(stores: list[Store]) -> list[StorePresenter]:
-    from ..services import matching, orders
+    from ..services import matching, offers, orders
 
     websites = {w.id: w for w in state().host.websites()}
-    catalog = matching.matched_of_listed([s.id for s in stores])
-    attention = orders.needing_attention([s.id for s in stores])
+    ids = [s.id for s in stores]
+    catalog = matching.matched_of_listed(ids)
+    attention = orders.needing_attention(ids)
+    active = offers.active_counts(ids)
     return [
         StorePresenter(s, websites.get(s.website_id), marketplaces.get(s.marketplace_code),
-                       catalog.get(s.id), orders_attention=attention.get(s.id, 0))
+                       catalog.get(s.id), orders_attention=attention.get(s.id, 0),
+                       offers_active=active.get(s.id))
         for s in stores
     ]
 

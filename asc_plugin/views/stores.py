@@ -208,6 +208,10 @@ def set_status(store_id: int, action: str):
         level, message = "error", str(exc)
     else:
         commit()
+        if action == "deactivate":  # its offers on Amazon end (a run, with activity entries)
+            from .offers import end_offers_of_inactive
+
+            end_offers_of_inactive(store)
         level = "success"
         message = (_("Store “%(name)s” is active.", name=store.name) if action == "activate"
                    else _("Store “%(name)s” is inactive: its settings are kept and nothing "

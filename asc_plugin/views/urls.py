@@ -31,6 +31,11 @@ STORE_PATHS = {
     "match_status": "/match/status",
     "orders": "/orders",
     "import_orders": "/orders/import",
+    "offer_settings": "/offers/settings",
+    "offer_example": "/offers/example",
+    "offers": "/offers",
+    "publish": "/offers/publish",
+    "offers_status": "/offers/status",
 }
 
 

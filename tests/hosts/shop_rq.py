@@ -1,6 +1,7 @@
 """The README's RQ recipe: a host whose jobs run on RQ (Redis) instead of the embedded Huey.
 
 In the host's config:  ASC_JOB_QUEUE = enqueue_with("redis://…", "shop:create_app")
+                       ASC_OFFER_JOB_QUEUE = enqueue_offers_with("redis://…", "shop:create_app")
 Its workers run:       rq worker --url redis://… asc
 """
 
@@ -32,3 +33,26 @@ def match_catalog(job_id: int, app_factory: str) -> str:
     app = getattr(import_module(module), name)()
     with app.app_context():
         return run_match_job(job_id)
+
+
+def enqueue_offers_with(redis_url: str, app_factory: str):
+    """ASC_OFFER_JOB_QUEUE for RQ: offers jobs (publish, dry run, status) to the same queue."""
+    from redis import Redis
+    from rq import Queue
+
+    queue = Queue("asc", connection=Redis.from_url(redis_url))
+
+    def enqueue(job_id: int) -> None:
+        queue.enqueue(offers_job, job_id, app_factory, job_timeout=3600)
+
+    return enqueue
+
+
+def offers_job(job_id: int, app_factory: str) -> str:
+    """The RQ task for offers jobs, like match_catalog."""
+    from asc_plugin.jobs import run_offer_job
+
+    module, name = app_factory.split(":")
+    app = getattr(import_module(module), name)()
+    with app.app_context():
+        return run_offer_job(job_id)

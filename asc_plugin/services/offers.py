@@ -1,0 +1,270 @@
+"""Offers on Amazon for a store's matched products, and Amazon's verdict on each.
+
+A run (an :class:`~asc_plugin.models.OfferJob`, one active per store, enforced by a partial
+unique index) goes through phases, each in small steps that commit their own work, so a killed
+worker's run continues where it stopped:
+
+1. **prepare** (local): the website's products page by page; each matched product (never a
+   variation parent) gets an :class:`~asc_plugin.models.Offer` keyed by store and SKU, with the
+   price and quantity the listing settings make of it; an offer whose terms changed is marked
+   to send. Offers whose product left the listing (or the host, or whose store is inactive)
+   are marked to end.
+2. **preview**: the first publish, and the first after the settings changed, sends a sample
+   with ``mode=VALIDATION_PREVIEW`` first (a dry run previews every offer and sends nothing).
+3. **send**: per offer, ``getListingsRestrictions`` (Needs approval / Not eligible) then
+   ``putListingsItem`` LISTING_OFFER_ONLY; above ``ASC_FEED_THRESHOLD`` offers, **feed**: one
+   JSON_LISTINGS_FEED per 25,000, its processing report mapped back to the offers.
+4. **end**: ``deleteListingsItem`` (or quantity 0, as the settings say), each with an activity
+   entry.
+5. **verify**: ``searchListingsItems`` 20 SKUs a call: Submitted becomes Active, Inactive, Has
+   errors (Amazon's message and attribute) or Suppressed.
+
+Every listings call takes a token from the seller's bucket in the database (5/s, burst 5, for
+all listings operations together). Services flush; the run commits its own steps.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from .. import clock
+from ..errors import Failure, OperatorActionRequired
+from ..i18n import ngettext
+from ..models import Offer, OfferJob, Store, StoreStatus
+from ..state import state
+from . import activity, listing_settings
+from .matching import _aware, real_now, worker_name
+
+log = logging.getLogger(__name__)
+
+#: Every status, in the order the preview lists them.
+STATUSES = ("active", "submitted", "ready", "errors", "approval", "not_eligible", "inactive",
+            "suppressed", "ended")
+ACTIVE = ("queued", "running")
+KINDS = ("publish", "dry_run", "status")
+#: Offers sent with a validation preview before a changed store's first real submission.
+PREVIEW_SAMPLE = 3
+#: Throttled answers in a row before a run stops (finished offers are kept).
+MAX_THROTTLED = 8
+MAX_UNAVAILABLE = 3
+#: Offers read back per searchListingsItems call (Amazon's maximum).
+VERIFY_BATCH = 20
+#: Offers still Submitted are read back again after this many seconds of the plugin's clock.
+RECHECK_AFTER = timedelta(seconds=30)
+
+Progress = Callable[[OfferJob], None]
+#: The operations that share the seller's listings rate (ASC_LISTINGS_RATE scales them).
+LISTINGS_FAMILY = ("putListingsItem", "patchListingsItem", "deleteListingsItem",
+                   "getListingsItem", "searchListingsItems", "getListingsRestrictions",
+                   "getDefinitionsProductType")
+
+
+# --- Starting and looking at runs ---------------------------------------------------------------
+
+def active_job(store: Store) -> OfferJob | None:
+    return state().session.scalar(sa.select(OfferJob).where(
+        OfferJob.store_id == store.id, OfferJob.status.in_(ACTIVE)).limit(1))
+
+
+def latest_job(store: Store) -> OfferJob | None:
+    return state().session.scalar(sa.select(OfferJob).where(OfferJob.store_id == store.id)
+                                  .order_by(OfferJob.id.desc()).limit(1))
+
+
+def start(store: Store, *, kind: str = "publish", requested_by: str) -> tuple[OfferJob, bool]:
+    """A new run for the store, or the one under way (the database allows one); flushed."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    job = active_job(store)
+    if job is not None:
+        return job, False
+    session = state().session
+    job = OfferJob(store_id=store.id, kind=kind, status="queued", phase="prepare",
+                   requested_by=requested_by[:200], created_at=clock.now())
+    try:
+        with session.begin_nested():
+            session.add(job)
+    except IntegrityError:  # another request started one a moment ago
+        return active_job(store), False
+    if kind != "status":
+        activity.record(store, "offers_started", "info",
+                        params={"kind": "dry_run" if kind == "dry_run" else "publish"},
+                        admin=requested_by)
+    session.flush()
+    return job, True
+
+
+def stalled(job: OfferJob) -> bool:
+    if job.status not in ACTIVE:
+        return False
+    if job.lease_owner is None:
+        return _aware(job.created_at) < clock.now() - _lease()
+    return job.lease_expires_at is None or _aware(job.lease_expires_at) < real_now()
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=float(current_app.config["ASC_JOB_LEASE_SECONDS"]))
+
+
+def claim(job_id: int, owner: str) -> bool:
+    now = real_now()
+    session = state().session
+    taken = session.execute(
+        sa.update(OfferJob).where(
+            OfferJob.id == job_id, OfferJob.status.in_(ACTIVE),
+            sa.or_(OfferJob.lease_owner.is_(None), OfferJob.lease_expires_at.is_(None),
+                   OfferJob.lease_expires_at < now))
+        .values(lease_owner=owner, lease_expires_at=now + _lease(), status="running",
+                started_at=sa.func.coalesce(OfferJob.started_at, clock.now()))
+        .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    return taken == 1
+
+
+def _commit_step(job: OfferJob, owner: str) -> bool:
+    session = state().session
+    session.flush()
+    kept = session.execute(
+        sa.update(OfferJob).where(OfferJob.id == job.id, OfferJob.lease_owner == owner)
+        .values(lease_expires_at=real_now() + _lease())
+        .execution_options(synchronize_session=False)).rowcount
+    if kept != 1:
+        session.rollback()
+        return False
+    session.commit()
+    return True
+
+
+def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None = None) -> str:
+    """Run the job to its end here (in an app context): "done", "failed", "busy" or "lost"."""
+    owner = owner or worker_name()
+    if not claim(job_id, owner):
+        return "busy"
+    session = state().session
+    job = session.get(OfferJob, job_id, populate_existing=True)
+    store = session.get(Store, job.store_id)
+    from .offer_runs import Runner
+
+    runner = Runner(store, job)
+    try:
+        while True:
+            finished = runner.step()
+            if not _commit_step(job, owner):
+                return "lost"
+            if on_progress is not None:
+                on_progress(job)
+            if finished:
+                break
+    except Failure as failure:
+        session.rollback()
+        return _end(job_id, owner, failure)
+    except Exception:
+        session.rollback()
+        log.exception("Offer job %s stopped on an unexpected error", job_id)
+        _end(job_id, owner, OperatorActionRequired("offers_internal_error"))
+        raise
+    return _end(job_id, owner, runner.failure)
+
+
+def _end(job_id: int, owner: str, failure: Failure | None) -> str:
+    session = state().session
+    job = session.get(OfferJob, job_id, populate_existing=True)
+    if job.lease_owner != owner or job.status not in ACTIVE:
+        return "lost"
+    store = session.get(Store, job.store_id)
+    job.status = "failed" if failure else "done"
+    job.error_code = failure.code if failure else None
+    job.finished_at = clock.now()
+    job.lease_owner = job.lease_expires_at = None
+    admin = job.requested_by or "system"
+    if failure is not None:
+        activity.record(store, "offers_failed", "failure",
+                        params=activity.failure_params(failure), admin=admin)
+    elif job.kind != "status":
+        activity.record(store, "offers_published", "success",
+                        params={"counts": status_counts(store)}, admin=admin)
+    session.commit()
+    return job.status
+
+
+def summary(counts: dict[str, int]) -> str:
+    return ngettext(
+        "Offers on Amazon: %(num)s active, %(submitted)s submitted, %(errors)s with errors, "
+        "%(approval)s needing approval.",
+        "Offers on Amazon: %(num)s active, %(submitted)s submitted, %(errors)s with errors, "
+        "%(approval)s needing approval.", counts.get("active", 0),
+        submitted=counts.get("submitted", 0), errors=counts.get("errors", 0),
+        approval=counts.get("approval", 0))
+
+
+def progress(job: OfferJob) -> tuple[int, int]:
+    return job.done, max(job.total, job.done)
+
+
+# --- What the preview and the card show ---------------------------------------------------------
+
+def status_counts(store: Store) -> dict[str, int]:
+    rows = state().session.execute(sa.select(Offer.status, sa.func.count()).where(
+        Offer.store_id == store.id).group_by(Offer.status))
+    return dict(rows.all())
+
+
+def active_counts(store_ids: list[int]) -> dict[int, int]:
+    """store id -> offers active on Amazon, for the store cards, in one query."""
+    if not store_ids:
+        return {}
+    rows = state().session.execute(sa.select(Offer.store_id, sa.func.count()).where(
+        Offer.store_id.in_(store_ids), Offer.status == "active").group_by(Offer.store_id))
+    return dict(rows.all())
+
+
+def has_live_offers(store: Store) -> bool:
+    return bool(state().session.scalar(sa.select(sa.exists().where(
+        Offer.store_id == store.id, Offer.status.not_in(("ended", "ready", "approval",
+                                                           "not_eligible"))))))
+
+
+def after_match(sender, *, store: Store, failure=None, **_ignored) -> None:
+    """Publishing set to automatic: a finished catalog match starts a publish run."""
+    if failure is not None or not store.is_connected or \
+            store.status is StoreStatus.INACTIVE:
+        return
+    settings = listing_settings.of(store)
+    if settings is None or settings.publish_mode != "auto":
+        return
+    job, created = start(store, kind="publish", requested_by="system")
+    state().session.commit()
+    if created:
+        from .. import jobs
+
+        try:
+            jobs.enqueue_offer_job(job.id)
+        except Exception:  # noqa: BLE001 - a stalled job is resumed by the worker later
+            log.exception("Could not enqueue offers job %s", job.id)
+
+
+def issues_of(offer: Offer) -> list[dict]:
+    try:
+        found = json.loads(offer.issues or "[]")
+    except ValueError:
+        return []
+    return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+
+
+def end_one(store: Store, offer: Offer, *, admin: str) -> None:
+    """An admin ends one offer from the preview: marked, then ended by a run (flushed)."""
+    if offer.store_id != store.id or offer.status == "ended":
+        return
+    offer.pending = "end"
+    activity.record(store, "offer_end_requested", "info",
+                    params={"sku": offer.sku, "asin": offer.asin}, admin=admin)
+    state().session.flush()
+
+

@@ -1,0 +1,325 @@
+"""Offers on Amazon: the listing settings panel (with a live example on the store's own
+products), the offers view of the listing preview with Amazon's statuses, *Publish*, *Check
+with Amazon* (a dry run), *Refresh statuses*, and ending one offer.
+
+Like the rest of the admin, every action is a real form (303 after it) and htmx swaps only the
+panel it changes; validation errors come back as 200 with the form for htmx requests.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from babel.numbers import format_currency
+from flask import abort, make_response, redirect, render_template, request
+
+from ..htmx import is_htmx, trigger
+from ..i18n import _, current_locale
+from ..models import ListingItem, ListingSettings, Offer, Store
+from ..offer_forms import OfferSettingsForm
+from ..persistence import commit
+from ..services import listing_settings, offers
+from ..state import state
+from .banners import banner
+from .layout import page
+from .presenters import present_one, store_or_404
+from .urls import rule, store_urls
+
+log = logging.getLogger(__name__)
+PER_PAGE = 50
+QUERY_MAX = 100
+EXAMPLES = 3
+OFFERS_CHANGED = "asc:offers-changed"
+
+
+def status_info() -> dict[str, tuple[str, str]]:
+    """Amazon's statuses as the preview names them: status -> (label, badge tone)."""
+    return {
+        "active": (_("Active"), "success"),
+        "submitted": (_("Submitted"), "info"),
+        "ready": (_("Ready to list"), "muted"),
+        "errors": (_("Has errors"), "error"),
+        "approval": (_("Needs approval"), "warning"),
+        "not_eligible": (_("Not eligible"), "error"),
+        "inactive": (_("Inactive"), "muted"),
+        "suppressed": (_("Suppressed"), "error"),
+        "ended": (_("Ended"), "muted"),
+    }
+
+
+def money(value, currency: str) -> str:
+    return format_currency(value, currency, locale=current_locale())
+
+
+# --- Listing settings ---------------------------------------------------------------------------
+
+def _form_for(store: Store, settings: ListingSettings | None, formdata=None):
+    current = settings or listing_settings.defaults(store)
+    data = {name: getattr(current, name) for name in listing_settings.FIELDS}
+    form = OfferSettingsForm(formdata=formdata, data=data, store=store)
+    return form
+
+
+def _transient(store: Store, form: OfferSettingsForm) -> ListingSettings:
+    settings = listing_settings.defaults(store)
+    for name, value in form.values().items():
+        setattr(settings, name, value)
+    return settings
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    text: str
+
+
+def examples(store: Store, settings: ListingSettings) -> list[Example]:
+    """The settings applied to a few real products: matched ones first, else the first."""
+    host = state().host
+    products = list(host.products(store.website_id, after=None, limit=200))
+    matched = set(state().session.scalars(sa.select(ListingItem.product_id).where(
+        ListingItem.store_id == store.id, ListingItem.status == "matched",
+        ListingItem.product_id.in_([str(p.id)[:64] for p in products])))) if products else set()
+    chosen = [p for p in products if str(p.id)[:64] in matched][:EXAMPLES] or \
+        products[:EXAMPLES]
+    found = []
+    for product in chosen:
+        terms = listing_settings.terms(settings, product, store)
+        if terms.problem == "wrong_currency":
+            text = _("not offered: prices are never converted to %(currency)s.",
+                     currency=terms.currency)
+        elif terms.problem:
+            text = _("not offered: no price in the price source.")
+        else:
+            text = _("%(shop)s in the shop → %(amazon)s on Amazon, %(listed)s of %(stock)s in "
+                     "stock listed", shop=money(terms.shop_price, terms.currency),
+                     amazon=money(terms.price, terms.currency),
+                     listed=format(terms.quantity, ","), stock=format(terms.stock or 0, ","))
+        found.append(Example(product.name, text))
+    return found
+
+
+def panel_context(store: Store, form: OfferSettingsForm | None = None,
+                  saved: bool = False) -> dict:
+    settings = listing_settings.of(store)
+    form = form or _form_for(store, settings)
+    shown = _transient(store, form) if form.errors == {} and form.is_submitted() else \
+        (settings or listing_settings.defaults(store))
+    return {"offer_form": form, "offer_examples": examples(store, shown) if not form.errors
+            else [], "offer_saved": saved, "offer_settings_saved": settings is not None,
+            "offer_urls": store_urls(store.id),
+            "offer_marketplace_currency": listing_settings.currency_of(store)}
+
+
+def offer_settings(store_id: int):
+    store = store_or_404(store_id)
+    if request.method == "GET":
+        return page("asc/offer_settings.html", store=store, card=present_one(store),
+                    **panel_context(store))
+    form = _form_for(store, listing_settings.of(store), formdata=request.form)
+    if form.validate():
+        changed = listing_settings.save(store, form.values())
+        commit()
+        message = (_("Listing settings of “%(name)s” saved. The next publish is validated by "
+                     "Amazon first.", name=store.name) if changed else
+                   _("Nothing changed in the listing settings of “%(name)s”.", name=store.name))
+        if is_htmx():
+            response = make_response(render_template(
+                "asc/_offer_settings.html", store=store, **panel_context(store, saved=True)))
+            return banner(response, "success", message, about=store)
+        banner(None, "success", message, about=store)
+        return redirect(store_urls(store.id)["dashboard"], 303)
+    if is_htmx():
+        return render_template("asc/_offer_settings.html", store=store,
+                               **panel_context(store, form))
+    return page("asc/offer_settings.html", store=store, card=present_one(store),
+                **panel_context(store, form)), 422
+
+
+def offer_example(store_id: int):
+    """The live example for the form as it is now (nothing saved)."""
+    store = store_or_404(store_id)
+    form = _form_for(store, None, formdata=request.form)
+    valid = form.validate()
+    return render_template("asc/_offer_example.html", offer_examples=examples(
+        store, _transient(store, form)) if valid else [], offer_invalid=not valid)
+
+
+# --- Offers view of the listing preview ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Results:
+    rows: list[Offer]
+    status: str | None
+    query: str
+    number: int
+    pages: int
+    total: int
+
+
+def _int_arg(name: str, default: int) -> int:
+    value = request.args.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else default
+
+
+def _results(store: Store) -> Results:
+    status = request.args.get("status")
+    status = status if status in offers.STATUSES else None
+    text = request.args.get("q", "").strip()[:QUERY_MAX]
+    query = sa.select(Offer).where(Offer.store_id == store.id)
+    if status:
+        query = query.where(Offer.status == status)
+    if text:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(Offer.sku.ilike(like, escape="\\"),
+                                   Offer.asin.ilike(like, escape="\\")))
+    session = state().session
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PER_PAGE))
+    number = min(max(1, _int_arg("page", 1)), pages)
+    rows = list(session.scalars(query.order_by(Offer.sku).limit(PER_PAGE)
+                                .offset((number - 1) * PER_PAGE)))
+    return Results(rows, status, text, number, pages, total)
+
+
+def _names(store: Store, rows: list[Offer]) -> dict[str, str]:
+    if not rows:
+        return {}
+    return dict(state().session.execute(sa.select(ListingItem.sku, ListingItem.name).where(
+        ListingItem.store_id == store.id, ListingItem.sku.in_([o.sku for o in rows]))).all())
+
+
+def offers_context(store: Store) -> dict:
+    results = _results(store)
+    return {"store": store, "card": present_one(store), "urls": store_urls(store.id),
+            "counts": offers.status_counts(store), "results": results,
+            "names": _names(store, results.rows), "status_info": status_info(),
+            "issues_of": offers.issues_of, "money": money,
+            "settings_saved": listing_settings.of(store) is not None,
+            **progress_context(store)}
+
+
+def progress_context(store: Store) -> dict:
+    return {"offer_job": offers.latest_job(store), "offer_progress": offers.progress,
+            "offer_failure": _failure_message}
+
+
+def _failure_message(code: str | None) -> str:
+    from ..errors import MESSAGES, Failure
+
+    return Failure(code).message if code in MESSAGES else _("an unknown error.")
+
+
+def offers_page(store_id: int):
+    store = store_or_404(store_id)
+    context = offers_context(store)
+    if is_htmx() and request.headers.get("HX-Target") == "asc-offer-results":
+        return render_template("asc/_offer_results.html", **context)
+    return page("asc/offers.html", **context)
+
+
+def publish(store_id: int):
+    store = store_or_404(store_id)
+    kind = request.form.get("kind", "publish")
+    kind = kind if kind in offers.KINDS else "publish"
+    if not store.is_connected:
+        message, level = _("Connect “%(name)s” to Amazon before publishing offers.",
+                           name=store.name), "error"
+    elif kind != "status" and listing_settings.of(store) is None:
+        message, level = _("Save the listing settings of “%(name)s” before publishing.",
+                           name=store.name), "error"
+    else:
+        job, created = offers.start(store, kind=kind, requested_by=state().host.admin_name())
+        commit()
+        message, level = ({"publish": _("Publishing the offers of “%(name)s” to Amazon "
+                                        "started. You can leave this page.", name=store.name),
+                           "dry_run": _("Amazon is checking the offers of “%(name)s” "
+                                        "(nothing is published).", name=store.name),
+                           "status": _("Reading the offers of “%(name)s” back from Amazon.",
+                                       name=store.name)}[kind] if created else
+                          _("An offers run of “%(name)s” is already under way.",
+                            name=store.name), "info")
+        if created and not _enqueued(job.id):
+            message, level = _("The offers run of “%(name)s” is waiting: the job queue did not "
+                               "take it now.", name=store.name), "warning"
+    if is_htmx():
+        response = make_response(render_template(
+            "asc/_offer_progress.html", store=store, urls=store_urls(store.id),
+            **progress_context(store)))
+        return banner(response, level, message, about=store)
+    banner(None, level, message, about=store)
+    return redirect(store_urls(store.id)["offers"], 303)
+
+
+def _enqueued(job_id: int) -> bool:
+    from .. import jobs
+
+    try:
+        jobs.enqueue_offer_job(job_id)
+    except Exception:  # noqa: BLE001 - whatever the host's queue raises, the page stays up
+        log.exception("Could not enqueue offers job %s", job_id)
+        return False
+    return True
+
+
+def offers_status(store_id: int):
+    """The progress panel, polled while a run is under way; resumes a stalled run."""
+    store = store_or_404(store_id)
+    job = offers.latest_job(store)
+    if job is not None and offers.stalled(job):
+        _enqueued(job.id)
+    response = make_response(render_template(
+        "asc/_offer_progress.html", store=store, urls=store_urls(store.id),
+        **progress_context(store)))
+    if job is not None and request.args.get("was") == "active" and \
+            job.status not in offers.ACTIVE:
+        trigger(response, OFFERS_CHANGED)
+    return response
+
+
+def end_offer(store_id: int, offer_id: int):
+    """An admin ends one offer: marked, and a run ends it on Amazon."""
+    store = store_or_404(store_id)
+    offer = state().session.get(Offer, offer_id)
+    if offer is None or offer.store_id != store.id:
+        abort(404)
+    if offer.status == "ended":
+        message, level = _("The offer of %(sku)s has already ended.", sku=offer.sku), "info"
+    else:
+        offers.end_one(store, offer, admin=state().host.admin_name())
+        job, created = offers.start(store, kind="publish",
+                                    requested_by=state().host.admin_name())
+        commit()
+        if created:
+            _enqueued(job.id)
+        message, level = _("Ending the offer of %(sku)s on Amazon.", sku=offer.sku), "info"
+    banner(None, level, message, about=store)
+    return redirect(store_urls(store.id)["offers"], 303)
+
+
+def end_offers_of_inactive(store: Store) -> None:
+    """A deactivated store's offers end: a publish run of an inactive store ends them all."""
+    if store.is_connected and offers.has_live_offers(store):
+        job, created = offers.start(store, kind="publish", requested_by=state().host.admin_name())
+        commit()
+        if created:
+            _enqueued(job.id)
+
+
+# --- Shared with other screens ------------------------------------------------------------------
+
+def register(bp):
+    bp.add_url_rule(rule("offer_settings"), "offer_settings", offer_settings,
+                    methods=["GET", "POST"])
+    bp.add_url_rule(rule("offer_example"), "offer_example", offer_example, methods=["POST"])
+    bp.add_url_rule(rule("offers"), "offers", offers_page)
+    bp.add_url_rule(rule("publish"), "publish", publish, methods=["POST"])
+    bp.add_url_rule(rule("offers_status"), "offers_status", offers_status)
+    bp.add_url_rule(rule("offers") + "/<int(max=2147483647):offer_id>/end", "end_offer",
+                    end_offer, methods=["POST"])
+
+    @bp.context_processor
+    def offer_helpers():
+        return {"asc_offer_panel": panel_context}
