@@ -115,3 +115,9 @@ def test_names_no_file_outside_the_repository_and_every_image_exists():
         assert "shared/" not in text, page.name
         for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
             assert (DOCS / image).is_file(), f"{page.name}: {image}"
+
+
+def test_the_flask_babel_recipe_is_the_host_the_matrix_mounts():
+    (recipe,) = [b for b in _blocks("recipes.md", "py") if "Babel(app" in b]
+    babel_line = next(line for line in recipe.splitlines() if line.startswith("Babel(app"))
+    assert babel_line.strip() in (ROOT / "tests" / "test_hosts.py").read_text()
