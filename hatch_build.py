@@ -1,4 +1,5 @@
-"""Hatch hooks: compile the message catalogs into the package; publish a README whose images work.
+"""Hatch hooks: compile the message catalogs into the package; publish a README whose images and
+links work.
 
 The .po files are the source of truth in git; the compiled .mo files are build output, made here
 for wheels, editable installs and sdists alike.
@@ -6,7 +7,8 @@ for wheels, editable installs and sdists alike.
 The README's screenshots are relative paths (docs/screenshots/…), which render on the project's
 Git forge but not on a package index. For the published description, images point at
 ``[tool.hatch.metadata.hooks.custom] image-base-url`` when it is set, and otherwise become their
-alt text, so the package page never shows a broken image.
+alt text, so the package page never shows a broken image. Links to the repository's files (the
+documentation pages, docs/*.md) point at the same base URL, or become their plain text.
 """
 
 import re
@@ -16,13 +18,16 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 from hatchling.metadata.plugin.interface import MetadataHookInterface
 
 RELATIVE_IMAGE = re.compile(r"!\[([^\]]*)\]\((?!https?://)([^)\s]+)\)")
+RELATIVE_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\((?!https?://|#)([^)\s]+)\)")
 
 
 def published_readme(text: str, image_base_url: str | None) -> str:
     if image_base_url:
         base = image_base_url.rstrip("/")
-        return RELATIVE_IMAGE.sub(lambda m: f"![{m[1]}]({base}/{m[2]})", text)
-    return RELATIVE_IMAGE.sub(lambda m: f"*({m[1]})*", text)
+        text = RELATIVE_IMAGE.sub(lambda m: f"![{m[1]}]({base}/{m[2]})", text)
+        return RELATIVE_LINK.sub(lambda m: f"[{m[1]}]({base}/{m[2]})", text)
+    text = RELATIVE_IMAGE.sub(lambda m: f"*({m[1]})*", text)
+    return RELATIVE_LINK.sub(lambda m: m[1], text)
 
 
 class PublishedReadme(MetadataHookInterface):

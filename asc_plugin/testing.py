@@ -107,10 +107,12 @@ class SandboxServer:
                                SANDBOX_CATALOG_NAMES=self._catalog_names)
 
     def faults(self, **faults) -> None:
-        """token="500"|"badjson"|"norefresh"|"invalid_client"|"unauthorized_client",
-        sellers="403"|"403_role"|"429"|"500"|"badjson",
-        catalog="403"|"403_role"|"429"|"429_empty"|"500"|"503"|"badjson"|"slow" (a timeout)
-        |"odd" (odd data) (for catalog_times requests, when given), delay=seconds."""
+        """Arm the sandbox's faults:
+        ``token="500"|"badjson"|"norefresh"|"invalid_client"|"unauthorized_client"``,
+        ``sellers="403"|"403_role"|"429"|"500"|"badjson"``,
+        ``catalog="403"|"403_role"|"429"|"429_empty"|"500"|"503"|"badjson"|"slow"`` (a timeout)
+        or ``"odd"`` (odd data) (for ``catalog_times`` requests, when given),
+        ``delay=seconds``."""
         _post(f"{self.url}/_sandbox/faults", faults)
 
     def settings(self, **settings) -> None:

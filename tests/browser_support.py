@@ -18,7 +18,7 @@ def sign_in(page, base_url, next_path="/admin/amazon/"):
 
 
 def shot(page, name, full_page=True):
-    """Screenshot under tests/screenshots/ (the README shows some of them): the whole page, or
+    """Screenshot under tests/screenshots/ (the docs show some of them): the whole page, or
     what the 1366×900 window shows."""
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 

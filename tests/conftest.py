@@ -1,6 +1,6 @@
 """Fixtures in the Pallets layout, at two levels.
 
-- ``bare_app``: the README's plain host (tests/hosts/shop.py) with the plugin's tables and no
+- ``bare_app``: the docs' plain host (tests/hosts/shop.py) with the plugin's tables and no
   sandbox: for unit-level tests of pages, forms and services.
 - ``app``: the demo host wired to the sandbox (``asc_sandbox_config`` from the plugin's own
   pytest plugin, asc_plugin.testing): for the connect flow, the browser and the workers.
@@ -86,7 +86,7 @@ def base_config(tmp_path) -> dict:
 
 @pytest.fixture()
 def make_bare_app(tmp_path):
-    """Build the README's plain host (optionally with extra config), tables created."""
+    """Build the docs' plain host (optionally with extra config), tables created."""
     from hosts import shop
 
     made = []
@@ -109,7 +109,7 @@ def bare_app(make_bare_app):
 
 
 def sign_in(client, user="admin"):
-    """Sign a test client in to the README's hosts (they trust session["role"])."""
+    """Sign a test client in to the docs' hosts (they trust session["role"])."""
     with client.session_transaction() as session:
         session["role"] = "admin"
         session["user"] = user

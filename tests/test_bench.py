@@ -1,6 +1,6 @@
 """The benchmark scripts, run short: they keep working, and the properties they print hold.
 
-The figures themselves are for people (see the README's Benchmark section); what is asserted
+The figures themselves are for people (see docs/benchmark.md); what is asserted
 here is what does not depend on the machine: no failed requests, SQL statements per page that do
 not grow with the number of stores or products, and Amazon never answering 429.
 """

@@ -342,10 +342,10 @@ def test_next_is_disabled_until_i_understand_is_ticked(page, live):
 
 
 def _readme_csp(sandbox_url: str) -> str:
-    """The Content-Security-Policy the README recommends, with the sandbox standing in for
-    Seller Central in form-action."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    policy = re.search(r"^Content-Security-Policy: (.+)$", readme, re.M).group(1)
+    """The Content-Security-Policy the docs recommend (docs/production.md), with the sandbox
+    standing in for Seller Central in form-action."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "production.md").read_text()
+    policy = re.search(r"^Content-Security-Policy: (.+)$", page, re.M).group(1)
     return policy.replace("https://sellercentral.amazon.com", sandbox_url, 1)
 
 

@@ -21,7 +21,7 @@ PREFIX = "/admin/amazon"
 VENDOR = Path(__file__).parent / "vendor"
 HTMX_2 = Path(paths.STATIC) / "asc" / "vendor" / paths.HTMX_FILE
 
-#: The README host's layout, as a host whose pages already load htmx (or Bootstrap) has it.
+#: The docs' host's layout, as a host whose pages already load htmx (or Bootstrap) has it.
 LAYOUT = """<!doctype html>
 <html><head><title>{% block title %}Shop admin{% endblock %}</title>
   HEAD_EXTRA
@@ -266,7 +266,7 @@ def test_an_expired_session_during_htmx_takes_the_browser_to_the_sign_in(page, l
 
 def test_flask_migrate_host_add_and_connect_after_its_own_migrations(
         page, tmp_path, asc_sandbox_config, serve, monkeypatch):
-    """The README's Flask-Migrate host, set up as its README says: its own migrations, then the
+    """The docs' Flask-Migrate host, set up as the docs say: its own migrations, then the
     plugin's; its next autogenerate finds nothing to drop; then the journey in the browser."""
     from conftest import empty_schema
     from hosts import shop_migrate

@@ -1,6 +1,6 @@
 """The plugin mounted into the hosts people run, with real requests in each.
 
-Each host is the README's (tests/hosts/): a plain Flask admin, the same with CSRFProtect (also
+Each host is the docs' (tests/hosts/): a plain Flask admin, the same with CSRFProtect (also
 with a renamed field), with WTF_CSRF_ENABLED=False, with a Flask-Babel locale selector that
 reads the request, a Flask-Admin 2 admin, and a Flask-Migrate host. In every one: the pages
 render, a store is added, the htmx mapping fragment answers, the plugin's CSRF holds, and a store

@@ -25,7 +25,7 @@ def empty_app(tmp_path):
 
 @pytest.fixture()
 def migrate_host(tmp_path, monkeypatch):
-    """The README's Flask-Migrate host, in a directory of its own (its migrations/ go there)."""
+    """The docs' Flask-Migrate host, in a directory of its own (its migrations/ go there)."""
     from hosts import shop_migrate
 
     monkeypatch.chdir(tmp_path)

@@ -358,7 +358,7 @@ def test_two_workers_import_each_order_once(app, store, sandbox):
 
 
 def test_a_host_without_orders_is_told_not_crashed(make_bare_app):
-    """The README's plain host implements no import_order: the CLI and the dashboard say so."""
+    """The docs' plain host implements no import_order: the CLI and the dashboard say so."""
     from datetime import timedelta
 
     from conftest import sign_in

@@ -190,7 +190,7 @@ def _pings(client) -> bool:
 
 
 def test_jobs_run_on_rq_with_a_real_redis(make_app, sandbox, redis_url, tmp_path):
-    """The README's RQ recipe: ASC_JOB_QUEUE hands the job id to RQ; an `rq worker` process
+    """The docs' RQ recipe: ASC_JOB_QUEUE hands the job id to RQ; an `rq worker` process
     runs the host's task, which calls run_match_job in an app context."""
     from hosts import shop_rq
 

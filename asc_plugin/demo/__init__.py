@@ -1,4 +1,4 @@
-"""A demo host admin that mounts the Amazon Sales Channel exactly as the README tells hosts to."""
+"""A demo host admin that mounts the Amazon Sales Channel exactly as the docs tell hosts to."""
 
 from .app import create_app
 

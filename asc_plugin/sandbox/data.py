@@ -1,4 +1,4 @@
-"""The sandbox's sellers (documented in the README) and its in-memory Amazon state."""
+"""The sandbox's sellers (documented in docs/sandbox.md) and its in-memory Amazon state."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Host admins the plugin is mounted into, written from the README (tests check they match it)."""
+"""Host admins the plugin is mounted into, written from the docs (tests check they match them)."""

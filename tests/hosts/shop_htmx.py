@@ -6,7 +6,7 @@ sign-in form that redirects to where the admin was going, a strict Content-Secur
 products (the demo's) for listing rules and matching.
 
 Nothing here is for the plugin's sake: this is how such a host is written before the plugin is
-added, plus the README's three lines for mounting it.
+added, plus the docs' three lines for mounting it.
 """
 
 from flask import Flask, redirect, render_template, request, send_file, session, url_for

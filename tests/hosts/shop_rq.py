@@ -1,4 +1,4 @@
-"""The README's RQ recipe: a host whose jobs run on RQ (Redis) instead of the embedded Huey.
+"""The docs' RQ recipe: a host whose jobs run on RQ (Redis) instead of the embedded Huey.
 
 In the host's config:  ASC_JOB_QUEUE = enqueue_with("redis://…", "shop:create_app")
                        ASC_OFFER_JOB_QUEUE = enqueue_offers_with("redis://…", "shop:create_app")
