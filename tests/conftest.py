@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from jinja2 import StrictUndefined
 from werkzeug.serving import make_server
 
@@ -50,14 +51,14 @@ def database_url(tmp_path) -> str:
 
 
 def empty_schema(app):
-    """No table at all: the plugin's, the host's and both Alembic version tables dropped."""
+    """No table at all: whatever the database holds is dropped (the plugin's, this host's,
+    both Alembic version tables, and tables an earlier test's other host left in the one
+    PostgreSQL database), read from the database itself so foreign keys decide the order."""
     with app.app_context():
-        db = state(app).db
-        metadata.drop_all(db.engine)
-        db.metadata.drop_all(db.engine)
-        with db.engine.begin() as connection:
-            for table in ("asc_alembic_version", "alembic_version"):
-                connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        with state(app).db.engine.begin() as connection:
+            existing = sa.MetaData()
+            existing.reflect(connection)
+            existing.drop_all(connection)
     return app
 
 
