@@ -16,7 +16,7 @@ from workers import wait_for
 from asc_plugin.demo.orders import DemoOrder, DemoProduct, DemoStockMove
 from asc_plugin.models import ActivityLog, AmazonOrder, OrderImport, RateBucket
 from asc_plugin.sandbox.data import CATALOG_ROLE, ORDERS_ROLE, PII_ROLE, REQUIRED_ROLE
-from asc_plugin.services import activity_messages, orders
+from asc_plugin.services import activity_messages, leases, orders
 from asc_plugin.state import state
 
 
@@ -250,7 +250,7 @@ def test_a_killed_worker_is_continued_from_its_page(app, store, sandbox):
         record = state().session.get(OrderImport, store.id)
         assert record.lease_owner  # the dead worker still holds it
         assert run(app, store.id).outcome == "busy"
-        record.lease_expires_at = orders.real_now()  # its lease runs out
+        record.lease_expires_at = leases.real_now()  # its lease runs out
         state().session.commit()
     result = run(app, store.id)
     assert result.outcome == "done"
@@ -331,7 +331,7 @@ def test_two_workers_import_each_order_once(app, store, sandbox):
         token = tokens.access_token(store.id)
         state().session.commit()
         page = api.search(region="NA", access_token=token, marketplace_ids=["ATVPDKIKX0DER"],
-                          last_updated_after=orders.real_now().replace(year=2000))
+                          last_updated_after=leases.real_now().replace(year=2000))
     (order,) = [o for o in page.orders if o.order_id == order_id]
     results, barrier = [], threading.Barrier(2)
 

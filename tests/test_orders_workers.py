@@ -13,7 +13,7 @@ from test_orders import shop_orders, store  # noqa: F401 - the store fixture
 from workers import ROOT, wait_for, worker_env
 
 from asc_plugin.models import AmazonOrder, OrderImport
-from asc_plugin.services import orders
+from asc_plugin.services import leases
 from asc_plugin.state import state
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,7 @@ def test_a_killed_import_process_is_continued_and_imports_each_order_once(
         with app.app_context():
             record = state().session.get(OrderImport, store.id, populate_existing=True)
             state().session.rollback()
-            return record.lease_expires_at < orders.real_now()
+            return record.lease_expires_at < leases.real_now()
 
     wait_for(lease_ran_out, timeout=30, what="the dead worker's lease to run out")
     sandbox.order_faults(None)

@@ -29,14 +29,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
-import socket
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -49,7 +46,7 @@ from ..i18n import _, ngettext
 from ..models import ListingItem, MatchJob, ProductIdType, Store
 from ..persistence import savepoint
 from ..state import state
-from . import activity, product_ids, rate_limit, rules
+from . import activity, leases, product_ids, rate_limit, rules
 
 #: Results Amazon gave (kept while the identifier is unchanged and young enough).
 RESULTS = ("matched", "several", "variation_parent", "no_match", "refused")
@@ -147,14 +144,14 @@ def stalled(job: MatchJob) -> bool:
     if job.status not in ACTIVE:
         return False
     if job.lease_owner is None:  # queued: created_at is on the plugin's clock
-        return _aware(job.created_at) < clock.now() - _lease()
-    return job.lease_expires_at is None or _aware(job.lease_expires_at) < real_now()
+        return leases.aware(job.created_at) < clock.now() - leases.duration()
+    return job.lease_expires_at is None or leases.aware(job.lease_expires_at) < leases.real_now()
 
 
 def waiting_long(job: MatchJob) -> bool:
     """Queued for longer than a lease and never taken: probably no worker is running."""
     return job.status == "queued" and job.started_at is None and \
-        _aware(job.created_at) < clock.now() - _lease()
+        leases.aware(job.created_at) < clock.now() - leases.duration()
 
 
 def failure_message(code: str | None) -> str:
@@ -173,63 +170,24 @@ def progress(job: MatchJob) -> tuple[int, int]:
 
 # --- Running a job -----------------------------------------------------------------------------
 
-def real_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _lease() -> timedelta:
-    return timedelta(seconds=float(current_app.config["ASC_JOB_LEASE_SECONDS"]))
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 def claim(job_id: int, owner: str) -> bool:
     """Take the run if it is under way and nobody holds a live lease on it, nor on another run
     of the same store (committed)."""
-    now = real_now()
-    session = state().session
+    now = leases.real_now()
     other = aliased(MatchJob)
-    taken = session.execute(
-        sa.update(MatchJob).where(
-            MatchJob.id == job_id, MatchJob.status.in_(ACTIVE),
-            sa.or_(MatchJob.lease_owner.is_(None), MatchJob.lease_expires_at.is_(None),
-                   MatchJob.lease_expires_at < now),
-            ~sa.exists().where(other.store_id == MatchJob.store_id, other.id != MatchJob.id,
-                               other.status.in_(ACTIVE), other.lease_owner.is_not(None),
-                               other.lease_expires_at >= now))
-        .values(lease_owner=owner, lease_expires_at=now + _lease(), status="running",
-                started_at=sa.func.coalesce(MatchJob.started_at, clock.now()))
-        .execution_options(synchronize_session=False)).rowcount
-    session.commit()
-    return taken == 1
-
-
-def _commit_step(job: MatchJob, owner: str) -> bool:
-    """Commit a step with its lease renewed, or roll it back when the lease was taken over."""
-    session = state().session
-    session.flush()
-    kept = session.execute(
-        sa.update(MatchJob).where(MatchJob.id == job.id, MatchJob.lease_owner == owner)
-        .values(lease_expires_at=real_now() + _lease())
-        .execution_options(synchronize_session=False)).rowcount
-    if kept != 1:
-        session.rollback()
-        return False
-    session.commit()
-    return True
+    return leases.take(
+        MatchJob, MatchJob.id == job_id, MatchJob.status.in_(ACTIVE),
+        ~sa.exists().where(other.store_id == MatchJob.store_id, other.id != MatchJob.id,
+                           other.status.in_(ACTIVE), leases.held(other, now)),
+        owner=owner, now=now, status="running",
+        started_at=sa.func.coalesce(MatchJob.started_at, clock.now()))
 
 
 def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None = None) -> str:
     """Run the job to its end in this process (inside an app context). Returns "done",
     "failed", "paused" (Amazon kept failing for a while: resumable), "busy" (another worker
     holds it, or it is over) or "lost" (taken over)."""
-    owner = owner or worker_name()
+    owner = owner or leases.worker_name()
     if not claim(job_id, owner):
         return "busy"
     session = state().session
@@ -241,7 +199,7 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     try:
         while True:
             finished = runner.step()
-            if not _commit_step(job, owner):
+            if not leases.commit_step(job, owner):
                 return "lost"
             if on_progress is not None:
                 on_progress(job)
@@ -394,7 +352,7 @@ class _Runner:
                 outcome, "unsupported"), reason
         if identifier != item.identifier:
             item.identifier, item.chosen_asin = identifier[:64], None
-        young = item.matched_at is not None and _aware(item.matched_at) >= self.fresh_after
+        young = item.matched_at is not None and leases.aware(item.matched_at) >= self.fresh_after
         if item.matched_identifier == item.identifier and young:
             if item.status == "refused":
                 return "refused", item.reason
@@ -513,7 +471,7 @@ class _Runner:
             self.job.error_request_id = fault.request_id
             if self.transient > int(current_app.config["ASC_CATALOG_RETRIES"]):
                 raise
-            time.sleep(min(_lease().total_seconds() / 2, self._backoff() * 2 ** (
+            time.sleep(min(leases.duration().total_seconds() / 2, self._backoff() * 2 ** (
                 self.transient - 1)) * random.uniform(1.0, 1.5))
             return None
         except ConnectFailure as failure:

@@ -17,8 +17,7 @@ from ..amazon import definitions, feeds, listings, restrictions, spapi
 from ..errors import ConnectFailure, Failure
 from ..models import ListingItem, ListingSettings, Offer, OfferJob, Store, StoreStatus
 from ..state import state
-from . import activity, listing_settings, rate_limit, rules
-from .matching import _aware
+from . import activity, leases, listing_settings, rate_limit, rules
 from .offers import LISTINGS_FAMILY, MAX_THROTTLED, MAX_UNAVAILABLE, PREVIEW_SAMPLE, VERIFY_BATCH
 
 #: lastUpdatedAfter goes back this much before the watermark (clocks differ, Amazon is late).
@@ -439,7 +438,7 @@ class Runner:
         """One page of searchListingsItems(lastUpdatedAfter=watermark − overlap); Amazon pages
         at most 1,000 results per query, so a bigger change falls back to reading every
         offer by SKU."""
-        since = _aware(self.settings.status_watermark) - SWEEP_OVERLAP
+        since = leases.aware(self.settings.status_watermark) - SWEEP_OVERLAP
         page = self._call("searchListingsItems", lambda: listings.search(
             self._seller(), last_updated_after=since, page_token=self.job.cursor))
         if page is None:
@@ -489,7 +488,7 @@ class Runner:
         now = clock.now()
         for offer in batch:
             apply_listing(offer, found.get(offer.sku))
-            offer.checked_at = max(now, _aware(since))
+            offer.checked_at = max(now, leases.aware(since))
         self.job.requests += 1
         return False
 

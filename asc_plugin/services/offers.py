@@ -31,7 +31,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
@@ -39,8 +38,7 @@ from ..errors import Failure, OperatorActionRequired
 from ..i18n import ngettext
 from ..models import Offer, OfferJob, Store, StoreStatus
 from ..state import state
-from . import activity, listing_settings
-from .matching import _aware, real_now, worker_name
+from . import activity, leases, listing_settings
 
 log = logging.getLogger(__name__)
 
@@ -105,46 +103,20 @@ def stalled(job: OfferJob) -> bool:
     if job.status not in ACTIVE:
         return False
     if job.lease_owner is None:
-        return _aware(job.created_at) < clock.now() - _lease()
-    return job.lease_expires_at is None or _aware(job.lease_expires_at) < real_now()
-
-
-def _lease() -> timedelta:
-    return timedelta(seconds=float(current_app.config["ASC_JOB_LEASE_SECONDS"]))
+        return leases.aware(job.created_at) < clock.now() - leases.duration()
+    return job.lease_expires_at is None or leases.aware(job.lease_expires_at) < leases.real_now()
 
 
 def claim(job_id: int, owner: str) -> bool:
-    now = real_now()
-    session = state().session
-    taken = session.execute(
-        sa.update(OfferJob).where(
-            OfferJob.id == job_id, OfferJob.status.in_(ACTIVE),
-            sa.or_(OfferJob.lease_owner.is_(None), OfferJob.lease_expires_at.is_(None),
-                   OfferJob.lease_expires_at < now))
-        .values(lease_owner=owner, lease_expires_at=now + _lease(), status="running",
-                started_at=sa.func.coalesce(OfferJob.started_at, clock.now()))
-        .execution_options(synchronize_session=False)).rowcount
-    session.commit()
-    return taken == 1
-
-
-def _commit_step(job: OfferJob, owner: str) -> bool:
-    session = state().session
-    session.flush()
-    kept = session.execute(
-        sa.update(OfferJob).where(OfferJob.id == job.id, OfferJob.lease_owner == owner)
-        .values(lease_expires_at=real_now() + _lease())
-        .execution_options(synchronize_session=False)).rowcount
-    if kept != 1:
-        session.rollback()
-        return False
-    session.commit()
-    return True
+    """Take the run if it is under way and nobody holds a live lease on it (committed)."""
+    return leases.take(OfferJob, OfferJob.id == job_id, OfferJob.status.in_(ACTIVE),
+                       owner=owner, now=leases.real_now(), status="running",
+                       started_at=sa.func.coalesce(OfferJob.started_at, clock.now()))
 
 
 def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None = None) -> str:
     """Run the job to its end here (in an app context): "done", "failed", "busy" or "lost"."""
-    owner = owner or worker_name()
+    owner = owner or leases.worker_name()
     if not claim(job_id, owner):
         return "busy"
     session = state().session
@@ -156,7 +128,7 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     try:
         while True:
             finished = runner.step()
-            if not _commit_step(job, owner):
+            if not leases.commit_step(job, owner):
                 return "lost"
             if on_progress is not None:
                 on_progress(job)

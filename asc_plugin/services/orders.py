@@ -26,7 +26,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -40,7 +40,7 @@ from ..i18n import _, ngettext
 from ..models import AmazonOrder, OrderImport, Store
 from ..persistence import savepoint
 from ..state import state
-from . import activity, rate_limit
+from . import activity, leases, rate_limit
 
 #: Amazon statuses an order is imported in (out of Pending: payment verified).
 IMPORTABLE = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
@@ -90,14 +90,6 @@ def _market(store: Store):
     return marketplaces.BY_CODE[store.marketplace_code]
 
 
-def real_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _lease() -> timedelta:
-    return timedelta(seconds=float(current_app.config["ASC_JOB_LEASE_SECONDS"]))
-
-
 # --- Lease -------------------------------------------------------------------------------------
 
 def import_state(store: Store) -> OrderImport:
@@ -120,27 +112,12 @@ def import_state(store: Store) -> OrderImport:
 def claim(store: Store, owner: str) -> bool:
     """Take the store's import if no live lease holds it (committed)."""
     import_state(store)
-    now = real_now()
-    session = state().session
-    taken = session.execute(
-        sa.update(OrderImport).where(
-            OrderImport.store_id == store.id,
-            sa.or_(OrderImport.lease_owner.is_(None), OrderImport.lease_expires_at.is_(None),
-                   OrderImport.lease_expires_at < now))
-        .values(lease_owner=owner, lease_expires_at=now + _lease())
-        .execution_options(synchronize_session=False)).rowcount
-    session.commit()
-    return taken == 1
+    return leases.take(OrderImport, OrderImport.store_id == store.id, owner=owner,
+                       now=leases.real_now())
 
 
 def running(store: Store) -> bool:
-    row = state().session.get(OrderImport, store.id)
-    return bool(row and row.lease_owner and row.lease_expires_at
-                and _aware(row.lease_expires_at) > real_now())
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return leases.live(state().session.get(OrderImport, store.id))
 
 
 # --- A run -------------------------------------------------------------------------------------
@@ -149,15 +126,13 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None,
         max_wait: float | None = None) -> RunResult:
     """Import the store's new orders in this process (inside an app context; commits).
     ``max_wait``: the longest wait for Amazon's rate (default ASC_ORDERS_MAX_WAIT_SECONDS)."""
-    from .matching import worker_name
-
     session = state().session
     store = session.get(Store, store_id)
     if store is None or not store.is_connected:
         return RunResult("not_connected")
     if not supports_orders():
         return RunResult("unsupported")
-    owner = owner or worker_name()
+    owner = owner or leases.worker_name()
     if not claim(store, owner):
         return RunResult("busy")
     runner = _Runner(store, owner, on_progress)
@@ -193,17 +168,9 @@ class _Runner:
 
     def commit(self) -> bool:
         """Commit a step with the lease renewed, or roll it back when it was taken over."""
-        self.session.flush()
-        kept = self.session.execute(
-            sa.update(OrderImport).where(OrderImport.store_id == self.store.id,
-                                         OrderImport.lease_owner == self.owner)
-            .values(lease_expires_at=real_now() + _lease())
-            .execution_options(synchronize_session=False)).rowcount
-        if kept != 1:
-            self.session.rollback()
+        if not leases.commit_step(self.record, self.owner):
             self.signals.clear()
             return False
-        self.session.commit()
         app = current_app._get_current_object()
         for signal, kwargs in self.signals:
             signal.send(app, store=self.store, **kwargs)
@@ -216,15 +183,15 @@ class _Runner:
         record = self.record
         if record.window_after is None:  # a new window (else: resume the one under way)
             overlap = timedelta(seconds=float(current_app.config["ASC_ORDERS_OVERLAP_SECONDS"]))
-            since = _aware(record.orders_since)
-            record.window_after = max(since - overlap, _aware(record.watermark) - overlap) \
+            since = leases.aware(record.orders_since)
+            record.window_after = max(since - overlap, leases.aware(record.watermark) - overlap) \
                 if record.watermark else since - overlap
             record.window_before, record.page_token = None, None
             if not self.commit():
                 return "lost"
         while True:
             record = self.record
-            page = self.search(_aware(record.window_after), record.page_token)
+            page = self.search(leases.aware(record.window_after), record.page_token)
             if page is None:
                 self.commit()
                 return "paused"
@@ -294,7 +261,7 @@ class _Runner:
 
     def take(self, order) -> None:
         """One order of a page (flushed; the caller commits)."""
-        since = _aware(self.record.orders_since).replace(microsecond=0)  # Amazon's precision
+        since = leases.aware(self.record.orders_since).replace(microsecond=0)  # Amazon's precision
         if order.created < since:
             self.counts["before_connection"] += 1
             return
