@@ -279,7 +279,8 @@ def import_orders(store_ids):
         return
     if not orders.supports_orders():
         click.echo(_("This shop does not import orders: its host does not implement "
-                     "import_order (see the host contract in the README)."), err=True)
+                     "import_order (see the host contract in the documentation, "
+                     "docs/host.md)."), err=True)
         raise SystemExit(1)
     attention = []
     for store in stores:
