@@ -314,6 +314,9 @@ class Runner:
         offer.approval_link = None
         if answer.status == "ACCEPTED":
             offer.status, offer.submitted_at = "submitted", clock.now()
+            offer.sent_price, offer.sent_quantity, offer.sent_at = \
+                offer.price, offer.quantity, offer.submitted_at
+            offer.dirty = 0
         else:
             offer.status = "errors"
 
@@ -360,6 +363,9 @@ class Runner:
                 offer.status = "errors"
             else:
                 offer.status, offer.submitted_at = "submitted", now
+                offer.sent_price, offer.sent_quantity, offer.sent_at = \
+                    offer.price, offer.quantity, now
+                offer.dirty = 0
             job.done += 1
         job.feed_id = job.feed_document_id = job.feed_skus = None
         if not self._count_pending("send"):
