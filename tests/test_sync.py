@@ -226,3 +226,22 @@ def test_the_sync_is_on_the_embedded_schedule(app):
     assert tasks["sync"].name == "asc_plugin.sync"
     assert PREFIX
 
+
+
+def test_sync_now_on_the_dashboard_and_the_offers_page_show_what_amazon_got(
+        app, admin, sandbox):
+    store = published(app, admin, sandbox)
+    offer = good_offers(app, store)[0]
+    edit_in_demo(admin, offer, "16.25", 6)
+    dashboard = admin.get(f"{PREFIX}/stores/{store.id}")
+    assert "Price and quantity sync" in dashboard.text and "Sync now" in dashboard.text
+    answer = admin.post(f"{PREFIX}/stores/{store.id}/sync/now",
+                        data={"csrf_token": csrf_from(dashboard.text)},
+                        headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert "Last sync" in answer.text and "Waiting to be sent" in answer.text
+    page = admin.get(f"{PREFIX}/stores/{store.id}/offers", query_string={"q": offer.sku})
+    row = page.text[page.text.index(f'id="asc-offer-{offer.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "$16.25 · <strong>6</strong> units" in row and "Amazon got it at" in row, row
+    assert amazon_listing(app, store, offer.sku).price == Decimal("16.25")

@@ -465,7 +465,7 @@ class _Runner:
             found = issues.get(message_id, [])
             if feed.status != "DONE" or any(i["severity"] == "ERROR" for i in found):
                 self._refused(offer, found or [{"code": feed.status, "severity": "ERROR",
-                                                "message": "The feed was not processed.",
+                                                "message": f"JSON_LISTINGS_FEED {feed.status}",
                                                 "attribute_names": []}])
                 continue
             offer.sent_price = Decimal(price)
