@@ -385,10 +385,18 @@ class _Runner:
         if owned:
             offer.sent_quantity = offer.quantity
         offer.sent_at = clock.now()
-        offer.issues = None
+        self._fresh(offer)
         self._clear(offer)
         self.result.sent += 1
         self.record.sent = (self.record.sent or 0) + 1
+
+    @staticmethod
+    def _fresh(offer: Offer) -> None:
+        """Amazon accepted an update: an offer that had errors is Submitted again until the
+        next read-back says what Amazon made of it."""
+        offer.issues = None
+        if offer.status == "errors":
+            offer.status = "submitted"
 
     def _refused(self, offer: Offer, issues: list[dict]) -> None:
         offer.issues = json.dumps(issues) if issues else None
@@ -472,7 +480,7 @@ class _Runner:
             if owned:
                 offer.sent_quantity = quantity
             offer.sent_at = clock.now()
-            offer.issues = None
+            self._fresh(offer)
             self._clear(offer)
             self.result.sent += 1
             record.sent = (record.sent or 0) + 1
