@@ -324,11 +324,14 @@ def share_quantity(state: SandboxState, seller_id: str, marketplace_id: str, sku
                    quantity: int) -> None:
     """Amazon keeps one merchant quantity per seller SKU for all the marketplaces of a
     region: the other marketplaces' listings of the SKU show it too (call with the lock)."""
+    from ..marketplaces import BY_CODE
+
     region = region_of(marketplace_id)
-    for (seller, market, other), record in state.offers.listings.items():
-        if seller == seller_id and other == sku and market != marketplace_id and \
-                region_of(market) == region:
-            record["quantity"] = quantity
+    for market in BY_CODE.values():
+        if market.region == region and market.marketplace_id != marketplace_id:
+            record = state.offers.listings.get((seller_id, market.marketplace_id, sku))
+            if record is not None:
+                record["quantity"] = quantity
 
 
 def visible(record: dict, now: float) -> bool:
