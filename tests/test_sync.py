@@ -111,6 +111,7 @@ def test_an_imported_order_marks_its_skus_and_the_lower_quantity_reaches_amazon(
         signals.order_imported.send(app, store=state().session.get(Store, store.id),
                                     amazon_order_id="111-1", host_order_id="1",
                                     skus=[offer.sku])
+        commit()  # the import commits what its listeners wrote
     assert offers_of(app, store)[offer.sku].dirty == sync.CHANGED
     assert run_sync(app, store).sent == 1
     assert amazon_listing(app, store, offer.sku).quantity == offer.quantity - 2

@@ -37,7 +37,7 @@ from .. import clock, marketplaces
 from ..errors import Failure, OperatorActionRequired
 from ..i18n import ngettext
 from ..models import Offer, Store, SyncState
-from ..persistence import own_session, savepoint
+from ..persistence import savepoint
 from ..state import state
 from . import activity, listing_settings
 
@@ -90,16 +90,17 @@ def on_product_changed(sender, *, website_id, product_ids, **_ignored) -> None:
 
 def on_order(sender, *, store: Store, skus=(), **_ignored) -> None:
     """An Amazon order imported (or cancelled) moved the host's stock of these SKUs: their
-    offers, in every store of the website, are synced next. Committed on its own (the import
-    has committed its order already)."""
+    offers, in every store of the website, are synced next. Written in the plugin's session,
+    which the import commits (never a session of its own: SQLite would wait on the import's
+    own write lock)."""
     skus = [str(s)[:200] for s in skus or () if s]
     if not skus:
         return
-    with own_session() as session:
-        stores = sa.select(Store.id).where(Store.website_id == store.website_id)
-        session.execute(sa.update(Offer).where(Offer.store_id.in_(stores),
-                                               Offer.sku.in_(skus))
-                        .values(dirty=CHANGED).execution_options(synchronize_session=False))
+    session = state().session
+    stores = sa.select(Store.id).where(Store.website_id == store.website_id)
+    session.execute(sa.update(Offer).where(Offer.store_id.in_(stores), Offer.sku.in_(skus))
+                    .values(dirty=CHANGED).execution_options(synchronize_session=False))
+    session.flush()
 
 
 def mark_all(store: Store) -> int:
