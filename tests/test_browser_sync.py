@@ -48,8 +48,8 @@ def _edit_in_catalog(page, live, sku, price, stock):
         page.goto(f"{live.url}/catalog?page={number}")
         if page.get_by_role("button", name=f"Save {sku}", exact=True).count():
             break
-    page.get_by_label(f"New price of {sku}", exact=True).fill(price)
-    page.get_by_label(f"New stock of {sku}", exact=True).fill(str(stock))
+    page.get_by_label(f"{sku}: new amount", exact=True).fill(price)
+    page.get_by_label(f"{sku}: units on hand", exact=True).fill(str(stock))
     page.get_by_role("button", name=f"Save {sku}", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(f"{sku} saved")
 
