@@ -246,3 +246,30 @@ def test_sync_now_on_the_dashboard_and_the_offers_page_show_what_amazon_got(
     row = row[:row.index("</tr>")]
     assert "$16.25 · <strong>6</strong> units" in row and "Amazon got it at" in row, row
     assert amazon_listing(app, store, offer.sku).price == Decimal("16.25")
+
+
+def test_a_host_without_the_signal_is_asked_what_changed_since(app, admin, sandbox):
+    from asc_plugin.demo.orders import DemoPrice
+
+    store = published(app, admin, sandbox)
+    offer = good_offers(app, store)[0]
+    assert run_sync(app, store).sent == 0  # the first run's reconcile; the next is not one
+    asked = []
+
+    def changed_since(website_id, since, *, after, limit):
+        asked.append((website_id, since, after))
+        return [offer.product_id] if after is None else []
+
+    with app.app_context():
+        state().session.add(DemoPrice(product_id=offer.product_id, price=Decimal("21.00")))
+        commit()  # changed in the shop's tables, and nobody told the plugin
+        state().host.changed_since = changed_since
+    try:
+        result = run_sync(app, store)
+    finally:
+        with app.app_context():
+            del state().host.changed_since
+    assert asked and asked[0][0] == "1" and result.sent == 1
+    assert amazon_listing(app, store, offer.sku).price == Decimal("21.00")
+    with app.app_context():
+        assert state().session.get(SyncState, store.id).changes_since is not None
