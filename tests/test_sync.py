@@ -24,7 +24,7 @@ from asc_plugin.state import state
 from asc_plugin.testing import run_match_jobs
 
 
-def published(app, admin, sandbox, *, nth=1, **store):
+def published(app, admin, sandbox, *, nth=1, settings=None, **store):
     """A store connected, matched and published, Amazon's processing over (the sandbox's
     clock is set, not moved: the nth store's offers need it set further)."""
     sandbox_fast(sandbox)
@@ -33,7 +33,8 @@ def published(app, admin, sandbox, *, nth=1, **store):
     found = connected_store(app, admin, **store)
     assert start_match(admin, found.id).status_code == 303
     assert run_match_jobs(app) == ["done"]
-    save_settings(app, found, adjust_kind="percent", adjust_value=Decimal("0"))
+    save_settings(app, found, **{"adjust_kind": "percent", "adjust_value": Decimal("0"),
+                                 **(settings or {})})
     assert publish(app, found).status == "done"
     sandbox.move_clock(days=nth * (PROCESSING_SECONDS + 1) / 86400)
     return found
@@ -178,10 +179,14 @@ def test_one_run_per_store_at_once(app, admin, sandbox):
 
 def test_two_stores_of_one_region_never_fight_over_the_shared_quantity(app, admin, sandbox):
     us = published(app, admin, sandbox)
-    ca = published(app, admin, sandbox, nth=2, name="Amazon Store Canada", marketplace="CA")
-    save_settings(app, ca, quantity_buffer=3)  # Canada would keep 3 back: not its call
+    # Canada would keep 3 back: not its call, the region's quantity is the US store's.
+    ca = published(app, admin, sandbox, nth=2, settings={"quantity_buffer": 3},
+                   name="Amazon Store Canada", marketplace="CA")
     shared = {o.sku for o in good_offers(app, us)} & {o.sku for o in good_offers(app, ca)}
     assert shared
+    # Canada's publish carried the quantity the US store had sent, not a number of its own.
+    us_offers, ca_offers = offers_of(app, us), offers_of(app, ca)
+    assert all(ca_offers[sku].sent_quantity == us_offers[sku].sent_quantity for sku in shared)
     offer = next(o for o in good_offers(app, us) if o.sku in shared)
     edit_in_demo(admin, offer, "15.00", 9)
     assert run_sync(app, ca).sent >= 1

@@ -585,6 +585,25 @@ def quantity_owned(store: Store, skus: list[str]) -> set[str]:
     return {sku for sku in skus if sku not in taken}
 
 
+def region_quantity(store: Store, offer: Offer) -> int | None:
+    """The quantity a full offer body of ``store`` carries for ``offer``: its own, unless an
+    earlier store of the region owns the SKU's quantity; then the owner's last accepted one
+    (a publish never overwrites the region's quantity with another store's number)."""
+    if offer.sku in quantity_owned(store, [offer.sku]):
+        return offer.quantity
+    region = marketplaces.BY_CODE[store.marketplace_code].region
+    peers = [s.id for s in state().session.scalars(sa.select(Store).where(
+        Store.seller_id == store.seller_id, Store.id < store.id)).unique()
+        if marketplaces.BY_CODE.get(s.marketplace_code) is not None and
+        marketplaces.BY_CODE[s.marketplace_code].region == region]
+    owner = state().session.scalar(sa.select(Offer).where(
+        Offer.store_id.in_(peers), Offer.sku == offer.sku, is_live()).order_by(Offer.store_id)
+        .limit(1)) if peers else None
+    if owner is None:
+        return offer.quantity
+    return owner.sent_quantity if owner.sent_quantity is not None else owner.quantity
+
+
 def connected_stores(store_ids=()) -> list[Store]:
     from .orders import connected_stores as stores
 
