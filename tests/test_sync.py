@@ -225,13 +225,17 @@ def test_the_sync_command_names_stores_needing_attention(app, admin, sandbox):
     assert clean.exit_code == 0, clean.output
 
 
-def test_the_sync_is_on_the_embedded_schedule(app):
+def test_the_scheduled_function_syncs_every_connected_store(app, admin, sandbox):
+    """What Huey's periodic task (and an RQ or Celery host's schedule) runs."""
     from asc_plugin import jobs
 
-    tasks = jobs._tasks(app)
-    assert tasks["sync"].name == "asc_plugin.sync"
-    assert PREFIX
-
+    store = published(app, admin, sandbox)
+    offer = good_offers(app, store)[0]
+    edit_in_demo(admin, offer, "22.00", 2)
+    assert jobs._tasks(app)["sync"].name == "asc_plugin.sync"
+    with app.app_context():
+        assert jobs.sync_all() == {store.id: "done"}
+    assert amazon_listing(app, store, offer.sku).price == Decimal("22.00")
 
 
 def test_sync_now_on_the_dashboard_and_the_offers_page_show_what_amazon_got(
