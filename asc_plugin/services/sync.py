@@ -573,16 +573,28 @@ def quantity_owned(store: Store, skus: list[str]) -> set[str]:
     only their price."""
     if not skus:
         return set()
-    region = marketplaces.BY_CODE[store.marketplace_code].region
-    peers = [s.id for s in state().session.scalars(sa.select(Store).where(
-        Store.seller_id == store.seller_id, Store.id < store.id)).unique()
-        if s.marketplace_code in marketplaces.BY_CODE and
-        marketplaces.BY_CODE[s.marketplace_code].region == region and s.is_connected]
+    peers = _earlier_peers(store)
     if not store.seller_id or not peers:
         return set(skus)
     taken = set(state().session.scalars(sa.select(Offer.sku).where(
         Offer.store_id.in_(peers), Offer.sku.in_(skus), is_live())))
     return {sku for sku in skus if sku not in taken}
+
+
+def _earlier_peers(store: Store) -> list[int]:
+    """Connected stores of the same seller in the same region, added before this one (kept
+    for the app context: a run asks once per offer)."""
+    from flask import g
+
+    cache = g.setdefault("asc_sync_peers", {})
+    if store.id not in cache:
+        region = marketplaces.BY_CODE[store.marketplace_code].region
+        cache[store.id] = [s.id for s in state().session.scalars(sa.select(Store).where(
+            Store.seller_id == store.seller_id, Store.id < store.id)).unique()
+            if s.marketplace_code in marketplaces.BY_CODE and
+            marketplaces.BY_CODE[s.marketplace_code].region == region and s.is_connected] \
+            if store.seller_id else []
+    return cache[store.id]
 
 
 def region_quantity(store: Store, offer: Offer) -> int | None:
@@ -591,11 +603,7 @@ def region_quantity(store: Store, offer: Offer) -> int | None:
     (a publish never overwrites the region's quantity with another store's number)."""
     if offer.sku in quantity_owned(store, [offer.sku]):
         return offer.quantity
-    region = marketplaces.BY_CODE[store.marketplace_code].region
-    peers = [s.id for s in state().session.scalars(sa.select(Store).where(
-        Store.seller_id == store.seller_id, Store.id < store.id)).unique()
-        if marketplaces.BY_CODE.get(s.marketplace_code) is not None and
-        marketplaces.BY_CODE[s.marketplace_code].region == region]
+    peers = _earlier_peers(store)
     owner = state().session.scalar(sa.select(Offer).where(
         Offer.store_id.in_(peers), Offer.sku == offer.sku, is_live()).order_by(Offer.store_id)
         .limit(1)) if peers else None
