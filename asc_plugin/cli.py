@@ -318,6 +318,55 @@ def import_orders(store_ids):
         raise SystemExit(1)
 
 
+@asc_cli.command("sync")
+@click.option("--store", "store_ids", type=int, multiple=True,
+              help="Sync only this store (repeatable).")
+def sync_command(store_ids):
+    """Send Amazon the prices and quantities that changed in the shop, here and now (for cron).
+
+    Recomputes each changed offer with the store's listing settings, sends only what differs
+    from what Amazon last accepted (per offer, or one feed above ASC_FEED_THRESHOLD), prints
+    progress and a summary, and exits 1 naming the stores that need attention (updates Amazon
+    refused, or a sync that could not run). A store another worker is syncing is left to it.
+    """
+    from .persistence import commit
+    from .services import sync
+
+    stores = sync.connected_stores(store_ids)
+    if not stores:
+        click.echo(_("No store is connected to Amazon."))
+        return
+    attention = []
+    for store in stores:
+        name = store.name
+
+        def report(result, name=name):
+            if result.sent and result.sent % 100 == 0:
+                click.echo(_("%(name)s: %(num)d updates so far", name=name, num=result.sent))
+
+        result = sync.run(store.id, on_progress=report)
+        commit()
+        if result.outcome == "busy":
+            click.echo(_("%(name)s: another worker is syncing this store; left to it.",
+                         name=name))
+            continue
+        click.echo(f"{name}: {sync.summary(result)}")
+        if result.failure is not None:
+            attention.append(name)
+            click.echo(_("%(name)s: %(reason)s", name=name, reason=result.failure.message),
+                       err=True)
+        elif result.refused:
+            attention.append(name)
+            for refusal in result.refusals[:5]:
+                first = (refusal["issues"] or [{}])[0]
+                click.echo(_("%(name)s: Amazon refused %(sku)s: %(reason)s", name=name,
+                             sku=refusal["sku"], reason=first.get("message", "")), err=True)
+    if attention:
+        click.echo(_("Stores needing attention: %(names)s", names=", ".join(attention)),
+                   err=True)
+        raise SystemExit(1)
+
+
 def _offer_stores(store_ids):
     import sqlalchemy as sa
 

@@ -131,6 +131,11 @@ DEFAULTS: dict[str, object] = {
     #: ``enqueue(job_id)`` whose task calls ``asc_plugin.jobs.run_offer_job(job_id)`` in an app
     #: context. None: the same Huey queue as match jobs.
     "ASC_OFFER_JOB_QUEUE": None,
+    #: Minutes between the embedded Huey's price and quantity syncs (every connected store).
+    "ASC_SYNC_MINUTES": 5,
+    #: Minutes between full reconciles: every live offer's price and quantity recomputed, for
+    #: changes the host never announced.
+    "ASC_SYNC_RECONCILE_MINUTES": 60,
 }
 
 

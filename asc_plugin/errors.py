@@ -171,6 +171,9 @@ MESSAGES: dict[str, tuple[str, str | tuple[str, str]]] = {
     "orders_internal_error": (OPERATOR, (N_("The order import stopped on an unexpected error; the "
                               "details are in the server log. Imported orders are kept."),
                               _OPERATOR_NOTE)),
+    "sync_internal_error": (OPERATOR, (N_("The price and quantity sync stopped on an unexpected "
+                            "error; the details are in the server log. Accepted updates are "
+                            "kept; the next run continues."), _OPERATOR_NOTE)),
     "not_connected": (SELLER, N_("This store is not connected to Amazon. Click Connect store.")),
     "authorization_revoked": (SELLER, N_("Amazon no longer accepts this store's authorization (it "
                               "was removed in Seller Central › Manage Your Apps). Renew the "

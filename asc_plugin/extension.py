@@ -70,6 +70,10 @@ class AmazonSalesChannel:
         from . import signals
 
         signals.catalog_matched.connect(_after_match)  # automatic publishing
+        # What changed in the shop reaches Amazon with the next price and quantity sync.
+        signals.product_changed.connect(_product_changed)
+        signals.order_imported.connect(_order_moved_stock)
+        signals.order_cancelled.connect(_order_moved_stock)
         if app.config["ASC_REDACT_ACCESS_LOGS"]:
             from . import logs
 
@@ -89,6 +93,18 @@ def _after_match(sender, **kwargs) -> None:
     from .services.offers import after_match
 
     after_match(sender, **kwargs)
+
+
+def _product_changed(sender, **kwargs) -> None:
+    from .services.sync import on_product_changed
+
+    on_product_changed(sender, **kwargs)
+
+
+def _order_moved_stock(sender, **kwargs) -> None:
+    from .services.sync import on_order
+
+    on_order(sender, **kwargs)
 
 
 def _check_config(app: Flask) -> None:

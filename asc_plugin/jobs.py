@@ -11,7 +11,8 @@ died is picked up again by :func:`resume_stalled` — every minute on Huey's sch
 worker starts, and when an admin's progress bar sees it stalled.
 
 Amazon orders are imported by :func:`import_orders` every ``ASC_ORDERS_IMPORT_MINUTES`` on
-Huey's scheduler (RQ and Celery hosts schedule the same function).
+Huey's scheduler (RQ and Celery hosts schedule the same function); prices and quantities
+are synced by :func:`sync_all` every ``ASC_SYNC_MINUTES`` the same way.
 """
 
 from __future__ import annotations
@@ -56,6 +57,25 @@ def import_orders() -> dict[int, str]:
     stores = [store.id for store in orders.connected_stores()]
     state().session.rollback()
     return {store_id: run_order_import(store_id) for store_id in stores}
+
+
+def run_sync(store_id: int) -> str:
+    """Sync one store's prices and quantities with Amazon (any queue; in an app context).
+    Returns "done", "failed", "busy", "lost" or "not_connected"."""
+    from .services import sync
+
+    return sync.run(int(store_id)).outcome
+
+
+def sync_all() -> dict[int, str]:
+    """Sync every connected store's prices and quantities (the periodic task; RQ and Celery
+    hosts schedule this same function every few minutes, in an app context). A store another
+    worker is syncing is left to it."""
+    from .services import sync
+
+    stores = [store.id for store in sync.connected_stores()]
+    state().session.rollback()
+    return {store_id: run_sync(store_id) for store_id in stores}
 
 
 def run_offer_job(job_id: int) -> str:
@@ -179,5 +199,12 @@ def _register(app: Flask, huey) -> dict:
         with app.app_context():
             import_orders()
 
+    sync_minutes = max(1, min(59, int(app.config["ASC_SYNC_MINUTES"])))
+
+    @huey.periodic_task(crontab(minute=f"*/{sync_minutes}"), name="asc_plugin.sync")
+    def sync():
+        with app.app_context():
+            sync_all()
+
     return {"huey": huey, "match": match, "offers": offers, "resume": resume,
-            "orders": orders}
+            "orders": orders, "sync": sync}

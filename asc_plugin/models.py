@@ -502,6 +502,16 @@ class Offer(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: 0 in step; 1 the host changed the product (or a reconcile is due): the next sync
+    #: recomputes its price and quantity; 2 recomputed, to send. A flag, not a queue: ten
+    #: changes make one update. Back to 0 only once Amazon accepted what was sent (and only
+    #: if no change came in meanwhile).
+    dirty: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0",
+                                       index=True)
+    #: What Amazon last accepted for this offer, and when (the sync sends only differences).
+    sent_price: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    sent_quantity: Mapped[int | None] = mapped_column(sa.Integer)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OfferJob(Base):
@@ -541,3 +551,27 @@ class OfferJob(Base):
 
 
 metadata = Base.metadata
+
+
+class SyncState(Base):
+    """A store's price and quantity sync: the lease of the worker running it (one run per
+    store), a feed under way (resumed after a killed worker), and what the last run did."""
+
+    __tablename__ = "asc_sync_state"
+
+    store_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("asc_store.id", ondelete="CASCADE"), primary_key=True)
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A JSON_LISTINGS_FEED of PATCH messages under way, and its message id -> SKU map.
+    feed_id: Mapped[str | None] = mapped_column(sa.String(100))
+    feed_skus: Mapped[str | None] = mapped_column(sa.Text)
+    #: The host's changed_since watermark, and the last full reconcile.
+    changes_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why the last run stopped (a failure code), or None.
+    error_code: Mapped[str | None] = mapped_column(sa.String(40))
+    sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    refused: Mapped[int] = mapped_column(default=0, server_default="0")

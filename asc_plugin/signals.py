@@ -30,3 +30,8 @@ order_cancelled = _signals.signal("asc.order-cancelled")
 #: An order import run ended. kwargs: store, counts (imported, cancelled, needs_attention…),
 #: failure (None or the Failure that stopped it).
 orders_imported = _signals.signal("asc.orders-imported")
+#: The HOST sends this when products' price, stock, attributes or status changed (sender: the
+#: app; kwargs: website_id, product_ids). Their offers are recomputed by the next price and
+#: quantity sync; send it inside the request or job that changed them (its transaction commits
+#: the mark). Same as calling :func:`asc_plugin.product_changed`.
+product_changed = _signals.signal("asc.product-changed")

@@ -77,7 +77,8 @@ def _path(rule, store_id, item_id=1) -> str:
               "item_id": str(item_id),
               "filename": "asc/asc.css", "region": "na", "_rest": "x", "order_id": "1",
               "offer_id": "1", "seller_id": "A3FH4EXAMPLE", "sku": "sku-1",
-              "product_type": "SHOES", "feed_id": "1", "document_id": "doc-1"}
+              "product_type": "SHOES", "feed_id": "1", "document_id": "doc-1",
+              "product_id": "1-000001"}
     return re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda m: values[m.group(1)], rule.rule)
 
 

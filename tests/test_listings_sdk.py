@@ -262,3 +262,30 @@ def test_every_request_of_a_publish_run_is_one_the_sdk_allows(app, admin, sandbo
         "searchListingsItems", "createFeedDocument", "createFeed", "getFeed",
         "getFeedDocument"}
     assert_replayed(sdk, made)
+
+
+def test_every_request_of_a_price_and_quantity_sync_is_one_the_sdk_allows(app, admin, sandbox,
+                                                                          sdk):
+    """A sync's patches (per item, then a feed of PATCH messages) replayed through the SDK, and
+    the patched listing read back through its models."""
+    from decimal import Decimal
+
+    from test_sync import edit_in_demo, good_offers, published, run_sync
+
+    store = published(app, admin, sandbox)
+    first, second, third = good_offers(app, store)[:3]
+    edit_in_demo(admin, first, "17.10", 4)
+    assert run_sync(app, store).sent == 1
+    app.config["ASC_FEED_THRESHOLD"] = 1
+    edit_in_demo(admin, second, "18.20", 5)
+    edit_in_demo(admin, third, "19.30", 6)
+    assert run_sync(app, store).sent == 2
+    made = [r for r in recorded(sandbox) if r["status"] < 400 and r["operation"] in (
+        "patchListingsItem", "createFeedDocument", "createFeed", "getFeed", "getFeedDocument")]
+    assert {r["operation"] for r in made} >= {"patchListingsItem", "createFeed"}
+    assert_replayed(sdk, made)
+    item = sdk.listings.get_listings_item(SELLER_ID, third.sku, [US], included_data=[
+        "summaries", "offers", "fulfillmentAvailability"])
+    assert item.offers[0].price.amount == "19.30" or \
+        Decimal(str(item.offers[0].price.amount)) == Decimal("19.30")
+    assert item.fulfillment_availability[0].quantity == 6

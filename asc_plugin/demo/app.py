@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 from flask import Flask, abort, redirect, render_template, request, session, url_for
 from flask_wtf import CSRFProtect
 
-from asc_plugin import AmazonSalesChannel, BaseHost, paths
+from asc_plugin import AmazonSalesChannel, BaseHost, paths, product_changed
 from asc_plugin.files import private_dir, private_file, sqlite_path, write_private
 from asc_plugin.params import parse_int
 from asc_plugin.safe_redirect import safe_next
@@ -60,16 +60,29 @@ class DemoHost(BaseHost):
         return self.catalog.preview(attribute_code, limit)
 
     def products(self, website_id, *, after, limit):
-        page = self.catalog.page(website_id, after, limit)
-        stock = orders.stock_changes(p.id for p in page)
-        page = [replace(p, quantity=(p.quantity or 0) + stock[p.id]) if p.id in stock else p
-                for p in page]
+        page = self._edited(self.catalog.page(website_id, after, limit))
         if len(page) < limit:  # the products added by hand come after the generated ones
             added = orders.added_products(website_id, page[-1].id if page else after,
                                           limit - len(page))
             stock = orders.stock_changes(p.id for p in added)
             page += [p.as_product(stock.get(p.id, 0)) for p in added]
         return page
+
+    def _edited(self, page):
+        """Generated products with the stock moves and prices of the demo's own tables."""
+        stock = orders.stock_changes(p.id for p in page)
+        prices = orders.price_changes(p.id for p in page)
+        return [replace(p, quantity=(p.quantity or 0) + stock.get(p.id, 0),
+                        price=prices.get(p.id, p.price)) if p.id in stock or p.id in prices
+                else p for p in page]
+
+    def products_by_ids(self, website_id, product_ids):
+        """The optional host method the price and quantity sync looks products up with."""
+        wanted = set(product_ids)
+        generated = [p for p in self.catalog.all(website_id) if p.id in wanted]
+        added = [p for p in orders.added_products(website_id, None, 10**6) if p.id in wanted]
+        stock = orders.stock_changes(p.id for p in added)
+        return self._edited(generated) + [p.as_product(stock.get(p.id, 0)) for p in added]
 
     def product_count(self, website_id):
         return self.catalog.count(website_id) + orders.added_count(website_id)
@@ -226,7 +239,8 @@ def _routes(app: Flask) -> None:
             "asc_demo/catalog.html", attributes=catalog.ATTRIBUTES, websites=catalog.WEBSITES,
             website=website, number=number, pages=pages, total=total,
             products=host.products(website, after=after, limit=per_page),
-            added=request.args.get("added", "")[:100])
+            added=request.args.get("added", "")[:100],
+            edited=request.args.get("edited", "")[:100])
 
     @app.post("/catalog/products")
     def add_product():
@@ -249,6 +263,32 @@ def _routes(app: Flask) -> None:
         orders.add_product(website, sku, name, price.quantize(Decimal("0.01")), quantity)
         db.session.commit()
         return redirect(url_for("products", website=website, page=10**5 - 1, added=sku), 303)
+
+    @app.post("/catalog/products/<product_id>")
+    def edit_product(product_id):
+        """Change a product's price and stock; the shop tells the plugin, whose next sync sends
+        Amazon what that makes of them."""
+        if not session.get("admin"):
+            abort(403)
+        form = request.form
+        website = form.get("website") if form.get("website") in ("1", "2") else "1"
+        host = state(app).host
+        found = host.products_by_ids(website, [product_id[:20]])
+        if not found:
+            abort(404)
+        try:
+            price = Decimal(form.get("price", "") or "x")
+            quantity = int(form.get("quantity", "") or "x")
+        except (InvalidOperation, ValueError):
+            price, quantity = Decimal(-1), -1
+        if not price.is_finite() or not 0 < price < 10**8 or not 0 <= quantity < 10**6:
+            return "Give a price above 0 and a stock of 0 or more.", 400
+        orders.edit_product(found[0], price.quantize(Decimal("0.01")), quantity)
+        product_changed(website, [found[0].id])  # the host contract: tell the plugin
+        db.session.commit()
+        page = parse_int(form.get("page"), 1, min=1, max=99_999)
+        return redirect(url_for("products", website=website, page=page, edited=found[0].sku),
+                        303)
 
     @app.get("/orders")
     def shop_orders():

@@ -48,6 +48,15 @@ class DemoStockMove(db.Model):
     order_id = sa.Column(sa.Integer, nullable=True)
 
 
+class DemoPrice(db.Model):
+    """A price the admin set on a generated product (it replaces the generated one)."""
+
+    __tablename__ = "demo_price"
+
+    product_id = sa.Column(sa.String(20), primary_key=True)
+    price = sa.Column(sa.Numeric(10, 2), nullable=False)
+
+
 class DemoOrder(db.Model):
     __tablename__ = "demo_order"
 
@@ -173,3 +182,30 @@ def cancel_order(host_order_id: str) -> None:
 def added_count(website_id: str) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(DemoProduct).where(
         DemoProduct.website_id == website_id)) or 0
+
+
+def price_changes(product_ids) -> dict[str, Decimal]:
+    """product id -> the price the admin set."""
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    return {row.product_id: Decimal(row.price) for row in db.session.scalars(
+        sa.select(DemoPrice).where(DemoPrice.product_id.in_(ids)))}
+
+
+def edit_product(product, price: Decimal, stock: int) -> None:
+    """The admin changed a product's price and stock: the price kept, the stock moved by the
+    difference (an order's later decrease still applies)."""
+    added = db.session.get(DemoProduct, product.id)
+    if added is not None:
+        added.price = price
+    else:
+        found = db.session.get(DemoPrice, product.id)
+        if found is None:
+            db.session.add(DemoPrice(product_id=product.id, price=price))
+        else:
+            found.price = price
+    delta = stock - (product.quantity or 0)
+    if delta:
+        db.session.add(DemoStockMove(product_id=product.id, delta=delta))
+    db.session.flush()

@@ -23,7 +23,7 @@ import uuid
 from flask import Flask, Response, jsonify, request
 
 from .data import SandboxState
-from .listings import Api, accept, check_offer, error
+from .listings import Api, accept, apply_patches, check_offer, error
 
 QUEUE_SECONDS = 0.5
 PROCESS_SECONDS = 1.0
@@ -180,10 +180,20 @@ def register(app: Flask, state: SandboxState, csrf) -> None:
                     with state.lock:
                         state.offers.listings.pop((feed["seller"], feed["marketplace"], sku),
                                                   None)
+                elif message["operationType"] == "PATCH":
+                    with state.lock:
+                        record = state.offers.listings.get(
+                            (feed["seller"], feed["marketplace"], sku))
+                    found = _patch_issues(message, record, feed["marketplace"])
+                    if not found:
+                        _, attributes = apply_patches(record, message["patches"])
+                        _, offer = check_offer({"productType": message["productType"],
+                                                "attributes": attributes}, feed["marketplace"])
+                        accept(state, feed["seller"], feed["marketplace"], sku, offer, now)
                 else:
                     _, offer = check_offer(message, feed["marketplace"])
                     accept(state, feed["seller"], feed["marketplace"], sku, offer, now)
-                accepted += 1
+                accepted += 0 if found else 1
             issues += found
         return "DONE", _report(feed, feed_id, issues, len(messages), accepted)
 
@@ -201,13 +211,35 @@ def register(app: Flask, state: SandboxState, csrf) -> None:
             return [{"messageId": message_id, "sku": str(sku)[:40], "code": "4000004",
                      "severity": "ERROR", "message": "sku and a valid operationType are "
                      "required."}]
-        if operation == "DELETE":
-            return []
+        if operation in ("DELETE", "PATCH"):
+            return []  # a PATCH is checked against the listing it patches
         if operation != "UPDATE":
             return [{"messageId": message_id, "sku": sku, "code": "4000004",
-                     "severity": "ERROR", "message": "This sandbox applies UPDATE and DELETE "
-                     "messages only."}]
+                     "severity": "ERROR", "message": "This sandbox applies UPDATE, PATCH and "
+                     "DELETE messages only."}]
         problems, _offer = check_offer(message, marketplace)
+        return [{"messageId": message_id, "sku": sku, "code": p["code"],
+                 "severity": p["severity"], "message": p["message"],
+                 **({"attributeName": p["attributeNames"][0]} if p.get("attributeNames")
+                    else {})} for p in problems]
+
+    def _patch_issues(message: dict, record: dict | None, marketplace: str) -> list[dict]:
+        """A PATCH message's issues: Amazon's for a SKU it does not have, bad patches, or
+        what the patched offer would break; [] when it applies."""
+        message_id, sku = message["messageId"], message["sku"]
+        if record is None:
+            return [{"messageId": message_id, "sku": sku, "code": "4000005",
+                     "severity": "ERROR", "message": f"SKU '{sku[:40]}' not found in "
+                     f"marketplace {marketplace}; PATCH needs an existing listing."}]
+        if not isinstance(message.get("productType"), str):
+            return [{"messageId": message_id, "sku": sku, "code": "4000004",
+                     "severity": "ERROR", "message": "productType is required."}]
+        problem, attributes = apply_patches(record, message.get("patches"))
+        if problem:
+            return [{"messageId": message_id, "sku": sku, "code": "4000004",
+                     "severity": "ERROR", "message": problem}]
+        problems, _offer = check_offer({"productType": message["productType"],
+                                        "attributes": attributes}, marketplace)
         return [{"messageId": message_id, "sku": sku, "code": p["code"],
                  "severity": p["severity"], "message": p["message"],
                  **({"attributeName": p["attributeNames"][0]} if p.get("attributeNames")

@@ -270,9 +270,68 @@ def accept(state: SandboxState, seller_id: str, marketplace_id: str, sku: str, o
         old = state.offers.listings.get(key)
         record = {**offer, "sku": sku, "created": old["created"] if old else now,
                   "updated": now, "processed_at": now + PROCESSING_SECONDS,
-                  "visible": bool(old and old.get("visible"))}
+                  # A listing Amazon had processed stays found while an update is processed.
+                  "visible": bool(old and (old.get("visible") or now >= old["processed_at"]))}
         state.offers.listings[key] = record
+        share_quantity(state, seller_id, marketplace_id, sku, record["quantity"])
     return record
+
+
+def apply_patches(record: dict, patches) -> tuple[str | None, dict]:
+    """A listing's attributes with JSON patches applied as Amazon does (top-level attributes
+    only; ``add``/``replace``/``merge`` carry a list of objects): (what is wrong with the
+    patches, for Amazon's 400, or None; the attributes)."""
+    attributes = {"merchant_suggested_asin": [{"value": record["asin"]}],
+                  "condition_type": [{"value": record["condition"]}],
+                  "purchasable_offer": [{"currency": record["currency"], "our_price": [
+                      {"schedule": [{"value_with_tax": record["price"]}]}]}],
+                  "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT",
+                                                "quantity": record["quantity"]}]}
+    if not isinstance(patches, list) or not patches or len(patches) > 100:
+        return "patches is required (1 to 100 operations).", attributes
+    for patch in patches:
+        if not isinstance(patch, dict) or patch.get("op") not in ("add", "replace", "merge",
+                                                                  "delete"):
+            return "op has an unknown value.", attributes
+        path = patch.get("path")
+        name = path.removeprefix("/attributes/") if isinstance(path, str) else ""
+        if not isinstance(path, str) or not path.startswith("/attributes/") or "/" in name \
+                or not name:
+            return "Only top-level attributes can be patched.", attributes
+        value = patch.get("value")
+        if patch["op"] != "delete" and (not isinstance(value, list) or not value or not all(
+                isinstance(v, dict) for v in value)):
+            return f"value of {name[:40]} must be a non-empty array of objects.", attributes
+        if name not in attributes:
+            continue  # attributes an offer-only listing does not keep
+        if patch["op"] == "merge":
+            attributes[name] = [{**attributes[name][0], **value[0]}]
+        elif patch["op"] != "delete":
+            attributes[name] = value
+    return None, attributes
+
+
+def region_of(marketplace_id: str) -> str | None:
+    from ..marketplaces import BY_CODE
+
+    for market in BY_CODE.values():
+        if market.marketplace_id == marketplace_id:
+            return market.region
+    return None
+
+
+def share_quantity(state: SandboxState, seller_id: str, marketplace_id: str, sku: str,
+                   quantity: int) -> None:
+    """Amazon keeps one merchant quantity per seller SKU for all the marketplaces of a
+    region: the other marketplaces' listings of the SKU show it too (call with the lock)."""
+    from ..marketplaces import BY_CODE
+
+    region = region_of(marketplace_id)
+    for market in BY_CODE.values():
+        if market.region == region and market.marketplace_id != marketplace_id:
+            record = state.offers.listings.get((seller_id, market.marketplace_id, sku))
+            if record is not None:
+                record["quantity"] = quantity
 
 
 def visible(record: dict, now: float) -> bool:
@@ -347,30 +406,9 @@ def register(app: Flask, state: SandboxState, csrf) -> None:
         return patch_answer(info, marketplace, sku, record, body, now)
 
     def patch_answer(info, marketplace, sku, record, body, now):
-        patches = body.get("patches")
-        if not isinstance(patches, list) or not patches:
-            return error(400, "InvalidInput", "Invalid input", "patches is required.")
-        attributes = {"merchant_suggested_asin": [{"value": record["asin"]}],
-                      "condition_type": [{"value": record["condition"]}],
-                      "purchasable_offer": [{"currency": record["currency"], "our_price": [
-                          {"schedule": [{"value_with_tax": record["price"]}]}]}],
-                      "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT",
-                                                    "quantity": record["quantity"]}]}
-        for patch in patches:
-            if not isinstance(patch, dict) or patch.get("op") not in ("add", "replace",
-                                                                      "merge", "delete"):
-                return error(400, "InvalidInput", "Invalid input", "op has an unknown value.")
-            path = str(patch.get("path", ""))
-            name = path.removeprefix("/attributes/")
-            if not path.startswith("/attributes/") or "/" in name or name not in attributes:
-                return error(400, "InvalidInput", "Invalid input",
-                             "Only top-level attributes can be patched.")
-            value = patch.get("value")
-            if patch["op"] == "merge" and isinstance(value, list) and value and \
-                    isinstance(value[0], dict):
-                attributes[name] = [{**attributes[name][0], **value[0]}]
-            elif patch["op"] != "delete":
-                attributes[name] = value
+        problem, attributes = apply_patches(record, body.get("patches"))
+        if problem:
+            return error(400, "InvalidInput", "Invalid input", problem)
         issues, offer = check_offer({"productType": body["productType"],
                                      "attributes": attributes}, marketplace)
         if issues:

@@ -180,6 +180,27 @@ def _offers_stopped(params: dict) -> str:
     return gettext("Publishing offers to Amazon stopped: %(reason)s", reason=_failure(params))
 
 
+def _sync_sent(params: dict) -> str:
+    from ..i18n import ngettext
+
+    return ngettext("Amazon accepted %(num)s price or quantity update.",
+                    "Amazon accepted %(num)s price or quantity updates.", params["sent"])
+
+
+def _sync_refused(params: dict) -> str:
+    from ..i18n import ngettext
+
+    return ngettext("Amazon accepted %(num)s price or quantity update and refused %(refused)s "
+                    "(%(skus)s); see the offers page for Amazon's reasons.",
+                    "Amazon accepted %(num)s price or quantity updates and refused %(refused)s "
+                    "(%(skus)s); see the offers page for Amazon's reasons.", params["sent"],
+                    refused=params["refused"], skus=", ".join(params["skus"]))
+
+
+def _sync_stopped(params: dict) -> str:
+    return gettext("Price and quantity sync stopped: %(reason)s", reason=_failure(params))
+
+
 def _rule_changed(params: dict) -> str:
     from .rules import Condition, describe
 
@@ -205,4 +226,7 @@ _RENDERERS: dict[str, Callable[[dict], str]] = {
     "offers_failed": _offers_stopped,
     "orders_failed": _orders_stopped,
     "order_needs_attention": _order_needs_attention,
+    "sync_sent": _sync_sent,
+    "sync_refused": _sync_refused,
+    "sync_failed": _sync_stopped,
 }

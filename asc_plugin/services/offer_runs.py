@@ -198,11 +198,14 @@ class Runner:
 
     # preview / send ----------------------------------------------------------------------------
     def _body(self, offer: Offer) -> dict:
+        from .sync import region_quantity
+
         schema = self._schema(offer.product_type)
+        quantity = region_quantity(self.store, offer)  # shared by the region's marketplaces
         return listings.offer_body(
             product_type=offer.product_type, marketplace_id=self._seller().marketplace_id,
             asin=offer.asin, condition=self.settings.condition, price=offer.price,
-            currency=offer.currency, quantity=offer.quantity,
+            currency=offer.currency, quantity=offer.quantity if quantity is None else quantity,
             handling_days=self.settings.handling_days if schema.handling_time else None)
 
     def _preview(self) -> None:
@@ -313,8 +316,18 @@ class Runner:
         offer.approval_link = None
         if answer.status == "ACCEPTED":
             offer.status, offer.submitted_at = "submitted", clock.now()
+            offer.sent_price, offer.sent_quantity, offer.sent_at = \
+                offer.price, self._sent_quantity(offer), offer.submitted_at
+            offer.dirty = 0
         else:
             offer.status = "errors"
+
+    def _sent_quantity(self, offer: Offer) -> int | None:
+        """The quantity the body carried (the region's owner's, when another store owns it)."""
+        from .sync import region_quantity
+
+        quantity = region_quantity(self.store, offer)
+        return offer.quantity if quantity is None else quantity
 
     def _schema(self, product_type: str) -> definitions.OfferSchema:
         return self.schemas[product_type]
@@ -359,6 +372,9 @@ class Runner:
                 offer.status = "errors"
             else:
                 offer.status, offer.submitted_at = "submitted", now
+                offer.sent_price, offer.sent_quantity, offer.sent_at = \
+                    offer.price, self._sent_quantity(offer), now
+                offer.dirty = 0
             job.done += 1
         job.feed_id = job.feed_document_id = job.feed_skus = None
         if not self._count_pending("send"):

@@ -175,6 +175,7 @@ class _Runner:
         for signal, kwargs in self.signals:
             signal.send(app, store=self.store, **kwargs)
         self.signals.clear()
+        self.session.commit()  # what listeners wrote (the sync's marks on the order's SKUs)
         if self.on_progress is not None:
             self.on_progress(self.counts)
         return True

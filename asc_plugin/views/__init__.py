@@ -123,9 +123,9 @@ def create_blueprint() -> Blueprint:
     def csrf_error(_error):
         return _csrf_refused()
 
-    from . import assets, connect, home, listing, offers, orders, rules, stores
+    from . import assets, connect, home, listing, offers, orders, rules, stores, sync
 
-    for screen in (assets, home, stores, connect, rules, listing, offers, orders):
+    for screen in (assets, home, stores, connect, rules, listing, offers, orders, sync):
         screen.register(bp)
     return bp
 

@@ -132,13 +132,14 @@ def render_dashboard(store, *, settings_form=None, mapping_form=None, status=200
         )
     from .listing import progress_helpers
     from .orders import panel_context
+    from .sync import panel_context as sync_context
 
     return page(
         "asc/dashboard.html", card=present_one(store), store=store, settings_form=settings_form,
         log=activity.page([store.id], per_page=ACTIVITY_PER_PAGE), saved=saved,
         rule_summary=_rule_summary(store), job=matching.latest_job(store),
         **progress_helpers(), **_mapping_context(mapping_form, preselect=False),
-        **panel_context(store),
+        **panel_context(store), **sync_context(store),
     ), status
 
 

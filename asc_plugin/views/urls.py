@@ -36,6 +36,8 @@ STORE_PATHS = {
     "offers": "/offers",
     "publish": "/offers/publish",
     "offers_status": "/offers/status",
+    "sync": "/sync",
+    "sync_now": "/sync/now",
 }
 
 

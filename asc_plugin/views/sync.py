@@ -1,0 +1,84 @@
+"""The store dashboard's "Price and quantity sync" panel: the last sync, the next, what Amazon
+refused and why, and *Sync now*."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import make_response, redirect, render_template
+
+from ..errors import Failure
+from ..htmx import is_htmx
+from ..i18n import _
+from ..models import Offer, SyncState
+from ..services import offers as offers_service
+from ..services import sync
+from ..state import state
+from .banners import banner
+from .presenters import present_one, store_or_404
+from .urls import rule, store_urls
+
+#: Refused offers listed in the panel.
+REFUSED_SHOWN = 5
+
+
+def panel_context(store) -> dict:
+    record = state().session.get(SyncState, store.id)
+    refused = list(state().session.scalars(sa.select(Offer).where(
+        Offer.store_id == store.id, sync.is_live(), Offer.issues.is_not(None),
+        Offer.sent_at.is_not(None)).order_by(Offer.sku).limit(REFUSED_SHOWN))) \
+        if record is not None and record.refused else []
+    return {
+        "sync_record": record, "sync_running": sync.running(store),
+        "sync_next": sync.next_run(store) if store.is_connected else None,
+        "sync_waiting": sync.pending_count(store),
+        "sync_refused": refused, "sync_issues_of": offers_service.issues_of,
+        "sync_failure": Failure(record.error_code).message
+        if record is not None and record.error_code else None,
+    }
+
+
+def _panel(store):
+    return render_template("asc/_sync_panel.html", store=store, card=present_one(store),
+                           **panel_context(store))
+
+
+def sync_panel(store_id: int):
+    return _panel(store_or_404(store_id))
+
+
+def sync_now(store_id: int):
+    """Run the store's price and quantity sync here and now."""
+    store = store_or_404(store_id)
+    if not store.is_connected:
+        return _done(store, "error", _("Connect “%(name)s” to Amazon before syncing its "
+                                       "prices and quantities.", name=store.name))
+    try:
+        result = sync.run(store.id)
+    except Exception:  # noqa: BLE001 - logged by the service; the page stays up
+        state().session.rollback()
+        result = sync.RunResult("failed")
+    store = store_or_404(store_id)
+    if result.outcome == "busy":
+        message, level = _("The prices and quantities of “%(name)s” are being synced right "
+                           "now.", name=store.name), "info"
+    elif result.outcome == "failed":
+        reason = result.failure.message if result.failure else _("an unknown error.")
+        message, level = _("Price and quantity sync stopped: %(reason)s", reason=reason), \
+            "error"
+    else:
+        message = sync.summary(result)
+        level = "warning" if result.refused else "success"
+    return _done(store, level, message)
+
+
+def _done(store, level: str, message: str):
+    if is_htmx():
+        response = make_response(_panel(store))
+        return banner(response, level, message, about=store)
+    banner(None, level, message, about=store)
+    return redirect(store_urls(store.id)["dashboard"] + "#asc-sync-title", 303)
+
+
+def register(bp):
+    bp.add_url_rule(rule("sync"), "sync", sync_panel)
+    bp.add_url_rule(rule("sync_now"), "sync_now", sync_now, methods=["POST"])
