@@ -19,7 +19,7 @@ from asc_plugin.demo.orders import DemoStockMove
 from asc_plugin.models import Offer, Store, SyncState
 from asc_plugin.persistence import commit
 from asc_plugin.sandbox.listings import PROCESSING_SECONDS, verdict
-from asc_plugin.services import offer_runs, sync
+from asc_plugin.services import leases, offer_runs, sync
 from asc_plugin.state import state
 from asc_plugin.testing import run_match_jobs
 
@@ -161,7 +161,7 @@ def test_a_killed_workers_run_is_resumed_and_flags_clear_only_once_accepted(
     with app.app_context():  # a worker died holding the lease; it expired since
         record = state().session.get(SyncState, store.id)
         record.lease_owner = "dead-worker"
-        record.lease_expires_at = sync.real_now() - timedelta(seconds=1)
+        record.lease_expires_at = leases.real_now() - timedelta(seconds=1)
         commit()
     resumed = run_sync(app, store)
     assert resumed.outcome == "done" and resumed.sent == 1

@@ -27,7 +27,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -39,7 +39,7 @@ from ..i18n import ngettext
 from ..models import Offer, Store, SyncState
 from ..persistence import savepoint
 from ..state import state
-from . import activity, listing_settings
+from . import activity, leases, listing_settings
 
 log = logging.getLogger(__name__)
 
@@ -118,18 +118,6 @@ def is_live():
 
 # --- Lease --------------------------------------------------------------------------------------
 
-def real_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _lease() -> timedelta:
-    return timedelta(seconds=float(current_app.config["ASC_JOB_LEASE_SECONDS"]))
-
-
 def sync_state(store: Store) -> SyncState:
     """The store's sync record, made (committed) on first use."""
     session = state().session
@@ -146,30 +134,20 @@ def sync_state(store: Store) -> SyncState:
 
 
 def claim(store: Store, owner: str) -> bool:
+    """Take the store's sync if no live lease holds it (committed)."""
     sync_state(store)
-    now = real_now()
-    session = state().session
-    taken = session.execute(
-        sa.update(SyncState).where(
-            SyncState.store_id == store.id,
-            sa.or_(SyncState.lease_owner.is_(None), SyncState.lease_expires_at.is_(None),
-                   SyncState.lease_expires_at < now))
-        .values(lease_owner=owner, lease_expires_at=now + _lease())
-        .execution_options(synchronize_session=False)).rowcount
-    session.commit()
-    return taken == 1
+    return leases.take(SyncState, SyncState.store_id == store.id, owner=owner,
+                       now=leases.real_now())
 
 
 def running(store: Store) -> bool:
-    row = state().session.get(SyncState, store.id)
-    return bool(row and row.lease_owner and row.lease_expires_at
-                and _aware(row.lease_expires_at) > real_now())
+    return leases.live(state().session.get(SyncState, store.id))
 
 
 def next_run(store: Store) -> datetime | None:
     """When the embedded worker's schedule syncs next (a whole multiple of the minutes)."""
     minutes = max(1, min(59, int(current_app.config["ASC_SYNC_MINUTES"])))
-    now = real_now().replace(second=0, microsecond=0)
+    now = leases.real_now().replace(second=0, microsecond=0)
     return now + timedelta(minutes=minutes - now.minute % minutes)
 
 
@@ -182,13 +160,11 @@ def pending_count(store: Store) -> int:
 
 def run(store_id: int, *, owner: str | None = None, on_progress=None) -> RunResult:
     """Sync one store's prices and quantities here (in an app context; commits)."""
-    from .matching import worker_name
-
     session = state().session
     store = session.get(Store, store_id)
     if store is None or not store.is_connected:
         return RunResult("not_connected")
-    owner = owner or worker_name()
+    owner = owner or leases.worker_name()
     if not claim(store, owner):
         return RunResult("busy")
     runner = _Runner(store, owner, on_progress)
@@ -221,16 +197,8 @@ class _Runner:
 
     def commit(self) -> None:
         """Commit a step with the lease renewed; a lost lease stops the run."""
-        self.session.flush()
-        kept = self.session.execute(
-            sa.update(SyncState).where(SyncState.store_id == self.store.id,
-                                       SyncState.lease_owner == self.owner)
-            .values(lease_expires_at=real_now() + _lease())
-            .execution_options(synchronize_session=False)).rowcount
-        if kept != 1:
-            self.session.rollback()
+        if not leases.commit_step(self.record, self.owner):
             raise _Lost()
-        self.session.commit()
         if self.on_progress is not None:
             self.on_progress(self.result)
 
@@ -269,7 +237,7 @@ class _Runner:
             record.changes_since = upto
         minutes = float(current_app.config["ASC_SYNC_RECONCILE_MINUTES"])
         if record.reconciled_at is None or \
-                _aware(record.reconciled_at) <= clock.now() - timedelta(minutes=minutes):
+                leases.aware(record.reconciled_at) <= clock.now() - timedelta(minutes=minutes):
             mark_all(self.store)
             record.reconciled_at = clock.now()
         self.commit()
