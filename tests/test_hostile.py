@@ -16,9 +16,8 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_from
 from flask import Request
-from helpers import PREFIX, add_store, connect, start_match, store_named
+from helpers import PREFIX, add_store, connect, csrf_from, start_match, store_named
 from werkzeug.datastructures import ImmutableMultiDict
 
 from asc_plugin.models import ListingItem, metadata

@@ -294,8 +294,7 @@ def test_the_publish_and_listing_status_commands(app, admin, sandbox):
 
 def test_automatic_publishing_follows_a_match_and_deactivating_ends_every_offer(
         app, admin, sandbox):
-    from conftest import csrf_from
-    from helpers import PREFIX
+    from helpers import PREFIX, csrf_from
 
     from asc_plugin.testing import run_offer_jobs
 
