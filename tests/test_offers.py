@@ -236,6 +236,7 @@ def test_above_the_threshold_one_feed_carries_every_offer(app, admin, sandbox):
     assert {after[o.sku].status for o in sent} <= {"active", "inactive", "errors", "suppressed"}
 
 
+@pytest.mark.slow
 def test_the_listings_rate_limit_holds_at_amazons_five_per_second(app, admin, sandbox):
     """Amazon's own limit (no speed-up on either side): the listings calls, all operations
     together, fit one token bucket of 5/s with a burst of 5, as Amazon counts them."""
