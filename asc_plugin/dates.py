@@ -53,9 +53,15 @@ def formatters():
     """
     locale, zone = current_locale(), current_timezone()
     pattern = dates.get_datetime_format("medium", locale=locale)
+    #: Days already formatted in this render: a page of cards shows a few days many times.
+    days: dict = {}
 
     def day(moment: datetime) -> str:
-        return dates.format_date(moment.astimezone(zone), "medium", locale=locale)
+        local = moment.astimezone(zone).date()
+        text = days.get(local)
+        if text is None:
+            text = days[local] = dates.format_date(local, "medium", locale=locale)
+        return text
 
     def when(moment: datetime) -> str:
         local = moment.astimezone(zone)

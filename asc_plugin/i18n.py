@@ -166,7 +166,19 @@ class PluginCatalog:
     def get_translations(self):
         if not has_app_context():
             return support.NullTranslations()
-        catalog = current_catalog()
+        if has_request_context():
+            # A page asks hundreds of times (presenters, lazy labels): once per request is
+            # enough, and never longer (the key is this very request and ASC_LOCALE).
+            key = (request._get_current_object(), current_app.config.get("ASC_LOCALE"))
+            cached = g.get("_asc_translations")
+            if cached is not None and cached[0][0] is key[0] and cached[0][1] == key[1]:
+                return cached[1]
+            translations = self._load(current_catalog())
+            g._asc_translations = (key, translations)
+            return translations
+        return self._load(current_catalog())
+
+    def _load(self, catalog: str):
         translations = self.cache.get(catalog)
         if translations is None:
             translations = support.Translations.load(str(TRANSLATIONS), [catalog], DOMAIN)

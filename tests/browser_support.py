@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from axe_playwright_python.sync_playwright import Axe
-from conftest import SCREENSHOTS
+from helpers import SCREENSHOTS
 
 _axe = Axe()
 

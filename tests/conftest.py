@@ -1,6 +1,6 @@
 """Fixtures in the Pallets layout, at two levels.
 
-- ``bare_app``: the docs' plain host (tests/hosts/shop.py) with the plugin's tables and no
+- ``bare_app``: the README's plain host (tests/hosts/shop.py) with the plugin's tables and no
   sandbox: for unit-level tests of pages, forms and services.
 - ``app``: the demo host wired to the sandbox (``asc_sandbox_config`` from the plugin's own
   pytest plugin, asc_plugin.testing): for the connect flow, the browser and the workers.
@@ -13,81 +13,25 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-import threading
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
+from helpers import (
+    SCREENSHOTS,
+    SMALL_CATALOG,
+    LiveServer,
+    base_config,
+    demo_admin,
+    dispose,
+    fresh_schema,
+    sign_in,
+)
 from jinja2 import StrictUndefined
-from werkzeug.serving import make_server
-
-from asc_plugin.models import metadata
-from asc_plugin.state import state
-
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-TEST_KEY = "rAqSqzeoFSSJSN-2L9QGa2bzVRnGLwAlEw1Rnz2U-FU="
-#: The demo catalog's size in tests (products per website id): small enough to match quickly.
-SMALL_CATALOG = {"1": 240, "2": 80}
-
-
-class LiveServer:
-    """A WSGI app served on 127.0.0.1 in a thread, on a free port."""
-
-    def __init__(self, app):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.thread.join(5)
-
-
-def database_url(tmp_path) -> str:
-    return os.environ.get("ASC_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
-
-
-def empty_schema(app):
-    """No table at all: whatever the database holds is dropped (the plugin's, this host's,
-    both Alembic version tables, and tables an earlier test's other host left in the one
-    PostgreSQL database), read from the database itself so foreign keys decide the order."""
-    with app.app_context():
-        with state(app).db.engine.begin() as connection:
-            existing = sa.MetaData()
-            existing.reflect(connection)
-            existing.drop_all(connection)
-    return app
-
-
-def fresh_schema(app) -> None:
-    """The host's and the plugin's tables, empty (create_all: the migrations have their own
-    tests in test_migrations.py)."""
-    empty_schema(app)
-    with app.app_context():
-        db = state(app).db
-        db.metadata.create_all(db.engine)
-        metadata.create_all(db.engine)
-
-
-def dispose(app) -> None:
-    with app.app_context():
-        state(app).db.session.remove()
-        state(app).db.engine.dispose()
-
-
-def base_config(tmp_path) -> dict:
-    return {"TESTING": True, "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "ASC_ENCRYPTION_KEYS": [TEST_KEY],
-            "ASC_HUEY_PATH": str(tmp_path / "jobs.sqlite3")}
 
 
 @pytest.fixture()
 def make_bare_app(tmp_path):
-    """Build the docs' plain host (optionally with extra config), tables created."""
+    """Build the README's plain host (optionally with extra config), tables created."""
     from hosts import shop
 
     made = []
@@ -107,14 +51,6 @@ def make_bare_app(tmp_path):
 @pytest.fixture()
 def bare_app(make_bare_app):
     return make_bare_app()
-
-
-def sign_in(client, user="admin"):
-    """Sign a test client in to the docs' hosts (they trust session["role"])."""
-    with client.session_transaction() as session:
-        session["role"] = "admin"
-        session["user"] = user
-    return client
 
 
 @pytest.fixture()
@@ -165,14 +101,6 @@ def client(app):
     return app.test_client()
 
 
-def demo_admin(app):
-    """A test client signed in to the demo admin (the demo trusts session["admin"])."""
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["admin"] = "admin"
-    return client
-
-
 @pytest.fixture()
 def admin(app):
     return demo_admin(app)
@@ -204,17 +132,6 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 900}}
 
 
-def session_cookie(app, **values) -> str:
-    """A signed session cookie value, as the host's own sign-in would set it."""
-    return app.session_interface.get_signing_serializer(app).dumps(values)
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
 @pytest.fixture(autouse=True)
 def _plugin_loggers_enabled():
     """A Flask-Migrate host's env.py runs ``logging.config.fileConfig``, which disables every
@@ -227,3 +144,15 @@ def _plugin_loggers_enabled():
 
 def pytest_configure(config):
     SCREENSHOTS.mkdir(exist_ok=True)
+
+
+#: Playwright's fixtures: a test that asks for one drives Chromium.
+_BROWSER_FIXTURES = {"page", "browser", "context", "new_context", "browser_context"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that uses a Playwright fixture is a browser test, marked or not, so the fast
+    lane (``-m "not browser and not slow"``) never starts Chromium because a mark was forgotten."""
+    for item in items:
+        if _BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)

@@ -1,12 +1,106 @@
-"""Small helpers the HTTP tests share: adding a store and connecting it through the sandbox."""
+"""What the tests share besides fixtures: databases and servers for test apps, sign-in, CSRF
+tokens, adding a store and connecting it through the sandbox. Tests import these from here
+(conftest.py holds only fixtures and hooks)."""
 
 from __future__ import annotations
 
-from conftest import csrf_from
+import os
+import re
+import threading
+from pathlib import Path
 
-from asc_plugin.models import Store
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from asc_plugin.models import Store, metadata
 from asc_plugin.state import state
 from asc_plugin.testing import SandboxSeller, connect_store, local_path
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+TEST_KEY = "rAqSqzeoFSSJSN-2L9QGa2bzVRnGLwAlEw1Rnz2U-FU="
+#: The demo catalog's size in tests (products per website id): small enough to match quickly.
+SMALL_CATALOG = {"1": 240, "2": 80}
+
+
+class LiveServer:
+    """A WSGI app served on 127.0.0.1 in a thread, on a free port."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+def database_url(tmp_path) -> str:
+    return os.environ.get("ASC_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def empty_schema(app):
+    """No table at all: whatever the database holds is dropped (the plugin's, this host's,
+    both Alembic version tables, and tables an earlier test's other host left in the one
+    PostgreSQL database), read from the database itself so foreign keys decide the order."""
+    with app.app_context():
+        with state(app).db.engine.begin() as connection:
+            existing = sa.MetaData()
+            existing.reflect(connection)
+            existing.drop_all(connection)
+    return app
+
+
+def fresh_schema(app) -> None:
+    """The host's and the plugin's tables, empty (create_all: the migrations have their own
+    tests in test_migrations.py)."""
+    empty_schema(app)
+    with app.app_context():
+        db = state(app).db
+        db.metadata.create_all(db.engine)
+        metadata.create_all(db.engine)
+
+
+def dispose(app) -> None:
+    with app.app_context():
+        state(app).db.session.remove()
+        state(app).db.engine.dispose()
+
+
+def base_config(tmp_path) -> dict:
+    return {"TESTING": True, "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "ASC_ENCRYPTION_KEYS": [TEST_KEY],
+            "ASC_HUEY_PATH": str(tmp_path / "jobs.sqlite3")}
+
+
+def sign_in(client, user="admin"):
+    """Sign a test client in to the README's hosts (they trust session["role"])."""
+    with client.session_transaction() as session:
+        session["role"] = "admin"
+        session["user"] = user
+    return client
+
+
+def demo_admin(app):
+    """A test client signed in to the demo admin (the demo trusts session["admin"])."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["admin"] = "admin"
+    return client
+
+
+def session_cookie(app, **values) -> str:
+    """A signed session cookie value, as the host's own sign-in would set it."""
+    return app.session_interface.get_signing_serializer(app).dumps(values)
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
 
 PREFIX = "/admin/amazon"
 HX = {"HX-Request": "true"}
@@ -19,8 +113,6 @@ callback_path = local_path
 
 def values_of(attribute: str, website: str = "1") -> str:
     """ "N of M" for the attribute preview, counted from the demo's generated catalog."""
-    from conftest import SMALL_CATALOG
-
     from asc_plugin.demo.catalog import generate
 
     products = generate(website, SMALL_CATALOG[website])

@@ -28,6 +28,7 @@ def test_sign_in_and_see_the_empty_state(page, live):
     shot(page, "01-empty-state")
 
 
+@pytest.mark.db  # one of the browser journeys the PostgreSQL pass runs too
 def test_onboarding_walk_with_javascript(page, live, app):
     sign_in(page, live.url)
     page.get_by_role("link", name="Add Amazon Store").first.click()

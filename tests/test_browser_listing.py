@@ -7,7 +7,7 @@ import re
 
 import pytest
 from browser_support import assert_accessible, settled, shot, sign_in
-from conftest import SMALL_CATALOG
+from helpers import SMALL_CATALOG
 from playwright.sync_api import expect
 from test_browser import _assert_no_english, _seller_central, seller_central_zh
 from workers import Worker
@@ -65,6 +65,7 @@ def _offer_candidate(app, sku: str) -> str:
                     if c["classification"] != "VARIATION_PARENT")
 
 
+@pytest.mark.db  # one of the browser journeys the PostgreSQL pass runs too
 def test_rules_live_count_match_with_progress_preview_and_pick(page, live, app, worker):
     sign_in(page, live.url)
     card = _connected_store(page, live)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import requests
 from browser_support import assert_accessible, settled, shot, sign_in
-from conftest import SMALL_CATALOG
+from helpers import SMALL_CATALOG
 from playwright.sync_api import expect
 from test_browser import _assert_no_english
 from test_browser_listing import _connected_store

@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 import sqlalchemy as sa
-from conftest import csrf_from, session_cookie
-from helpers import PREFIX, Seller, store_named
+from helpers import PREFIX, Seller, csrf_from, session_cookie, store_named
 
 from asc_plugin.demo.app import DemoHost
 from asc_plugin.models import ActivityLog

@@ -8,14 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from conftest import csrf_from
-from helpers import Seller, signed_in
+from helpers import Seller, csrf_from, signed_in
 
 from asc_plugin.models import ConnectionState, Store, utcnow
 from asc_plugin.services import tokens
 from asc_plugin.state import state
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.db]
 PREFIX = "/admin/amazon"
 
 

@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from conftest import csrf_from
 from helpers import (
     HX,
     PREFIX,
@@ -19,6 +18,7 @@ from helpers import (
     add_store,
     callback_path,
     connect,
+    csrf_from,
     start_connect,
     store_named,
 )

@@ -13,12 +13,14 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import requests
-from conftest import csrf_from
-from helpers import signed_in
+from helpers import csrf_from, signed_in
 from workers import wait_for
 
 from asc_plugin.testing import SandboxSeller
+
+pytestmark = [pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 

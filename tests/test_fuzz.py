@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import csrf_from
-from helpers import PREFIX, add_store, store_named
+from helpers import PREFIX, add_store, csrf_from, store_named
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from browser_support import assert_accessible, settled, shot
-from conftest import LiveServer, base_config, dispose, fresh_schema, session_cookie
 from flask import send_file
+from helpers import LiveServer, base_config, dispose, fresh_schema, session_cookie
 from jinja2 import ChoiceLoader, DictLoader
 from playwright.sync_api import expect
 
@@ -268,7 +268,7 @@ def test_flask_migrate_host_add_and_connect_after_its_own_migrations(
         page, tmp_path, asc_sandbox_config, serve, monkeypatch):
     """The docs' Flask-Migrate host, set up as the docs say: its own migrations, then the
     plugin's; its next autogenerate finds nothing to drop; then the journey in the browser."""
-    from conftest import empty_schema
+    from helpers import empty_schema
     from hosts import shop_migrate
 
     monkeypatch.chdir(tmp_path)

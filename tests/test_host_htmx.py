@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import LiveServer, base_config, dispose, fresh_schema
+from helpers import LiveServer, base_config, dispose, fresh_schema
 from host_journey import store_journey, styled
 from playwright.sync_api import expect
 

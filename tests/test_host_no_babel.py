@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import base_config, dispose, fresh_schema, session_cookie
+from helpers import base_config, dispose, fresh_schema, session_cookie
 from host_journey import store_journey, styled
 from playwright.sync_api import expect
 
@@ -57,6 +57,7 @@ def test_flask_babel_is_not_a_dependency_of_the_plugin():
     assert '"flask-sqlalchemy' in needed and "flask-babel" not in needed.lower()
 
 
+@pytest.mark.slow
 def test_the_hosts_admin_and_the_plugin_answer_without_flask_babel(host_without_babel):
     app, url = host_without_babel
     cookie = {"session": session_cookie(app, role="admin", user="admin")}
@@ -70,6 +71,7 @@ def test_the_hosts_admin_and_the_plugin_answer_without_flask_babel(host_without_
     assert 'lang="zh-Hant"' in chinese.text and "Amazon商店" in chinese.text
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_flask_admin_without_babel_runs_the_whole_journey(page, host_without_babel):
     app, url = host_without_babel

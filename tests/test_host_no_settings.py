@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import TEST_KEY, database_url, dispose, fresh_schema, sign_in
+import pytest
+from helpers import TEST_KEY, database_url, dispose, fresh_schema, sign_in
 
 from asc_plugin.testing import add_store, plugin_csrf
 
@@ -32,6 +33,7 @@ def _flask(tmp_path, *args, **env):
              "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shop.sqlite3'}", **env})
 
 
+@pytest.mark.slow
 def test_the_hosts_own_commands_run_without_amazon_settings(tmp_path):
     for args in (["db", "init"], ["db", "migrate", "-m", "shop"], ["db", "upgrade"],
                  ["asc", "db", "upgrade"], ["routes"]):
@@ -41,6 +43,7 @@ def test_the_hosts_own_commands_run_without_amazon_settings(tmp_path):
     assert "asc.home" in done.stdout  # flask routes lists the plugin's too
 
 
+@pytest.mark.slow
 def test_check_config_and_the_worker_say_what_to_set(tmp_path):
     done = _flask(tmp_path, "asc", "check-config")
     assert done.returncode == 1
@@ -82,6 +85,7 @@ def test_pages_work_and_connect_refuses_with_the_message(tmp_path):
         dispose(app)
 
 
+@pytest.mark.slow
 def test_the_cli_speaks_lang_even_when_the_os_lacks_that_locale(tmp_path):
     """zh_TW.UTF-8 is not installed here: Python coerces LC_CTYPE to C.UTF-8, and LANG still
     decides the language of the plugin's commands."""

@@ -16,9 +16,8 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_from
 from flask import Request
-from helpers import PREFIX, add_store, connect, start_match, store_named
+from helpers import PREFIX, add_store, connect, csrf_from, start_match, store_named
 from werkzeug.datastructures import ImmutableMultiDict
 
 from asc_plugin.models import ListingItem, metadata
@@ -117,6 +116,8 @@ def _attack(client, method, path, key, token):
                                data={"csrf_token": token} if method == "POST" else None)
 
 
+@pytest.mark.slow
+@pytest.mark.db
 def test_every_route_and_parameter_survives_hostile_input(app, admin, sandbox):
     app.request_class = RecordingRequest
     add_store(admin)
@@ -229,6 +230,7 @@ def test_refusals_leave_the_database_exactly_as_it_was(app, admin):
                     assert _snapshot(app) == before, (path, key, value[:20])
 
 
+@pytest.mark.slow
 def test_the_sandbox_survives_hostile_input(sandbox):
     client = sandbox.app.test_client()
     for rule in sandbox.app.url_map.iter_rules():

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import base_config, dispose, empty_schema, fresh_schema, sign_in
 from flask import request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
+from helpers import base_config, dispose, empty_schema, fresh_schema, sign_in
 
 from asc_plugin.models import ConnectionState, Store
 from asc_plugin.state import state
@@ -309,6 +309,7 @@ print(f"{added:.1f}|{','.join(heavy)}|{','.join(sandbox)}")
 """
 
 
+@pytest.mark.slow
 def test_mounting_is_light_and_never_loads_the_sandbox():
     """Import and init_app add at most 15 MB to a host (Alembic, Authlib, requests and
     cryptography load only when a migration, a connect or a token needs them)."""

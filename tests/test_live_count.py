@@ -9,8 +9,7 @@ import threading
 
 import pytest
 from browser_support import settled, sign_in
-from conftest import SMALL_CATALOG, csrf_from
-from helpers import PREFIX, add_store, signed_in, store_named
+from helpers import PREFIX, SMALL_CATALOG, add_store, csrf_from, signed_in, store_named
 from hosts.shop_sql import SqlShopHost, load
 from playwright.sync_api import expect
 

@@ -11,12 +11,14 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import SMALL_CATALOG, csrf_from, demo_admin
 from helpers import (
     HX,
     PREFIX,
+    SMALL_CATALOG,
     add_store,
     connected_store,
+    csrf_from,
+    demo_admin,
     listing_token,
     start_match,
     store_named,

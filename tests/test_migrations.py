@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import base_config, dispose, empty_schema
+from helpers import base_config, dispose, empty_schema
 from sqlalchemy import inspect
 
 from asc_plugin.migrations import VERSION_TABLE, current, downgrade, include_name, upgrade

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import csrf_from
-from helpers import HX, PREFIX
+from helpers import HX, PREFIX, csrf_from
 from test_offers import later, listings_faults, made, matched_store, offers_of
 
 from asc_plugin.models import Offer

@@ -236,6 +236,7 @@ def test_above_the_threshold_one_feed_carries_every_offer(app, admin, sandbox):
     assert {after[o.sku].status for o in sent} <= {"active", "inactive", "errors", "suppressed"}
 
 
+@pytest.mark.slow
 def test_the_listings_rate_limit_holds_at_amazons_five_per_second(app, admin, sandbox):
     """Amazon's own limit (no speed-up on either side): the listings calls, all operations
     together, fit one token bucket of 5/s with a burst of 5, as Amazon counts them."""
@@ -294,8 +295,7 @@ def test_the_publish_and_listing_status_commands(app, admin, sandbox):
 
 def test_automatic_publishing_follows_a_match_and_deactivating_ends_every_offer(
         app, admin, sandbox):
-    from conftest import csrf_from
-    from helpers import PREFIX
+    from helpers import PREFIX, csrf_from
 
     from asc_plugin.testing import run_offer_jobs
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import csrf_from
-from helpers import PREFIX, add_store, store_named, values_of
+from helpers import PREFIX, add_store, csrf_from, store_named, values_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -9,8 +9,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_from
-from helpers import PREFIX, connected_store
+from helpers import PREFIX, connected_store, csrf_from
 from workers import wait_for
 
 from asc_plugin.demo.orders import DemoOrder, DemoProduct, DemoStockMove
@@ -361,7 +360,7 @@ def test_a_host_without_orders_is_told_not_crashed(make_bare_app):
     """The docs' plain host implements no import_order: the CLI and the dashboard say so."""
     from datetime import timedelta
 
-    from conftest import sign_in
+    from helpers import sign_in
 
     from asc_plugin.models import ConnectionState, Store, StoreStatus, utcnow
 

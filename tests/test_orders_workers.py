@@ -16,7 +16,7 @@ from asc_plugin.models import AmazonOrder, OrderImport
 from asc_plugin.services import leases
 from asc_plugin.state import state
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.db]
 
 
 def _imported(app) -> int:

@@ -8,8 +8,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import csrf_from
-from helpers import HX, PREFIX, add_store, connect, store_named
+from helpers import HX, PREFIX, add_store, connect, csrf_from, store_named
 
 from asc_plugin.models import ActivityLog, ConnectionState, Store, StoreStatus, utcnow
 from asc_plugin.state import state

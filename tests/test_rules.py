@@ -7,8 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from conftest import SMALL_CATALOG, csrf_from
-from helpers import HX, PREFIX, add_store, store_named
+from helpers import HX, PREFIX, SMALL_CATALOG, add_store, csrf_from, store_named
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

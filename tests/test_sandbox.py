@@ -6,8 +6,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from conftest import csrf_from
-from helpers import Seller
+from helpers import Seller, csrf_from
 
 from asc_plugin.sandbox import config as sc
 

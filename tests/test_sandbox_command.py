@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import base_config, dispose, fresh_schema, sign_in
+from helpers import base_config, dispose, fresh_schema, sign_in
 
 from asc_plugin.models import ConnectionState, Store
 from asc_plugin.state import state
 from asc_plugin.testing import add_store, connect_store
+
+pytestmark = [pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import csrf_from
-from helpers import PREFIX, add_store, store_named
+from helpers import PREFIX, add_store, csrf_from, store_named
 
 from asc_plugin.models import Store
 from asc_plugin.state import state

@@ -156,7 +156,7 @@ def test_every_orders_request_the_plugin_made_is_one_the_sdk_allows(app, admin, 
         row = state().session.scalar(sa.select(AmazonOrder).where(
             AmazonOrder.amazon_order_id == unknown))
         stored = set(state().session.scalars(sa.select(AmazonOrder.amazon_order_id)))
-    from conftest import csrf_from
+    from helpers import csrf_from
 
     page = admin.get(f"{PREFIX}/stores/{store.id}")
     admin.post(f"{PREFIX}/stores/{store.id}/orders/{row.id}/retry",

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from conftest import base_config, dispose, fresh_schema, sign_in
+from helpers import base_config, dispose, fresh_schema, sign_in
 
 from asc_plugin.models import ConnectionState, Store
 from asc_plugin.state import state

@@ -12,14 +12,15 @@ from collections import Counter
 
 import pytest
 import sqlalchemy as sa
-from conftest import demo_admin
-from helpers import connected_store, start_match
+from helpers import connected_store, demo_admin, start_match
 from workers import ROOT, Worker, wait_for, worker_env
 
 from asc_plugin import jobs
 from asc_plugin.models import ActivityLog, MatchJob
 from asc_plugin.services import matching
 from asc_plugin.state import state
+
+pytestmark = [pytest.mark.slow, pytest.mark.db]
 
 
 @pytest.fixture()
@@ -214,7 +215,7 @@ def test_jobs_run_on_rq_with_a_real_redis(make_app, sandbox, redis_url, tmp_path
 def test_offers_jobs_run_on_rq_too(make_app, sandbox, redis_url, tmp_path):
     """ASC_OFFER_JOB_QUEUE hands publish runs to RQ; the same `rq worker` runs them."""
     import requests as http
-    from conftest import csrf_from
+    from helpers import csrf_from
     from hosts import shop_rq
 
     factory = "asc_plugin.demo.app:create_app"

@@ -16,6 +16,7 @@ from ..i18n import _
 from ..services import activity_messages
 from ..services.binding import ensure_session_binding
 from ..state import state
+from . import markup
 from .banners import banner, split_category
 from .layout import page
 
@@ -86,8 +87,11 @@ def create_blueprint() -> Blueprint:
             return escape(catalog.ungettext(singular, plural, num)) % {
                 "num": shown(num), **{key: shown(value) for key, value in values.items()}}
 
+        space = i18n.sentence_space()
         return {
             "asc_count": count,
+            "asc_badge": markup.badge_renderer(space),
+            "asc_when": markup.when_renderer(format_day, format_when, dates.exact_utc),
             "asc_platform": current_app.config["ASC_PLATFORM_NAME"],
             "asc_gettext": gettext, "asc_ngettext": ngettext,
             "asc_csrf_token": csrf.token, "asc_csrf_field_name": csrf.field_name(),
@@ -96,7 +100,7 @@ def create_blueprint() -> Blueprint:
             "asc_lang": i18n.html_lang(),
             # Between two sentences or a label and its value: a space in English, none in
             # Chinese (whose full-width punctuation carries its own spacing).
-            "asc_space": i18n.sentence_space(),
+            "asc_space": space,
             "asc_now": int(clock.now().timestamp()),
             "asc_banner_category": split_category,
             "asc_section": SECTIONS.get(request.endpoint, "home"),
