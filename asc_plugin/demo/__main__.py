@@ -62,7 +62,8 @@ def main(argv=None) -> None:
     _serve(app, args.host, args.port)
     print(f" * Demo admin on http://{args.host}:{args.port} (sign in as "
           f"{app.config['DEMO_ADMIN_USER']} / {app.config['DEMO_ADMIN_PASSWORD']})")
-    print(" * Job worker running (catalog matching, order import); Ctrl-C stops everything")
+    print(" * Job worker running (catalog matching, offers, order import, price and quantity "
+          "sync); Ctrl-C stops everything")
     with app.app_context():
         jobs.resume_stalled()
     jobs.huey_for(app).create_consumer(workers=2, worker_type="thread", periodic=True).run()
