@@ -106,8 +106,8 @@ def check_authorizations(store_ids):
     for an app-side reason, unreachable, or close to its yearly renewal.
     """
     from .persistence import commit
+    from .presenters import check_note, connection_label
     from .services import authorizations
-    from .views.presenters import check_note, connection_label
 
     _require_stores(store_ids)
     to_check = authorizations.stores_to_check(list(store_ids))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
-from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import clock, csrf, dates, i18n, paths
 from ..htmx import client_redirect, is_boosted, is_htmx, refresh, vary_on_htmx
@@ -19,14 +19,11 @@ from ..state import state
 from . import markup
 from .banners import banner, split_category
 from .layout import page
+from .lookup import StoreNotFound
 
 #: Which entry of the plugin's sub-navigation a page belongs to (the rest belong to the stores).
 SECTIONS = {"asc.learning": "learning", "asc.attributes": "attributes",
             "asc.activity": "activity"}
-
-
-class StoreNotFound(NotFound):
-    """A store id that does not (or no longer) exist, or that this admin may not manage."""
 
 
 def create_blueprint() -> Blueprint:

@@ -12,11 +12,12 @@ from ..htmx import is_htmx
 from ..i18n import _
 from ..params import query_int
 from ..persistence import commit
+from ..presenters import attempt_banner, present, present_one, waiting_hint
 from ..services import attempts, authorizations, connection, stores
 from ..services.binding import session_binding
 from .banners import banner
 from .layout import page
-from .presenters import attempt_banner, present, present_one, store_or_404, waiting_hint
+from .lookup import store_or_404
 from .urls import rule
 
 #: Where the waiting card and the dashboard's connection panel come from.

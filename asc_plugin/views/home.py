@@ -10,11 +10,11 @@ from ..htmx import is_htmx
 from ..i18n import _, ngettext
 from ..params import parse_int
 from ..persistence import commit
+from ..presenters import present
 from ..safe_redirect import safe_next
 from ..services import activity, authorizations, setup_tasks, stores
 from ..state import state
 from .layout import page
-from .presenters import present
 
 VIEWS = ("cards", "table")
 ACTIVITY_PER_PAGE = 10

@@ -19,12 +19,13 @@ from ..i18n import _
 from ..models import ListingItem, Store
 from ..params import parse_int
 from ..persistence import commit
+from ..presenters import present_one
 from ..safe_redirect import safe_next
 from ..services import matching
 from ..state import state
 from .banners import banner
 from .layout import page
-from .presenters import present_one, store_or_404
+from .lookup import store_or_404
 from .urls import rule, store_urls
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,12 @@ from ..i18n import _, current_locale
 from ..models import ListingItem, ListingSettings, Offer, Store
 from ..offer_forms import OfferSettingsForm
 from ..persistence import commit
+from ..presenters import present_one
 from ..services import listing_settings, offers
 from ..state import state
 from .banners import banner
 from .layout import page
-from .presenters import present_one, store_or_404
+from .lookup import store_or_404
 from .urls import rule, store_urls
 
 log = logging.getLogger(__name__)

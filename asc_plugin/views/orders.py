@@ -14,11 +14,12 @@ from ..i18n import _
 from ..models import AmazonOrder, OrderImport
 from ..params import query_int
 from ..persistence import commit
+from ..presenters import present_one
 from ..services import orders
 from ..state import state
 from .banners import banner
 from .layout import page
-from .presenters import present_one, store_or_404
+from .lookup import store_or_404
 from .urls import rule, store_urls
 
 log = logging.getLogger(__name__)

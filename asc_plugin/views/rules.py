@@ -17,10 +17,11 @@ from ..i18n import _
 from ..models import Store
 from ..params import clean_keys, parse_int
 from ..persistence import commit
+from ..presenters import present_one
 from ..services import rules
 from .banners import banner
 from .layout import page
-from .presenters import present_one, store_or_404
+from .lookup import store_or_404
 from .urls import rule, store_urls
 
 ROW_KEY = re.compile(r"conditions-([0-9]{1,4})-")

@@ -10,11 +10,12 @@ from ..i18n import _
 from ..models import Store
 from ..params import parse_int
 from ..persistence import commit
+from ..presenters import present, present_one
 from ..services import activity, attempts, matching, product_ids, rules, setup_tasks, stores
 from ..state import state
 from .banners import banner
 from .layout import page
-from .presenters import present, present_one, store_or_404
+from .lookup import store_or_404
 from .urls import rule
 
 PREVIEW_SIZE = 4

@@ -10,11 +10,12 @@ from ..errors import Failure
 from ..htmx import is_htmx
 from ..i18n import _
 from ..models import Offer, SyncState
+from ..presenters import present_one
 from ..services import offers as offers_service
 from ..services import sync
 from ..state import state
 from .banners import banner
-from .presenters import present_one, store_or_404
+from .lookup import store_or_404
 from .urls import rule, store_urls
 
 #: Refused offers listed in the panel.

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from .. import marketplaces
-from ..host import Website
-from ..i18n import _, _l, ngettext, sentences
-from ..models import ConnectionState, Store, StoreStatus
-from ..services import authorizations
-from ..state import state
+from . import marketplaces
+from .host import Website
+from .i18n import _, _l, ngettext, sentences
+from .models import ConnectionState, Store, StoreStatus
+from .services import authorizations
+from .state import state
 
 #: tone -> the CSS modifier and an icon that says the same without colour.
 TONES = {"success": "✓", "info": "ℹ", "warning": "!", "error": "✕", "muted": "–"}
@@ -70,7 +70,7 @@ class StorePresenter:
 
     @cached_property
     def urls(self) -> dict[str, str]:
-        from .urls import store_urls
+        from .views.urls import store_urls
 
         return store_urls(self.store.id)
 
@@ -152,7 +152,7 @@ class StorePresenter:
     def health_problem(self) -> tuple[str, str] | None:
         """(message, level) of the last live check when it failed on a connected store (a lapse
         shows as the connection state instead); operator problems say they are theirs."""
-        from ..errors import OPERATOR, Failure
+        from .errors import OPERATOR, Failure
 
         code = self.store.health_code
         if not self.store.is_connected or code in (None, "ok"):
@@ -171,7 +171,7 @@ class StorePresenter:
 
 
 def present(stores: list[Store]) -> list[StorePresenter]:
-    from ..services import matching, offers, orders
+    from .services import matching, offers, orders
 
     websites = {w.id: w for w in state().host.websites()}
     ids = [s.id for s in stores]
@@ -191,21 +191,11 @@ def present_one(store: Store) -> StorePresenter:
     return presenter
 
 
-def store_or_404(store_id: int) -> Store:
-    from ..services import stores
-    from . import StoreNotFound
-
-    store = stores.get(store_id)
-    if store is None or not stores.may_manage(store):
-        raise StoreNotFound(_("This store does not exist (any more)."))
-    return store
-
-
 def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
     """(level, message) telling how a connect attempt ended, naming its store; None while it
     is open or when a newer attempt took over."""
-    from ..errors import Failure
-    from ..services import attempts
+    from .errors import Failure
+    from .services import attempts
 
     outcome = attempts.effective_outcome(attempt)
     if outcome in (None, "superseded", "processing"):
@@ -226,7 +216,7 @@ def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
                 "other admins manage.", int(detail["others_hidden"])))
         return "success", message
     if outcome == "renewed":
-        from .. import dates
+        from . import dates
 
         until = detail.get("until")
         day = dates.formatters()[0](_parse_iso(until)) if until else ""
@@ -261,7 +251,7 @@ def waiting_hint(attempt, store: Store) -> str | None:
     """After a couple of minutes without an answer: Amazon shows some errors only in its own
     tab and never sends the seller back (MD4010, signing in with another region's account), so
     the card names the likely cause, the store's region and what to do."""
-    from ..models import utcnow
+    from .models import utcnow
 
     started = attempt.started_at
     if started.tzinfo is None:
