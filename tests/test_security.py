@@ -225,7 +225,7 @@ def test_one_safe_redirect_check_for_plugin_demo_and_sandbox(app, admin, client,
                                        "username": "admin", "password": "admin",
                                        "next": unquote(target)})
     assert demo.headers["Location"] == "/dashboard"
-    from asc_plugin.sandbox.app import _next
+    from asc_plugin.sandbox.seller_central import _next
 
     with sandbox.app.test_request_context("/", query_string={"next": unquote(target)}):
         assert _next() is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..marketplaces import MARKETPLACES
+
 CLIENT_ID = "amzn1.application-oa2-client.sandbox0000000000000000000000"
 CLIENT_SECRET = "amzn1.oa2-cs.v1.sandbox-client-secret-not-for-production"  # noqa: S105
 APPLICATION_ID = "amzn1.sellerapps.app.0a0a0a0a-1b1b-2c2c-3d3d-4e4e4e4e4e4e"
@@ -12,8 +14,6 @@ REGION_PATHS = {"NA": "na", "EU": "eu", "FE": "fe"}
 
 def seller_central_urls(base_url: str) -> dict[str, str]:
     """Country code -> the sandbox's Seller Central for that country's region."""
-    from ..marketplaces import MARKETPLACES
-
     base = base_url.rstrip("/")
     return {m.code: f"{base}/{REGION_PATHS[m.region]}" for m in MARKETPLACES}
 

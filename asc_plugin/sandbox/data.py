@@ -115,6 +115,59 @@ class OfferState:
     requests: list = field(default_factory=list)
 
 
+#: A day in seconds, on the sandbox clock.
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class OrderSettings:
+    """How the Orders API's sandbox generates orders, and its usage plans (sandbox/orders.py)."""
+
+    interval: float = 3 * 3600      # seconds between generated orders per marketplace; 0: none
+    lookback: float = DAY           # generated orders start this long before authorization
+    search_rate: float = 0.0056
+    search_burst: float = 20
+    get_rate: float = 0.5
+    get_burst: float = 30
+
+
+@dataclass
+class Placed:
+    """An order placed through the sandbox's control (or a generated one, as computed)."""
+
+    order_id: str
+    seller_id: str
+    marketplace_id: str
+    created: float
+    lines: list[tuple[str, int]]      # (sku, quantity)
+    pending: float = 0.0              # seconds in PENDING
+    cancelled_at: float | None = None
+    fulfilled_by: str = "MERCHANT"
+    cancel_while_pending: bool = False
+
+
+@dataclass
+class OrdersState:
+    """Placed orders, pagination tokens, the fault switch and requests of the Orders API."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    settings: OrderSettings = field(default_factory=OrderSettings)
+    fault: str | None = None
+    fault_times: int | None = None
+    fault_operation: str | None = None   # "search" | "get" | None (both)
+    placed: dict[str, Placed] = field(default_factory=dict)
+    tokens: dict[str, dict] = field(default_factory=dict)
+    requests: list[dict] = field(default_factory=list)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.settings = OrderSettings()
+            self.fault = self.fault_times = self.fault_operation = None
+            self.placed.clear()
+            self.tokens.clear()
+            self.requests.clear()
+
+
 @dataclass
 class SandboxState:
     """Everything the sandbox remembers; one lock, since the sandbox is served threaded."""
@@ -131,9 +184,10 @@ class SandboxState:
     #: Every searchCatalogItems request: monotonic time, seller, identifiers, status (tests
     #: and the benchmark read it to prove the rate limit held).
     catalog_requests: list[dict] = field(default_factory=list)
-    #: What other API modules keep (sandbox/orders.py…), reset with the rest.
-    resets: list = field(default_factory=list)
     offers: OfferState = field(default_factory=OfferState)
+    orders: OrdersState = field(default_factory=OrdersState)
+    #: Signs the pre-signed document URLs of the Feeds API (sandbox/feeds.py).
+    url_key: bytes = field(default_factory=lambda: secrets.token_bytes(16))
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -150,8 +204,7 @@ class SandboxState:
             self.settings = Settings()
             self.clock_offset = 0.0
             self.token_requests = 0
-        for reset in self.resets:
-            reset()
+        self.orders.reset()
 
     def revoke(self, seller_id: str) -> None:
         """Manage Your Apps › Remove: every authorization of the seller, and its tokens."""
@@ -222,3 +275,11 @@ def participations(seller: Seller, region: str) -> list[dict]:
             "storeName": seller.store_name,
         })
     return out
+
+
+def marketplace_ids(token: dict) -> list[str]:
+    """The ids of the marketplaces where an access token's seller sells, in its region."""
+    seller = seller_by_id(token["seller_id"])
+    if seller is None:
+        return []
+    return [p["marketplace"]["id"] for p in participations(seller, token["region"])]

@@ -13,16 +13,25 @@ per seller (429 with Amazon's body, no rate-limit header on 403/429/5xx) and a f
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.datastructures import MultiDict
 
-from .data import MARKETPLACE_FACTS, SandboxState, participations, seller_by_id
+from ..marketplaces import BY_CODE
+from .data import MARKETPLACE_FACTS, SandboxState, marketplace_ids
+from .guards import DENIED, QUOTA, Answer, control_data, current_sandbox, spapi_guard, stamped
+from .guards import spapi_error as error
+
+bp = Blueprint("listings", __name__)
 
 ROLE = "product_listing"
 PROCESSING_SECONDS = 60
@@ -37,7 +46,7 @@ INCLUDED = ("summaries", "attributes", "issues", "offers", "fulfillmentAvailabil
 LIMITS = {"putListingsItem": (5, 5), "patchListingsItem": (5, 5), "getListingsItem": (5, 5),
           "deleteListingsItem": (5, 5), "searchListingsItems": (5, 5),
           "getListingsRestrictions": (5, 10), "getDefinitionsProductType": (5, 10)}
-QUOTA = ("QuotaExceeded", "You exceeded your quota for the requested resource.")
+REQUIREMENTS = ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY")
 
 
 def verdict(asin: str) -> str:
@@ -55,81 +64,92 @@ def verdict(asin: str) -> str:
     return "ok"
 
 
-def error(status: int, code: str, message: str, details: str = ""):
-    return jsonify({"errors": [{"code": code, "message": message, "details": details}]}), status
-
-
 def iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Api:
-    """What every operation here does first: the fault switch, Amazon's checks of the token and
-    role, the rate limit; and, last, the request id and rate header, and a record of it."""
+# --- What every operation of these APIs (and the Feeds API) does first and last ----------------
 
-    def __init__(self, app: Flask, state: SandboxState):
-        self.app, self.state = app, state
+def take_fault(surface: str) -> str | None:
+    """The fault switched on for a surface, counting down its ``times``."""
+    state = current_sandbox()
+    with state.lock:
+        entry = state.offers.faults.get(surface)
+        if not entry:
+            return None
+        fault, times = entry
+        if times is not None:
+            if times <= 1:
+                del state.offers.faults[surface]
+            else:
+                entry[1] = times - 1
+        return fault
 
-    def fault(self, surface: str) -> str | None:
-        with self.state.lock:
-            entry = self.state.offers.faults.get(surface)
-            if not entry:
-                return None
-            fault, times = entry
-            if times is not None:
-                if times <= 1:
-                    del self.state.offers.faults[surface]
-                else:
-                    entry[1] = times - 1
-            return fault
 
-    def begin(self, region: str, surface: str, operation: str, seller_in_path: str | None = None):
-        """The caller's token record, or the error response to send."""
-        guard = self.app.extensions["asc_sandbox_guard"]
-        info = guard(region, self.fault(surface), ROLE)
-        if not isinstance(info, dict):
-            return info
-        if seller_in_path is not None and seller_in_path != info["seller_id"]:
-            return error(403, "Unauthorized", "Access to requested resource is denied.",
-                         "The seller id in the request is not the seller of the access token.")
-        if not self.take(info, operation):
-            return error(429, *QUOTA)
+def begin(region: str, surface: str, operation: str,
+          seller_in_path: str | None = None) -> dict | Answer:
+    """The fault switch, Amazon's checks of the token and role, the rate limit: the caller's
+    token record, or the error response to send."""
+    info = spapi_guard(region, take_fault(surface), ROLE)
+    if not isinstance(info, dict):
         return info
+    if seller_in_path is not None and seller_in_path != info["seller_id"]:
+        return error(403, "Unauthorized", DENIED,
+                     "The seller id in the request is not the seller of the access token.")
+    if not take(info, operation):
+        return error(429, *QUOTA)
+    return info
 
-    def take(self, info: dict, operation: str) -> bool:
-        rate, burst = LIMITS.get(operation) or FEED_LIMITS[operation]
-        scale = self.state.offers.rate_scale
-        return self.state.take_rate(f"{info['seller_id']}:{info['region']}:{operation}",
-                                    burst=burst * scale, per_second=rate * scale)
 
-    def finish(self, operation: str, info, result):
-        response = self.app.make_response(result)
-        response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
-        if response.status_code < 400 and operation in {**LIMITS, **FEED_LIMITS}:
-            rate = ({**LIMITS, **FEED_LIMITS})[operation][0]
-            response.headers["x-amzn-RateLimit-Limit"] = str(rate)
-        body = request.get_json(silent=True) if request.is_json else None
-        with self.state.lock:
-            self.state.offers.requests.append({
-                "at": time.monotonic(), "operation": operation, "method": request.method,
-                "path": request.path, "seller": info.get("seller_id")
-                if isinstance(info, dict) else None,
-                "params": {k: request.args.getlist(k) for k in request.args},
-                "body": body, "status": response.status_code})
-        return response
+def take(info: dict, operation: str) -> bool:
+    state = current_sandbox()
+    rate, burst = LIMITS.get(operation) or FEED_LIMITS[operation]
+    scale = state.offers.rate_scale
+    return state.take_rate(f"{info['seller_id']}:{info['region']}:{operation}",
+                           burst=burst * scale, per_second=rate * scale)
 
-    def marketplace(self, info: dict, values: list[str], *, at_most: int = 1):
-        """The one marketplace asked for, or Amazon's 400."""
-        if not values:
-            return error(400, "InvalidInput", "Missing required parameter: marketplaceIds.")
-        if len(values) > at_most:
-            return error(400, "InvalidInput", f"marketplaceIds: at most {at_most} value is "
-                         "allowed.")
-        seller = seller_by_id(info["seller_id"])
-        if values[0] not in [p["marketplace"]["id"] for p in participations(seller,
-                                                                           info["region"])]:
-            return error(400, "InvalidInput", f"Invalid marketplaceIds: {values[0][:20]}.")
-        return values[0]
+
+def finish(operation: str, info: dict | Answer, result: Answer) -> Response:
+    """The answer with its request id and rate header, recorded for tests."""
+    limits = {**LIMITS, **FEED_LIMITS}
+    response = stamped(result, rate=limits[operation][0] if operation in limits else None,
+                       rate_statuses=range(100, 400))
+    body = request.get_json(silent=True) if request.is_json else None
+    state = current_sandbox()
+    with state.lock:
+        state.offers.requests.append({
+            "at": time.monotonic(), "operation": operation, "method": request.method,
+            "path": request.path, "seller": info.get("seller_id")
+            if isinstance(info, dict) else None,
+            "params": {k: request.args.getlist(k) for k in request.args},
+            "body": body, "status": response.status_code})
+    return response
+
+
+def operation(surface: str, name: str) -> Callable[[Callable[..., Answer]], Callable[..., Answer]]:
+    """Wrap an answer ``handler(info, **url_values)`` into the view of an SP-API operation:
+    :func:`begin`, the handler if the caller passed, :func:`finish`."""
+    def decorate(handler: Callable[..., Answer]) -> Callable[..., Answer]:
+        @functools.wraps(handler)
+        def view(region: str, **kwargs: str) -> Answer:
+            info = begin(region, surface, name)
+            if not isinstance(info, dict):
+                return finish(name, info, info)
+            return finish(name, info, handler(info, **kwargs))
+        return view
+    return decorate
+
+
+def marketplace(info: dict, values: list[str], *, at_most: int = 1) -> str | Answer:
+    """The one marketplace asked for, or Amazon's 400."""
+    if not values:
+        return error(400, "InvalidInput", "Missing required parameter: marketplaceIds.")
+    if len(values) > at_most:
+        return error(400, "InvalidInput", f"marketplaceIds: at most {at_most} value is "
+                     "allowed.")
+    if values[0] not in marketplace_ids(info):
+        return error(400, "InvalidInput", f"Invalid marketplaceIds: {values[0][:20]}.")
+    return values[0]
 
 
 #: Feeds API limits (sandbox/feeds.py), here so one table serves the shared checks.
@@ -139,8 +159,6 @@ FEED_LIMITS = {"createFeedDocument": (0.5, 15), "createFeed": (0.0083, 15),
 
 
 def currency_of(marketplace_id: str) -> str:
-    from ..marketplaces import BY_CODE
-
     for code, facts in MARKETPLACE_FACTS.items():
         if code in BY_CODE and BY_CODE[code].marketplace_id == marketplace_id:
             return facts[3]
@@ -149,7 +167,8 @@ def currency_of(marketplace_id: str) -> str:
 
 def issue(code: str, message: str, category: str, attribute: str | None = None,
           severity: str = "ERROR", suppressed: bool = False) -> dict:
-    found = {"code": code, "message": message, "severity": severity, "categories": [category]}
+    found: dict[str, Any] = {"code": code, "message": message, "severity": severity,
+                             "categories": [category]}
     if attribute:
         found["attributeNames"] = [attribute]
     if suppressed:
@@ -168,7 +187,8 @@ def _first(attributes: dict, name: str) -> dict | None:
 def check_offer(body, marketplace_id: str) -> tuple[list[dict], dict | None]:
     """Amazon's synchronous checks of an offer-only body: (issues, the offer as kept)."""
     attributes = body.get("attributes") if isinstance(body.get("attributes"), dict) else {}
-    issues, offer = [], {"product_type": str(body.get("productType"))[:100]}
+    issues: list[dict] = []
+    offer: dict[str, Any] = {"product_type": str(body.get("productType"))[:100]}
     for name in ("merchant_suggested_asin", "condition_type"):
         if _first(attributes, name) is None:
             issues.append(issue("90220", f"'{name}' is required but not supplied.",
@@ -298,7 +318,7 @@ def apply_patches(record: dict, patches) -> tuple[str | None, dict]:
         if not isinstance(path, str) or not path.startswith("/attributes/") or "/" in name \
                 or not name:
             return "Only top-level attributes can be patched.", attributes
-        value = patch.get("value")
+        value: Any = patch.get("value")
         if patch["op"] != "delete" and (not isinstance(value, list) or not value or not all(
                 isinstance(v, dict) for v in value)):
             return f"value of {name[:40]} must be a non-empty array of objects.", attributes
@@ -312,8 +332,6 @@ def apply_patches(record: dict, patches) -> tuple[str | None, dict]:
 
 
 def region_of(marketplace_id: str) -> str | None:
-    from ..marketplaces import BY_CODE
-
     for market in BY_CODE.values():
         if market.marketplace_id == marketplace_id:
             return market.region
@@ -324,8 +342,6 @@ def share_quantity(state: SandboxState, seller_id: str, marketplace_id: str, sku
                    quantity: int) -> None:
     """Amazon keeps one merchant quantity per seller SKU for all the marketplaces of a
     region: the other marketplaces' listings of the SKU show it too (call with the lock)."""
-    from ..marketplaces import BY_CODE
-
     region = region_of(marketplace_id)
     for market in BY_CODE.values():
         if market.region == region and market.marketplace_id != marketplace_id:
@@ -340,263 +356,278 @@ def visible(record: dict, now: float) -> bool:
     return record["visible"]
 
 
-def register(app: Flask, state: SandboxState, csrf) -> None:
-    api = Api(app, state)
+# --- The views -----------------------------------------------------------------------------------
 
-    def submission(sku: str, status: str, issues: list[dict], identifiers=None):
-        body = {"sku": sku, "status": status, "submissionId": uuid.uuid4().hex,
-                "issues": issues}
-        if identifiers is not None:
-            body["identifiers"] = identifiers
-        return jsonify(body)
+def _submission(sku: str, status: str, issues: list[dict],
+                identifiers: list[dict] | None = None) -> Answer:
+    body: dict[str, Any] = {"sku": sku, "status": status, "submissionId": uuid.uuid4().hex,
+                            "issues": issues}
+    if identifiers is not None:
+        body["identifiers"] = identifiers
+    return jsonify(body)
 
-    @app.route("/spapi/<region>/listings/2021-08-01/items/<seller_id>/<path:sku>",
-               methods=["PUT", "PATCH", "GET", "DELETE"])
-    def listings_item(region, seller_id, sku):
-        operation = {"PUT": "putListingsItem", "PATCH": "patchListingsItem",
-                     "GET": "getListingsItem", "DELETE": "deleteListingsItem"}[request.method]
-        info = api.begin(region, "listings", operation, seller_id)
-        if not isinstance(info, dict):
-            return api.finish(operation, info, info)
-        return api.finish(operation, info, item_answer(info, sku))
 
-    def item_answer(info, sku):
-        marketplace = api.marketplace(info, [v for v in request.args.get(
-            "marketplaceIds", "").split(",") if v])
-        if not isinstance(marketplace, str):
-            return marketplace
-        if not sku or len(sku) > 200:
-            return error(400, "InvalidInput", "The SKU must have 1 to 200 characters.")
-        key, now = (info["seller_id"], marketplace, sku), state.now()
-        if request.method in ("PUT", "PATCH"):
-            body = request.get_json(silent=True)
-            if not isinstance(body, dict) or not isinstance(body.get("productType"), str):
-                return error(400, "InvalidInput", "Invalid input", "productType is required.")
-        if request.method == "PUT":
-            if not isinstance(body.get("attributes"), dict):
-                return error(400, "InvalidInput", "Invalid input", "attributes is required.")
-            if body.get("requirements", "LISTING") not in ("LISTING", "LISTING_PRODUCT_ONLY",
-                                                            "LISTING_OFFER_ONLY"):
-                return error(400, "InvalidInput", "Invalid input",
-                             "requirements has an unknown value.")
-            mode = request.args.get("mode")
-            if mode not in (None, "VALIDATION_PREVIEW"):
-                return error(400, "InvalidInput", "Invalid input", "mode has an unknown value.")
-            issues, offer = check_offer(body, marketplace)
-            if mode == "VALIDATION_PREVIEW":
-                ids = [{"marketplaceId": marketplace, "asin": offer["asin"]}] \
-                    if offer.get("asin") else []
-                return submission(sku, "INVALID" if issues else "VALID", issues, ids)
-            if issues:
-                return submission(sku, "INVALID", issues)
-            accept(state, info["seller_id"], marketplace, sku, offer, now)
-            return submission(sku, "ACCEPTED", [])
+def _marketplace_asked(info: dict) -> str | Answer:
+    return marketplace(info, [v for v in request.args.get("marketplaceIds", "").split(",")
+                              if v])
+
+
+@bp.route("/spapi/<region>/listings/2021-08-01/items/<seller_id>/<path:sku>",
+          methods=["PUT", "PATCH", "GET", "DELETE"])
+def listings_item(region: str, seller_id: str, sku: str) -> Answer:
+    name = {"PUT": "putListingsItem", "PATCH": "patchListingsItem",
+            "GET": "getListingsItem", "DELETE": "deleteListingsItem"}[request.method]
+    info = begin(region, "listings", name, seller_id)
+    if not isinstance(info, dict):
+        return finish(name, info, info)
+    return finish(name, info, _item_answer(info, sku))
+
+
+def _item_answer(info: dict, sku: str) -> Answer:
+    state = current_sandbox()
+    market = _marketplace_asked(info)
+    if not isinstance(market, str):
+        return market
+    if not sku or len(sku) > 200:
+        return error(400, "InvalidInput", "The SKU must have 1 to 200 characters.")
+    key, now = (info["seller_id"], market, sku), state.now()
+    body: dict = {}
+    if request.method in ("PUT", "PATCH"):
+        posted = request.get_json(silent=True)
+        if not isinstance(posted, dict) or not isinstance(posted.get("productType"), str):
+            return error(400, "InvalidInput", "Invalid input", "productType is required.")
+        body = posted
+    if request.method == "PUT":
+        return _put_answer(info, market, sku, body, now)
+    with state.lock:
+        record = state.offers.listings.get(key)
+    if record is None or (request.method == "GET" and not visible(record, now)):
+        return error(404, "NOT_FOUND", f"SKU '{sku[:40]}' not found in marketplace "
+                     f"{market}.")
+    if request.method == "DELETE":
         with state.lock:
-            record = state.offers.listings.get(key)
-        if record is None or (request.method == "GET" and not visible(record, now)):
-            return error(404, "NOT_FOUND", f"SKU '{sku[:40]}' not found in marketplace "
-                         f"{marketplace}.")
-        if request.method == "DELETE":
-            with state.lock:
-                state.offers.listings.pop(key, None)
-            return submission(sku, "ACCEPTED", [])
-        if request.method == "GET":
-            included = request.args.get("includedData", "summaries").split(",")
-            return jsonify(shaped(record, marketplace, included, now))
-        return patch_answer(info, marketplace, sku, record, body, now)
+            state.offers.listings.pop(key, None)
+        return _submission(sku, "ACCEPTED", [])
+    if request.method == "GET":
+        included = request.args.get("includedData", "summaries").split(",")
+        return jsonify(shaped(record, market, included, now))
+    return _patch_answer(info, market, sku, record, body, now)
 
-    def patch_answer(info, marketplace, sku, record, body, now):
-        problem, attributes = apply_patches(record, body.get("patches"))
-        if problem:
-            return error(400, "InvalidInput", "Invalid input", problem)
-        issues, offer = check_offer({"productType": body["productType"],
-                                     "attributes": attributes}, marketplace)
-        if issues:
-            return submission(sku, "INVALID", issues)
-        accept(state, info["seller_id"], marketplace, sku, offer, now)
-        return submission(sku, "ACCEPTED", [])
 
-    @app.get("/spapi/<region>/listings/2021-08-01/items/<seller_id>")
-    def search_listings_items(region, seller_id):
-        info = api.begin(region, "listings", "searchListingsItems", seller_id)
-        if not isinstance(info, dict):
-            return api.finish("searchListingsItems", info, info)
-        return api.finish("searchListingsItems", info, search_answer(info))
+def _put_answer(info: dict, market: str, sku: str, body: dict, now: float) -> Answer:
+    if not isinstance(body.get("attributes"), dict):
+        return error(400, "InvalidInput", "Invalid input", "attributes is required.")
+    if body.get("requirements", "LISTING") not in REQUIREMENTS:
+        return error(400, "InvalidInput", "Invalid input", "requirements has an unknown value.")
+    mode = request.args.get("mode")
+    if mode not in (None, "VALIDATION_PREVIEW"):
+        return error(400, "InvalidInput", "Invalid input", "mode has an unknown value.")
+    issues, offer = check_offer(body, market)
+    if mode == "VALIDATION_PREVIEW":
+        ids = [{"marketplaceId": market, "asin": offer["asin"]}] \
+            if offer and offer.get("asin") else []
+        return _submission(sku, "INVALID" if issues else "VALID", issues, ids)
+    if issues or offer is None:
+        return _submission(sku, "INVALID", issues)
+    accept(current_sandbox(), info["seller_id"], market, sku, offer, now)
+    return _submission(sku, "ACCEPTED", [])
 
-    def search_answer(info):
-        args = request.args
-        marketplace = api.marketplace(info, [v for v in args.get("marketplaceIds", "").split(",")
-                                             if v])
-        if not isinstance(marketplace, str):
-            return marketplace
-        asked = [v for v in args.get("identifiers", "").split(",") if v]
-        if len(asked) > 20:
-            return error(400, "InvalidInput", "identifiers: at most 20 values are allowed.")
-        if asked and args.get("identifiersType") not in ("ASIN", "EAN", "FNSKU", "GTIN", "ISBN",
-                                                         "JAN", "MINSAN", "SKU", "UPC"):
-            return error(400, "InvalidInput", "identifiersType is required with identifiers.")
-        included = args.get("includedData", "summaries").split(",")
-        if any(v not in INCLUDED for v in included):
-            return error(400, "InvalidInput", "includedData has an unknown value.")
-        size = args.get("pageSize", "10")
-        if not size.isdigit() or not 1 <= int(size) <= 20:
-            return error(400, "InvalidInput", "pageSize must be between 1 and 20.")
-        after = args.get("lastUpdatedAfter")
+
+def _patch_answer(info: dict, market: str, sku: str, record: dict, body: dict,
+                  now: float) -> Answer:
+    problem, attributes = apply_patches(record, body.get("patches"))
+    if problem:
+        return error(400, "InvalidInput", "Invalid input", problem)
+    issues, offer = check_offer({"productType": body["productType"],
+                                 "attributes": attributes}, market)
+    if issues or offer is None:
+        return _submission(sku, "INVALID", issues)
+    accept(current_sandbox(), info["seller_id"], market, sku, offer, now)
+    return _submission(sku, "ACCEPTED", [])
+
+
+@bp.get("/spapi/<region>/listings/2021-08-01/items/<seller_id>")
+def search_listings_items(region: str, seller_id: str) -> Answer:
+    info = begin(region, "listings", "searchListingsItems", seller_id)
+    if not isinstance(info, dict):
+        return finish("searchListingsItems", info, info)
+    return finish("searchListingsItems", info, _search_answer(info))
+
+
+def _search_answer(info: dict) -> Answer:
+    args = request.args
+    market = _marketplace_asked(info)
+    if not isinstance(market, str):
+        return market
+    asked = [v for v in args.get("identifiers", "").split(",") if v]
+    if len(asked) > 20:
+        return error(400, "InvalidInput", "identifiers: at most 20 values are allowed.")
+    if asked and args.get("identifiersType") not in ("ASIN", "EAN", "FNSKU", "GTIN", "ISBN",
+                                                     "JAN", "MINSAN", "SKU", "UPC"):
+        return error(400, "InvalidInput", "identifiersType is required with identifiers.")
+    included = args.get("includedData", "summaries").split(",")
+    if any(v not in INCLUDED for v in included):
+        return error(400, "InvalidInput", "includedData has an unknown value.")
+    size = args.get("pageSize", "10")
+    if not size.isdigit() or not 1 <= int(size) <= 20:
+        return error(400, "InvalidInput", "pageSize must be between 1 and 20.")
+    after = args.get("lastUpdatedAfter")
+    try:
+        after_epoch = datetime.strptime(after, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=timezone.utc).timestamp() if after else None
+    except ValueError:
+        return error(400, "InvalidInput", "lastUpdatedAfter must be an ISO 8601 date-time.")
+    state = current_sandbox()
+    now = state.now()
+    with state.lock:
+        records = [r for (seller, market_id, _sku), r in state.offers.listings.items()
+                   if seller == info["seller_id"] and market_id == market and visible(r, now)]
+    if asked:
+        wanted = set(asked) if args.get("identifiersType") == "SKU" else set()
+        by_asin = set(asked) if args.get("identifiersType") == "ASIN" else set()
+        records = [r for r in records if r["sku"] in wanted or r["asin"] in by_asin]
+    if after_epoch is not None:
+        records = [r for r in records if r["updated"] > after_epoch]
+    sort_by = args.get("sortBy", "lastUpdatedDate")
+    sort_keys: dict[str, Callable[[dict], Any]] = {
+        "sku": lambda r: r["sku"], "createdDate": lambda r: (r["created"], r["sku"]),
+        "lastUpdatedDate": lambda r: (r["updated"], r["sku"])}
+    if sort_by not in sort_keys:
+        return error(400, "InvalidInput", "sortBy has an unknown value.")
+    records.sort(key=sort_keys[sort_by], reverse=args.get("sortOrder", "DESC") == "DESC")
+    records = records[:1000]  # Amazon pages through at most 1,000 results per query
+    page = _page(args, len(records), int(size))
+    if page is None:
+        return error(400, "InvalidInput", "The pageToken is not valid for this query.")
+    start, pagination = page
+    return jsonify({"numberOfResults": len(records), "pagination": pagination,
+                    "items": [shaped(r, market, included, now)
+                              for r in records[start:start + int(size)]]})
+
+
+def _page(args: MultiDict[str, str], total: int, size: int) -> tuple[int, dict] | None:
+    """Where the page a ``pageToken`` points at starts, and the tokens around it; None for a
+    token of another query."""
+    query = hashlib.sha256(json.dumps(sorted((k, v) for k, v in args.items(multi=True)
+                                             if k != "pageToken")).encode()).hexdigest()[:16]
+    start = 0
+    if args.get("pageToken"):
+        token_query: str | None
         try:
-            after_epoch = datetime.strptime(after, "%Y-%m-%dT%H:%M:%SZ").replace(
-                tzinfo=timezone.utc).timestamp() if after else None
-        except ValueError:
-            return error(400, "InvalidInput", "lastUpdatedAfter must be an ISO 8601 date-time.")
-        now = state.now()
-        with state.lock:
-            records = [r for (seller, market, _sku), r in state.offers.listings.items()
-                       if seller == info["seller_id"] and market == marketplace
-                       and visible(r, now)]
-        if asked:
-            wanted = set(asked) if args.get("identifiersType") == "SKU" else set()
-            by_asin = set(asked) if args.get("identifiersType") == "ASIN" else set()
-            records = [r for r in records if r["sku"] in wanted or r["asin"] in by_asin]
-        if after_epoch is not None:
-            records = [r for r in records if r["updated"] > after_epoch]
-        sort_by = args.get("sortBy", "lastUpdatedDate")
-        key = {"sku": lambda r: r["sku"], "createdDate": lambda r: (r["created"], r["sku"]),
-               "lastUpdatedDate": lambda r: (r["updated"], r["sku"])}.get(sort_by)
-        if key is None:
-            return error(400, "InvalidInput", "sortBy has an unknown value.")
-        records.sort(key=key, reverse=args.get("sortOrder", "DESC") == "DESC")
-        records = records[:1000]  # Amazon pages through at most 1,000 results per query
-        query = hashlib.sha256(json.dumps(sorted((k, v) for k, v in args.items(multi=True)
-                                                 if k != "pageToken")).encode()).hexdigest()[:16]
-        start = 0
-        if args.get("pageToken"):
+            token_query, offset = base64.urlsafe_b64decode(
+                args["pageToken"].encode()).decode().split(":")
+            start = int(offset)
+        except (ValueError, UnicodeDecodeError):
+            token_query = None
+        if token_query != query or not 0 <= start < total:
+            return None
+    pagination = {}
+    if start + size < total:
+        pagination["nextToken"] = base64.urlsafe_b64encode(
+            f"{query}:{start + size}".encode()).decode()
+    if start:
+        pagination["previousToken"] = base64.urlsafe_b64encode(
+            f"{query}:{max(0, start - size)}".encode()).decode()
+    return start, pagination
+
+
+@bp.get("/spapi/<region>/listings/2021-08-01/restrictions")
+@operation("restrictions", "getListingsRestrictions")
+def listings_restrictions(info: dict) -> Answer:
+    args = request.args
+    if args.get("sellerId") != info["seller_id"]:
+        return error(400, "InvalidInput", "sellerId must be the caller's.")
+    market = _marketplace_asked(info)
+    if not isinstance(market, str):
+        return market
+    asin, condition = args.get("asin", ""), args.get("conditionType")
+    if not asin:
+        return error(400, "InvalidInput", "Missing required parameter: asin.")
+    if condition is not None and condition not in CONDITIONS:
+        return error(400, "InvalidInput", "conditionType has an unknown value.")
+    kind = verdict(asin)
+    restriction: dict[str, Any] = {"marketplaceId": market}
+    if condition:
+        restriction["conditionType"] = condition
+    if kind == "approval":
+        restriction["reasons"] = [{
+            "message": "You need approval to list in this brand or category.",
+            "reasonCode": "APPROVAL_REQUIRED",
+            "links": [{"resource": "https://sellercentral.amazon.com/hz/approvalrequest/"
+                                   f"restrictions/approve?asin={asin}",
+                       "verb": "GET", "title": "Request Approval via Seller Central.",
+                       "type": "text/html"}]}]
+    elif kind == "not_eligible":
+        restriction["reasons"] = [{"message": "This product is not eligible for listing "
+                                   "by this seller.", "reasonCode": "NOT_ELIGIBLE"}]
+    else:
+        return jsonify({"restrictions": []})
+    return jsonify({"restrictions": [restriction]})
+
+
+@bp.get("/spapi/<region>/definitions/2020-09-01/productTypes/<product_type>")
+@operation("definitions", "getDefinitionsProductType")
+def definitions_product_type(info: dict, product_type: str) -> Answer:
+    args = request.args
+    market = _marketplace_asked(info)
+    if not isinstance(market, str):
+        return market
+    requirements = args.get("requirements", "LISTING")
+    if requirements not in REQUIREMENTS:
+        return error(400, "InvalidInput", "requirements has an unknown value.")
+    if not product_type.replace("_", "").isalnum() or product_type.upper() != product_type:
+        return error(404, "NOT_FOUND", f"Product type {product_type[:40]} not found.")
+    resource = f"{request.host_url}_sandbox/schemas/{product_type}.json"
+    return jsonify({
+        "schema": {"link": {"resource": resource, "verb": "GET"},
+                   "checksum": hashlib.sha256(product_type.encode()).hexdigest()[:32]},
+        "requirements": requirements, "requirementsEnforced": "ENFORCED",
+        "propertyGroups": {"offer": {"title": "Offer", "description": "Sales terms",
+                                     "propertyNames": list(OFFER_SCHEMA["properties"])}},
+        "locale": "en_US", "marketplaceIds": [market], "productType": product_type,
+        "displayName": product_type.replace("_", " ").title(),
+        "productTypeVersion": {"version": "U1234567890", "latest": True,
+                               "releaseCandidate": False}})
+
+
+@bp.get("/_sandbox/schemas/<product_type>.json")
+def product_type_schema(product_type: str) -> Answer:
+    """The offer-only JSON Schema (Amazon serves it from a pre-signed S3 URL)."""
+    return jsonify({**OFFER_SCHEMA, "$id": f"https://schemas.amazon.com/selling-partners/"
+                    f"definitions/product-types/schema/v1/{product_type[:60]}"})
+
+
+@bp.post("/_sandbox/listings/faults")
+def listings_faults() -> Answer:
+    """{"listings": "429", "times": 2, …}: surfaces listings, restrictions, definitions,
+    feeds, upload; faults as for the catalog. An empty body clears them. Also
+    ``gzip`` (processing reports compressed) and ``rate_scale`` (every limit times it)."""
+    data = control_data()
+    try:
+        times = int(data["times"]) if data.get("times") else None
+    except (TypeError, ValueError):
+        times = None
+    state = current_sandbox()
+    with state.lock:
+        state.offers.faults = {surface: [str(data[surface])[:20], times] for surface in
+                               ("listings", "restrictions", "definitions", "feeds",
+                                "upload") if data.get(surface)}
+        if "rate_scale" in data:
             try:
-                token_query, start = base64.urlsafe_b64decode(
-                    args["pageToken"].encode()).decode().split(":")
-                start = int(start)
-            except (ValueError, UnicodeDecodeError):
-                token_query = None
-            if token_query != query or not 0 <= start < len(records):
-                return error(400, "InvalidInput", "The pageToken is not valid for this query.")
-        page = records[start:start + int(size)]
-        pagination = {}
-        if start + int(size) < len(records):
-            pagination["nextToken"] = base64.urlsafe_b64encode(
-                f"{query}:{start + int(size)}".encode()).decode()
-        if start:
-            pagination["previousToken"] = base64.urlsafe_b64encode(
-                f"{query}:{max(0, start - int(size))}".encode()).decode()
-        return jsonify({"numberOfResults": len(records), "pagination": pagination,
-                        "items": [shaped(r, marketplace, included, now) for r in page]})
+                state.offers.rate_scale = min(100.0, max(0.1, float(data["rate_scale"])))
+            except (TypeError, ValueError):
+                pass
+        if "gzip" in data:
+            state.offers.gzip_reports = data["gzip"] not in (False, "0", "false", "")
+    return jsonify({"ok": True})
 
-    @app.get("/spapi/<region>/listings/2021-08-01/restrictions")
-    def listings_restrictions(region):
-        info = api.begin(region, "restrictions", "getListingsRestrictions")
-        if not isinstance(info, dict):
-            return api.finish("getListingsRestrictions", info, info)
-        return api.finish("getListingsRestrictions", info, restrictions_answer(info))
 
-    def restrictions_answer(info):
-        args = request.args
-        if args.get("sellerId") != info["seller_id"]:
-            return error(400, "InvalidInput", "sellerId must be the caller's.")
-        marketplace = api.marketplace(info, [v for v in args.get("marketplaceIds", "").split(",")
-                                             if v])
-        if not isinstance(marketplace, str):
-            return marketplace
-        asin, condition = args.get("asin", ""), args.get("conditionType")
-        if not asin:
-            return error(400, "InvalidInput", "Missing required parameter: asin.")
-        if condition is not None and condition not in CONDITIONS:
-            return error(400, "InvalidInput", "conditionType has an unknown value.")
-        kind = verdict(asin)
-        restriction = {"marketplaceId": marketplace}
-        if condition:
-            restriction["conditionType"] = condition
-        if kind == "approval":
-            restriction["reasons"] = [{
-                "message": "You need approval to list in this brand or category.",
-                "reasonCode": "APPROVAL_REQUIRED",
-                "links": [{"resource": "https://sellercentral.amazon.com/hz/approvalrequest/"
-                                       f"restrictions/approve?asin={asin}",
-                           "verb": "GET", "title": "Request Approval via Seller Central.",
-                           "type": "text/html"}]}]
-        elif kind == "not_eligible":
-            restriction["reasons"] = [{"message": "This product is not eligible for listing "
-                                       "by this seller.", "reasonCode": "NOT_ELIGIBLE"}]
-        else:
-            return jsonify({"restrictions": []})
-        return jsonify({"restrictions": [restriction]})
-
-    @app.get("/spapi/<region>/definitions/2020-09-01/productTypes/<product_type>")
-    def definitions_product_type(region, product_type):
-        info = api.begin(region, "definitions", "getDefinitionsProductType")
-        if not isinstance(info, dict):
-            return api.finish("getDefinitionsProductType", info, info)
-        return api.finish("getDefinitionsProductType", info,
-                          definition_answer(info, product_type))
-
-    def definition_answer(info, product_type):
-        args = request.args
-        marketplace = api.marketplace(info, [v for v in args.get("marketplaceIds", "").split(",")
-                                             if v])
-        if not isinstance(marketplace, str):
-            return marketplace
-        requirements = args.get("requirements", "LISTING")
-        if requirements not in ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY"):
-            return error(400, "InvalidInput", "requirements has an unknown value.")
-        if not product_type.replace("_", "").isalnum() or product_type.upper() != product_type:
-            return error(404, "NOT_FOUND", f"Product type {product_type[:40]} not found.")
-        resource = f"{request.host_url}_sandbox/schemas/{product_type}.json"
-        return jsonify({
-            "schema": {"link": {"resource": resource, "verb": "GET"},
-                       "checksum": hashlib.sha256(product_type.encode()).hexdigest()[:32]},
-            "requirements": requirements, "requirementsEnforced": "ENFORCED",
-            "propertyGroups": {"offer": {"title": "Offer", "description": "Sales terms",
-                                         "propertyNames": list(OFFER_SCHEMA["properties"])}},
-            "locale": "en_US", "marketplaceIds": [marketplace], "productType": product_type,
-            "displayName": product_type.replace("_", " ").title(),
-            "productTypeVersion": {"version": "U1234567890", "latest": True,
-                                   "releaseCandidate": False}})
-
-    @app.get("/_sandbox/schemas/<product_type>.json")
-    def product_type_schema(product_type):
-        """The offer-only JSON Schema (Amazon serves it from a pre-signed S3 URL)."""
-        return jsonify({**OFFER_SCHEMA, "$id": f"https://schemas.amazon.com/selling-partners/"
-                        f"definitions/product-types/schema/v1/{product_type[:60]}"})
-
-    @app.post("/_sandbox/listings/faults")
-    def listings_faults():
-        """{"listings": "429", "times": 2, …}: surfaces listings, restrictions, definitions,
-        feeds, upload; faults as for the catalog. An empty body clears them. Also
-        ``gzip`` (processing reports compressed) and ``rate_scale`` (every limit times it)."""
-        data = request.get_json(silent=True) or {k: v for k, v in request.form.items()
-                                                  if k != "csrf_token"}
-        try:
-            times = int(data.get("times")) if data.get("times") else None
-        except (TypeError, ValueError):
-            times = None
-        with state.lock:
-            state.offers.faults = {surface: [str(data[surface])[:20], times] for surface in
-                                   ("listings", "restrictions", "definitions", "feeds",
-                                    "upload") if data.get(surface)}
-            if "rate_scale" in data:
-                try:
-                    state.offers.rate_scale = min(100.0, max(0.1, float(data["rate_scale"])))
-                except (TypeError, ValueError):
-                    pass
-            if "gzip" in data:
-                state.offers.gzip_reports = data["gzip"] not in (False, "0", "false", "")
-        return jsonify({"ok": True})
-
-    @app.get("/_sandbox/listings/requests")
-    def listings_requests():
-        """Every Listings / Restrictions / Definitions / Feeds request, for tests."""
-        with state.lock:
-            return jsonify({"requests": list(state.offers.requests)})
-
-    for view in (listings_item, search_listings_items, listings_restrictions,
-                 definitions_product_type, listings_faults):
-        csrf.exempt(view)
+@bp.get("/_sandbox/listings/requests")
+def listings_requests() -> Answer:
+    """Every Listings / Restrictions / Definitions / Feeds request, for tests."""
+    state = current_sandbox()
+    with state.lock:
+        return jsonify({"requests": list(state.offers.requests)})
 
 
 #: The offer-only schema's properties (a small but faithful subset of Amazon's meta-schema

@@ -22,24 +22,40 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timezone
+from typing import Any
 
-from flask import Flask, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
 from ..marketplaces import BY_CODE
 from ..params import parse_int
 from .data import (
+    DAY,
     MARKETPLACE_FACTS,
     ORDERS_ROLE,
     PII_ROLE,
-    SandboxState,
-    participations,
+    OrderSettings,
+    Placed,
+    marketplace_ids,
     seller_by_id,
 )
+from .guards import (
+    QUOTA,
+    Answer,
+    caller,
+    control_data,
+    current_sandbox,
+    fault_answer,
+    region_or_404,
+    stamped,
+    tests_only,
+)
+from .guards import spapi_error as error
+
+bp = Blueprint("orders", __name__)
 
 #: The demo catalog's first products: seller SKU -> (title, unit price).
 DEFAULT_SKUS = {
@@ -53,52 +69,8 @@ STATUSES = ("PENDING_AVAILABILITY", "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED",
 INCLUDED = ("BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION",
             "FULFILLMENT", "PACKAGES", "TAX", "PAYMENT", "FULFILLMENT_ORDERS")
 TOKEN_LIFE = 24 * 3600
-DAY = 86400
-
-
-@dataclass(frozen=True)
-class OrderSettings:
-    interval: float = 3 * 3600      # seconds between generated orders per marketplace; 0: none
-    lookback: float = DAY           # generated orders start this long before authorization
-    search_rate: float = 0.0056
-    search_burst: float = 20
-    get_rate: float = 0.5
-    get_burst: float = 30
-
-
-@dataclass
-class Placed:
-    """An order placed through the sandbox's control (or a generated one, as computed)."""
-
-    order_id: str
-    seller_id: str
-    marketplace_id: str
-    created: float
-    lines: list[tuple[str, int]]      # (sku, quantity)
-    pending: float = 0.0              # seconds in PENDING
-    cancelled_at: float | None = None
-    fulfilled_by: str = "MERCHANT"
-    cancel_while_pending: bool = False
-
-
-@dataclass
-class OrdersState:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    settings: OrderSettings = field(default_factory=OrderSettings)
-    fault: str | None = None
-    fault_times: int | None = None
-    fault_operation: str | None = None   # "search" | "get" | None (both)
-    placed: dict[str, Placed] = field(default_factory=dict)
-    tokens: dict[str, dict] = field(default_factory=dict)
-    requests: list[dict] = field(default_factory=list)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.settings = OrderSettings()
-            self.fault = self.fault_times = self.fault_operation = None
-            self.placed.clear()
-            self.tokens.clear()
-            self.requests.clear()
+#: How long the "slow" fault keeps a request waiting (longer than clients wait).
+SLOW_SECONDS = 3
 
 
 def _digest(*parts) -> int:
@@ -236,307 +208,282 @@ def shaped(order: Placed, now: float, included: set[str], roles, catalog: dict) 
 
 # --- The API and the sandbox's controls --------------------------------------------------------
 
-def register(app: Flask, state: SandboxState) -> list:
-    """Add the Orders API and its controls to the sandbox app; returns views exempt from CSRF."""
-    orders = OrdersState()
-    state.resets.append(orders.reset)
-    app.extensions["asc_sandbox_orders"] = orders
+def _skus() -> dict:
+    return current_app.config.get("SANDBOX_ORDER_SKUS") or DEFAULT_SKUS
 
-    def skus() -> dict:
-        return app.config.get("SANDBOX_ORDER_SKUS") or DEFAULT_SKUS
 
-    def error(status: int, code: str, message: str, details: str = ""):
-        from .app import _spapi_error
+def _first_authorized(seller_id: str) -> float | None:
+    state = current_sandbox()
+    with state.lock:
+        return min((a.authorized_at for a in state.authorizations
+                    if a.seller_id == seller_id), default=None)
 
-        return _spapi_error(status, code, message, details)
 
-    def first_authorized(seller_id: str) -> float | None:
-        with state.lock:
-            return min((a.authorized_at for a in state.authorizations
-                        if a.seller_id == seller_id), default=None)
+def _all_orders(seller_id: str, marketplaces: list[str], now: float) -> list[Placed]:
+    orders = current_sandbox().orders
+    found = []
+    start = _first_authorized(seller_id)
+    for marketplace_id in marketplaces:
+        if start is not None:
+            found += generated(seller_id, marketplace_id, start - orders.settings.lookback,
+                               now, orders.settings, list(_skus()))
+    with orders.lock:
+        found += [o for o in orders.placed.values() if o.seller_id == seller_id
+                  and o.marketplace_id in marketplaces and o.created <= now]
+    return found
 
-    def all_orders(seller_id: str, marketplace_ids: list[str], now: float) -> list[Placed]:
-        found = []
-        start = first_authorized(seller_id)
-        for marketplace_id in marketplace_ids:
-            if start is not None:
-                found += generated(seller_id, marketplace_id, start - orders.settings.lookback,
-                                   now, orders.settings, list(skus()))
-        with orders.lock:
-            found += [o for o in orders.placed.values() if o.seller_id == seller_id
-                      and o.marketplace_id in marketplace_ids and o.created <= now]
-        return found
 
-    def seller_marketplaces(info: dict) -> list[str]:
-        seller = seller_by_id(info["seller_id"])
-        return [p["marketplace"]["id"] for p in participations(seller, info["region"])]
+def _take_fault(operation: str) -> str | None:
+    orders = current_sandbox().orders
+    with orders.lock:
+        if orders.fault is None or orders.fault_operation not in (None, operation):
+            return None
+        fault = orders.fault
+        if orders.fault_times is not None:
+            orders.fault_times -= 1
+            if orders.fault_times <= 0:
+                orders.fault = orders.fault_times = orders.fault_operation = None
+        return fault
 
-    def take_fault(operation: str) -> str | None:
-        with orders.lock:
-            if orders.fault is None or orders.fault_operation not in (None, operation):
-                return None
-            fault = orders.fault
-            if orders.fault_times is not None:
-                orders.fault_times -= 1
-                if orders.fault_times <= 0:
-                    orders.fault = orders.fault_times = orders.fault_operation = None
-            return fault
 
-    def guard(region: str, operation: str):
-        """Amazon's checks before the operation: fault switch, user-agent, token, role, rate."""
-        from .app import REGIONS, USER_AGENT
-
-        if region not in REGIONS:
-            abort(404)
-        fault = take_fault(operation)
-        canned = {
-            "403": (403, "Unauthorized", "Access to requested resource is denied.",
-                    "The access token you provided is revoked, malformed or invalid."),
-            "403_role": (403, "Unauthorized", "Access to requested resource is denied.", ""),
-            "429": (429, "QuotaExceeded", "You exceeded your quota for the requested resource.",
-                    ""),
-            "500": (500, "InternalFailure", "We encountered an internal error.", ""),
-            "503": (503, "ServiceUnavailable", "Service temporarily unavailable.", ""),
-        }
-        if fault in canned:
-            return error(*canned[fault])
-        if fault == "429_empty":
-            return "", 429
-        if fault == "badjson":
-            return "<html>oops</html>", 200
-        if fault == "slow":
-            time.sleep(3)
-        agent = request.headers.get("user-agent", "")
-        if len(agent) > 500 or not USER_AGENT.fullmatch(agent):
-            return error(400, "InvalidInput", "The user-agent header must read "
-                         "AppName/AppVersion (Language=LanguageName) and have at most 500 "
-                         "characters.")
-        with state.lock:
-            info = state.access_tokens.get(request.headers.get("x-amz-access-token", ""))
-        if info is None or info["region"] != REGIONS[region]:
-            return error(403, "Unauthorized", "Access to requested resource is denied.",
-                         "The access token you provided is revoked, malformed or invalid.")
-        if info["expires"] <= state.now():
-            return error(403, "Unauthorized", "Access to requested resource is denied.",
-                         "The access token you provided has expired.")
-        if ORDERS_ROLE not in state.settings.roles:
-            return error(403, "Unauthorized", "Access to requested resource is denied.")
-        settings = orders.settings
-        rate, burst = ((settings.search_rate, settings.search_burst) if operation == "search"
-                       else (settings.get_rate, settings.get_burst))
-        if not state.take_rate(f"{info['seller_id']}:{info['region']}:orders:{operation}",
-                               burst=burst, per_second=rate):
-            return error(429, "QuotaExceeded",
-                         "You exceeded your quota for the requested resource.")
+def _guard(region: str, operation: str) -> dict | Answer:
+    """Amazon's checks before the operation: fault switch, user-agent, token, role, rate."""
+    region_or_404(region)
+    fault = _take_fault(operation)
+    faulted = fault_answer(fault)
+    if faulted is not None:
+        return faulted
+    if fault == "slow":
+        time.sleep(SLOW_SECONDS)
+    info = caller(region, ORDERS_ROLE)
+    if not isinstance(info, dict):
         return info
+    state = current_sandbox()
+    settings = state.orders.settings
+    rate, burst = ((settings.search_rate, settings.search_burst) if operation == "search"
+                   else (settings.get_rate, settings.get_burst))
+    if not state.take_rate(f"{info['seller_id']}:{info['region']}:orders:{operation}",
+                           burst=burst, per_second=rate):
+        return error(429, *QUOTA)
+    return info
 
-    def answer(operation: str, result, rate: float):
-        response = app.make_response(result)
-        response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
-        if response.status_code in (200, 400, 404):  # none on 403, 429 and 5xx
-            response.headers["x-amzn-RateLimit-Limit"] = str(rate)
-        info = request.environ.get("asc_sandbox.seller")
+
+def _answer(operation: str, result: Answer, rate: float) -> Response:
+    """The answer with Amazon's headers, recorded for tests and the benchmark."""
+    response = stamped(result, rate=rate)
+    orders = current_sandbox().orders
+    with orders.lock:
+        orders.requests.append({
+            "operation": operation, "at": time.monotonic(),
+            "seller": request.environ.get("asc_sandbox.seller"),
+            "params": {key: request.args.getlist(key) for key in request.args},
+            "path": request.path, "status": response.status_code})
+    return response
+
+
+@bp.get("/spapi/<region>/orders/2026-01-01/orders")
+def search_orders(region: str) -> Answer:
+    info = _guard(region, "search")
+    if isinstance(info, dict):
+        request.environ["asc_sandbox.seller"] = info["seller_id"]
+        info = _search_answer(info)
+    return _answer("search", info, current_sandbox().orders.settings.search_rate)
+
+
+def _search_answer(info: dict) -> Answer:
+    state, args = current_sandbox(), request.args
+    orders = state.orders
+    query = {k: ",".join(args.getlist(k)) for k in sorted(args) if k != "paginationToken"}
+    now = state.now()
+    token = args.get("paginationToken")
+    offset, cutoff = 0, now
+    if token:
         with orders.lock:
-            orders.requests.append({
-                "operation": operation, "at": time.monotonic(), "seller": info,
-                "params": {key: request.args.getlist(key) for key in request.args},
-                "path": request.path, "status": response.status_code})
-        return response
-
-    @app.get("/spapi/<region>/orders/2026-01-01/orders")
-    def search_orders(region):
-        info = guard(region, "search")
-        if isinstance(info, dict):
-            request.environ["asc_sandbox.seller"] = info["seller_id"]
-            info = search_answer(info)
-        return answer("search", info, orders.settings.search_rate)
-
-    def search_answer(info: dict):
-        args = request.args
-        query = {k: ",".join(args.getlist(k)) for k in sorted(args) if k != "paginationToken"}
-        now = state.now()
-        token = args.get("paginationToken")
-        offset, cutoff = 0, now
-        if token:
-            with orders.lock:
-                kept = orders.tokens.get(token)
-            if kept is None or kept["expires"] <= now:
-                return error(400, "InvalidInput", "The pagination token is invalid or expired.")
-            if any(kept["query"].get(k) != v for k, v in query.items()) or \
-                    kept["seller"] != info["seller_id"]:
-                return error(400, "InvalidInput",
-                             "The pagination token does not belong to this query.")
-            query, offset, cutoff = kept["query"], kept["offset"], kept["cutoff"]
-        refused = search_refusal(info, query, now)
-        if refused is not None:
-            return refused
-        after = _parse(query.get("lastUpdatedAfter"))
-        created_after = _parse(query.get("createdAfter"))
-        before = _parse(query.get("lastUpdatedBefore") or query.get("createdBefore")) or cutoff
-        before = min(before, cutoff)
-        statuses = set(filter(None, query.get("fulfillmentStatuses", "").split(",")))
-        by = set(filter(None, query.get("fulfilledBy", "").split(",")))
-        wanted = [m for m in query.get("marketplaceIds", "").split(",") if m] or \
-            seller_marketplaces(info)
-        matching = []
-        for order in all_orders(info["seller_id"], wanted, cutoff):
-            status, updated = status_at(order, cutoff)
-            if after is not None and not after <= updated <= before:
-                continue
-            if created_after is not None and not created_after <= order.created <= before:
-                continue
-            if (statuses and status not in statuses) or (by and order.fulfilled_by not in by):
-                continue
-            matching.append(order)
-        matching.sort(key=lambda o: (o.created, o.order_id))
-        size = int(query.get("maxResultsPerPage") or 100)
-        page = matching[offset:offset + size]
-        included = set(filter(None, query.get("includedData", "").split(",")))
-        body = {"orders": [shaped(o, cutoff, included, state.settings.roles, skus())
-                           for o in page]}
-        if after is not None:
-            body["lastUpdatedBefore"] = _iso(before)
-        else:
-            body["createdBefore"] = _iso(before)
-        if offset + size < len(matching):
-            new = secrets.token_urlsafe(24)
-            with orders.lock:
-                orders.tokens[new] = {"query": query, "offset": offset + size, "cutoff": cutoff,
-                                      "expires": now + TOKEN_LIFE, "seller": info["seller_id"]}
-            body["pagination"] = {"nextToken": new}
-        return jsonify(body)
-
-    def search_refusal(info: dict, query: dict, now: float):
-        created, updated = query.get("createdAfter"), query.get("lastUpdatedAfter")
-        if bool(created) == bool(updated):
+            kept = orders.tokens.get(token)
+        if kept is None or kept["expires"] <= now:
+            return error(400, "InvalidInput", "The pagination token is invalid or expired.")
+        if any(kept["query"].get(k) != v for k, v in query.items()) or \
+                kept["seller"] != info["seller_id"]:
             return error(400, "InvalidInput",
-                         "Exactly one of createdAfter and lastUpdatedAfter is required.")
-        if created and (query.get("lastUpdatedBefore")) or updated and query.get("createdBefore"):
-            return error(400, "InvalidInput", "created and lastUpdated dates cannot be mixed.")
-        for name in ("createdAfter", "createdBefore", "lastUpdatedAfter", "lastUpdatedBefore"):
-            if query.get(name) and _parse(query[name]) is None:
-                return error(400, "InvalidInput", f"{name} must be an ISO 8601 date-time.")
-        for name in ("createdBefore", "lastUpdatedBefore"):
-            if query.get(name) and _parse(query[name]) > now - 120:
-                return error(400, "InvalidInput",
-                             f"{name} must be at least two minutes before now.")
-        for name, allowed in (("fulfillmentStatuses", STATUSES),
-                              ("fulfilledBy", ("MERCHANT", "AMAZON")),
-                              ("includedData", INCLUDED)):
-            if any(v not in allowed for v in filter(None, query.get(name, "").split(","))):
-                return error(400, "InvalidInput", f"{name} has an unknown value.")
-        asked = [m for m in query.get("marketplaceIds", "").split(",") if m]
-        if len(asked) > 50:
-            return error(400, "InvalidInput", "marketplaceIds: at most 50 values are allowed.")
-        known = seller_marketplaces(info)
-        if any(m not in known for m in asked):
-            return error(400, "InvalidInput", "marketplaceIds has a marketplace the seller "
-                         "does not sell in.")
-        if parse_int(query.get("maxResultsPerPage", "100"), min=1, max=100) is None:
-            return error(400, "InvalidInput", "maxResultsPerPage must be between 1 and 100.")
-        return None
-
-    @app.get("/spapi/<region>/orders/2026-01-01/orders/<order_id>")
-    def get_order(region, order_id):
-        info = guard(region, "get")
-        if isinstance(info, dict):
-            request.environ["asc_sandbox.seller"] = info["seller_id"]
-            info = get_answer(info, order_id)
-        return answer("get", info, orders.settings.get_rate)
-
-    def get_answer(info: dict, order_id: str):
-        included = set(filter(None, request.args.get("includedData", "").split(",")))
-        if any(v not in INCLUDED for v in included):
-            return error(400, "InvalidInput", "includedData has an unknown value.")
-        now = state.now()
-        found = next((o for o in all_orders(info["seller_id"], seller_marketplaces(info), now)
-                      if o.order_id == order_id), None)
-        if found is None:
-            return error(404, "NotFound", "The order was not found.")
-        return jsonify({"order": shaped(found, now, included, state.settings.roles, skus())})
-
-    # --- Controls (tests, the demo's sandbox page, the benchmark) -------------------------------
-    def data() -> dict:
-        body = request.get_json(force=True, silent=True)
-        return body if isinstance(body, dict) else {
-            k: v for k, v in request.form.items() if k != "csrf_token"}
-
-    def number(value, default: float, low: float, high: float) -> float:
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            return default
-        return value if low <= value <= high else default
-
-    @app.post("/_sandbox/orders")
-    def place_order():
-        """Place orders for a SKU: {seller_id, marketplace_id, sku, quantity, count,
-        pending_minutes}. They are created now on the sandbox clock (count > 1: one a second,
-        the last now), pending for pending_minutes (default 0)."""
-        body = data()
-        seller = seller_by_id(str(body.get("seller_id") or "A3FH4EXAMPLE"))
-        if seller is None:
-            return jsonify({"ok": False, "error": "unknown seller"}), 400
-        if body.get("sku") is not None and not isinstance(body.get("sku"), str):
-            return jsonify({"ok": False, "error": "sku must be text"}), 400
-        region_markets = [BY_CODE[c].marketplace_id for c in seller.marketplaces]
-        marketplace_id = str(body.get("marketplace_id") or region_markets[0])
-        sku = str(body.get("sku") or "")[:100]
-        if marketplace_id not in region_markets or not sku.strip():
-            return jsonify({"ok": False, "error": "a sku and a seller's marketplace"}), 400
-        quantity = int(number(body.get("quantity"), 1, 1, 1000))
-        count = int(number(body.get("count"), 1, 1, 5000))
-        pending = number(body.get("pending_minutes"), 0, 0, 60 * 24 * 30) * 60
-        now = state.now()
-        made = []
+                         "The pagination token does not belong to this query.")
+        query, offset, cutoff = kept["query"], kept["offset"], kept["cutoff"]
+    refused = _search_refusal(info, query, now)
+    if refused is not None:
+        return refused
+    after = _parse(query.get("lastUpdatedAfter"))
+    created_after = _parse(query.get("createdAfter"))
+    before = min(_parse(query.get("lastUpdatedBefore") or query.get("createdBefore")) or cutoff,
+                 cutoff)
+    statuses = set(filter(None, query.get("fulfillmentStatuses", "").split(",")))
+    by = set(filter(None, query.get("fulfilledBy", "").split(",")))
+    wanted = [m for m in query.get("marketplaceIds", "").split(",") if m] or \
+        marketplace_ids(info)
+    matching = []
+    for order in _all_orders(info["seller_id"], wanted, cutoff):
+        status, updated = status_at(order, cutoff)
+        if after is not None and not after <= updated <= before:
+            continue
+        if created_after is not None and not created_after <= order.created <= before:
+            continue
+        if (statuses and status not in statuses) or (by and order.fulfilled_by not in by):
+            continue
+        matching.append(order)
+    matching.sort(key=lambda o: (o.created, o.order_id))
+    size = int(query.get("maxResultsPerPage") or 100)
+    page = matching[offset:offset + size]
+    included = set(filter(None, query.get("includedData", "").split(",")))
+    body: dict[str, Any] = {"orders": [shaped(o, cutoff, included, state.settings.roles,
+                                              _skus()) for o in page]}
+    if after is not None:
+        body["lastUpdatedBefore"] = _iso(before)
+    else:
+        body["createdBefore"] = _iso(before)
+    if offset + size < len(matching):
+        new = secrets.token_urlsafe(24)
         with orders.lock:
-            for n in range(count):
-                order_id = _order_id(_digest(uuid.uuid4().hex))
-                orders.placed[order_id] = Placed(
-                    order_id=order_id, seller_id=seller.selling_partner_id,
-                    marketplace_id=marketplace_id, created=now - (count - 1 - n),
-                    lines=[(sku, quantity)], pending=pending)
-                made.append(order_id)
-        if request.form:  # the sandbox's index page
-            return redirect(url_for("index"), 303)
-        return jsonify({"ok": True, "order_ids": made})
+            orders.tokens[new] = {"query": query, "offset": offset + size, "cutoff": cutoff,
+                                  "expires": now + TOKEN_LIFE, "seller": info["seller_id"]}
+        body["pagination"] = {"nextToken": new}
+    return jsonify(body)
 
-    @app.post("/_sandbox/orders/<order_id>/cancel")
-    def cancel_order(order_id):
-        with orders.lock:
-            order = orders.placed.get(order_id)
-            if order is None:
-                return jsonify({"ok": False, "error": "no placed order with this id"}), 404
-            orders.placed[order_id] = replace(order, cancelled_at=state.now())
-        return jsonify({"ok": True})
 
-    @app.post("/_sandbox/orders/settings")
-    def order_settings():
-        body, current = data(), orders.settings
-        orders.settings = OrderSettings(**{
-            name: number(body.get(name), getattr(current, name), 0, 10 * 365 * DAY)
-            for name in OrderSettings.__dataclass_fields__})
-        return jsonify({"ok": True, "settings": orders.settings.__dict__})
+def _search_refusal(info: dict, query: dict, now: float) -> Answer | None:
+    created, updated = query.get("createdAfter"), query.get("lastUpdatedAfter")
+    if bool(created) == bool(updated):
+        return error(400, "InvalidInput",
+                     "Exactly one of createdAfter and lastUpdatedAfter is required.")
+    if created and (query.get("lastUpdatedBefore")) or updated and query.get("createdBefore"):
+        return error(400, "InvalidInput", "created and lastUpdated dates cannot be mixed.")
+    for name in ("createdAfter", "createdBefore", "lastUpdatedAfter", "lastUpdatedBefore"):
+        if query.get(name) and _parse(query[name]) is None:
+            return error(400, "InvalidInput", f"{name} must be an ISO 8601 date-time.")
+    for name in ("createdBefore", "lastUpdatedBefore"):
+        moment = _parse(query.get(name))
+        if moment is not None and moment > now - 120:
+            return error(400, "InvalidInput",
+                         f"{name} must be at least two minutes before now.")
+    for name, allowed in (("fulfillmentStatuses", STATUSES),
+                          ("fulfilledBy", ("MERCHANT", "AMAZON")),
+                          ("includedData", INCLUDED)):
+        if any(v not in allowed for v in filter(None, query.get(name, "").split(","))):
+            return error(400, "InvalidInput", f"{name} has an unknown value.")
+    asked = [m for m in query.get("marketplaceIds", "").split(",") if m]
+    if len(asked) > 50:
+        return error(400, "InvalidInput", "marketplaceIds: at most 50 values are allowed.")
+    known = marketplace_ids(info)
+    if any(m not in known for m in asked):
+        return error(400, "InvalidInput", "marketplaceIds has a marketplace the seller "
+                     "does not sell in.")
+    if parse_int(query.get("maxResultsPerPage", "100"), min=1, max=100) is None:
+        return error(400, "InvalidInput", "maxResultsPerPage must be between 1 and 100.")
+    return None
 
-    @app.post("/_sandbox/orders/faults")
-    def order_faults():
-        body = data()
-        fault = body.get("fault")
-        with orders.lock:
-            orders.fault = str(fault)[:20] if fault else None
-            orders.fault_times = int(number(body.get("times"), 0, 1, 10_000)) or None
-            orders.fault_operation = body.get("operation") if body.get("operation") in (
-                "search", "get") else None
-        return jsonify({"ok": True})
 
-    @app.get("/_sandbox/orders/requests")
-    def order_requests():
-        """Every Orders API request so far, for tests and the benchmark."""
-        from .app import _from_loopback
+@bp.get("/spapi/<region>/orders/2026-01-01/orders/<order_id>")
+def get_order(region: str, order_id: str) -> Answer:
+    info = _guard(region, "get")
+    if isinstance(info, dict):
+        request.environ["asc_sandbox.seller"] = info["seller_id"]
+        info = _get_answer(info, order_id)
+    return _answer("get", info, current_sandbox().orders.settings.get_rate)
 
-        if not (app.testing or _from_loopback()):
-            abort(404)
-        with orders.lock:
-            return jsonify({"requests": list(orders.requests)})
 
-    return [search_orders, get_order, place_order, cancel_order, order_settings, order_faults]
+def _get_answer(info: dict, order_id: str) -> Answer:
+    included = set(filter(None, request.args.get("includedData", "").split(",")))
+    if any(v not in INCLUDED for v in included):
+        return error(400, "InvalidInput", "includedData has an unknown value.")
+    state = current_sandbox()
+    now = state.now()
+    found = next((o for o in _all_orders(info["seller_id"], marketplace_ids(info), now)
+                  if o.order_id == order_id), None)
+    if found is None:
+        return error(404, "NotFound", "The order was not found.")
+    return jsonify({"order": shaped(found, now, included, state.settings.roles, _skus())})
+
+
+# --- Controls (tests, the demo's sandbox page, the benchmark) -------------------------------
+
+def _number(value: Any, default: float, low: float, high: float) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return default
+    return value if low <= value <= high else default
+
+
+@bp.post("/_sandbox/orders")
+def place_order() -> Answer:
+    """Place orders for a SKU: {seller_id, marketplace_id, sku, quantity, count,
+    pending_minutes}. They are created now on the sandbox clock (count > 1: one a second,
+    the last now), pending for pending_minutes (default 0)."""
+    body = control_data()
+    seller = seller_by_id(str(body.get("seller_id") or "A3FH4EXAMPLE"))
+    if seller is None:
+        return jsonify({"ok": False, "error": "unknown seller"}), 400
+    if body.get("sku") is not None and not isinstance(body.get("sku"), str):
+        return jsonify({"ok": False, "error": "sku must be text"}), 400
+    region_markets = [BY_CODE[c].marketplace_id for c in seller.marketplaces]
+    marketplace_id = str(body.get("marketplace_id") or region_markets[0])
+    sku = str(body.get("sku") or "")[:100]
+    if marketplace_id not in region_markets or not sku.strip():
+        return jsonify({"ok": False, "error": "a sku and a seller's marketplace"}), 400
+    quantity = int(_number(body.get("quantity"), 1, 1, 1000))
+    count = int(_number(body.get("count"), 1, 1, 5000))
+    pending = _number(body.get("pending_minutes"), 0, 0, 60 * 24 * 30) * 60
+    state = current_sandbox()
+    now, orders = state.now(), state.orders
+    made = []
+    with orders.lock:
+        for n in range(count):
+            order_id = _order_id(_digest(uuid.uuid4().hex))
+            orders.placed[order_id] = Placed(
+                order_id=order_id, seller_id=seller.selling_partner_id,
+                marketplace_id=marketplace_id, created=now - (count - 1 - n),
+                lines=[(sku, quantity)], pending=pending)
+            made.append(order_id)
+    if request.form:  # the sandbox's index page
+        return redirect(url_for("switches.index"), 303)
+    return jsonify({"ok": True, "order_ids": made})
+
+
+@bp.post("/_sandbox/orders/<order_id>/cancel")
+def cancel_order(order_id: str) -> Answer:
+    state = current_sandbox()
+    with state.orders.lock:
+        order = state.orders.placed.get(order_id)
+        if order is None:
+            return jsonify({"ok": False, "error": "no placed order with this id"}), 404
+        state.orders.placed[order_id] = replace(order, cancelled_at=state.now())
+    return jsonify({"ok": True})
+
+
+@bp.post("/_sandbox/orders/settings")
+def order_settings() -> Answer:
+    orders = current_sandbox().orders
+    body, current = control_data(), orders.settings
+    orders.settings = OrderSettings(**{
+        name: _number(body.get(name), getattr(current, name), 0, 10 * 365 * DAY)
+        for name in OrderSettings.__dataclass_fields__})
+    return jsonify({"ok": True, "settings": orders.settings.__dict__})
+
+
+@bp.post("/_sandbox/orders/faults")
+def order_faults() -> Answer:
+    body = control_data()
+    fault = body.get("fault")
+    orders = current_sandbox().orders
+    with orders.lock:
+        orders.fault = str(fault)[:20] if fault else None
+        orders.fault_times = int(_number(body.get("times"), 0, 1, 10_000)) or None
+        orders.fault_operation = body.get("operation") if body.get("operation") in (
+            "search", "get") else None
+    return jsonify({"ok": True})
+
+
+@bp.get("/_sandbox/orders/requests")
+def order_requests() -> Answer:
+    """Every Orders API request so far, for tests and the benchmark."""
+    tests_only()
+    orders = current_sandbox().orders
+    with orders.lock:
+        return jsonify({"requests": list(orders.requests)})
