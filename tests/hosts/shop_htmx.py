@@ -3,7 +3,8 @@
 no htmx and no boost; with ``SHOP_CSS=True`` a theme with ``html { font-size: 13px }``), a
 sign-in form that redirects to where the admin was going, a strict Content-Security-Policy
 (``style-src 'self'``: no inline style, not even an empty style attribute), and a catalog of
-products (the demo's) for listing rules and matching.
+products (the demo's, with the sign-in the test hosts share: tests/hosts/catalog_host.py) for
+listing rules and matching.
 
 Nothing here is for the plugin's sake: this is how such a host is written before the plugin is
 added, plus the docs' three lines for mounting it.
@@ -12,47 +13,21 @@ added, plus the docs' three lines for mounting it.
 from flask import Flask, redirect, render_template, request, send_file, session, url_for
 from flask_sqlalchemy import SQLAlchemy
 
-from asc_plugin import AmazonSalesChannel, BaseHost, paths
-from asc_plugin.demo import catalog
+from asc_plugin import AmazonSalesChannel, paths
 from asc_plugin.safe_redirect import safe_next
+
+from .catalog_host import CatalogHost
 
 db = SQLAlchemy()
 amazon = AmazonSalesChannel(db=db)
 HTMX = f"{paths.STATIC}/asc/vendor/{paths.HTMX_FILE}"
 
 
-class ShopHost(BaseHost):
+class ShopHost(CatalogHost):
     base_template = "htmx_layout.html"
-
-    def __init__(self, products):
-        self.catalog = products
-
-    def can_access(self):
-        return session.get("role") == "admin"
 
     def unauthorized(self):
         return redirect(url_for("login", next=request.full_path.rstrip("?")))
-
-    def admin_id(self):
-        return session.get("user", "")
-
-    def admin_name(self):
-        return session.get("user", "admin")
-
-    def websites(self):
-        return catalog.WEBSITES
-
-    def product_attributes(self):
-        return catalog.ATTRIBUTES
-
-    def attribute_preview(self, attribute_code, limit):
-        return self.catalog.preview(attribute_code, limit)
-
-    def products(self, website_id, *, after, limit):
-        return self.catalog.page(website_id, after, limit)
-
-    def product_count(self, website_id):
-        return self.catalog.count(website_id)
 
 
 def create_app(config=None):
@@ -62,7 +37,7 @@ def create_app(config=None):
                        "SHOP_FORM_ACTION": ""})
     app.config.update(config or {})
     db.init_app(app)
-    amazon.init_app(app, host=ShopHost(catalog.Catalog(app.config["SHOP_PRODUCTS"])))
+    amazon.init_app(app, host=ShopHost.for_app(app))
 
     @app.get("/htmx.js")
     def htmx():
