@@ -28,13 +28,33 @@ ENV_PREFIXES = ("ASC_", "SQLALCHEMY_", "DEMO_")
 ENV_KEYS = ("SECRET_KEY", "SERVER_NAME", "PREFERRED_URL_SCHEME")
 
 
-class DemoHost(BaseHost):
-    """The host contract, as a shop admin implements it."""
-
-    base_template = "asc_demo/base.html"
+class CatalogHost(BaseHost):
+    """The catalog's part of the host contract: websites, attributes and generated products
+    (the test hosts that list products reuse it)."""
 
     def __init__(self, products: catalog.Catalog):
         self.catalog = products
+
+    def websites(self):
+        return catalog.WEBSITES
+
+    def product_attributes(self):
+        return catalog.ATTRIBUTES
+
+    def attribute_preview(self, attribute_code, limit):
+        return self.catalog.preview(attribute_code, limit)
+
+    def products(self, website_id, *, after, limit):
+        return self.catalog.page(website_id, after, limit)
+
+    def product_count(self, website_id):
+        return self.catalog.count(website_id)
+
+
+class DemoHost(CatalogHost):
+    """The host contract, as a shop admin implements it."""
+
+    base_template = "asc_demo/base.html"
 
     def can_access(self) -> bool:
         return bool(session.get("admin"))
@@ -49,15 +69,6 @@ class DemoHost(BaseHost):
 
     def admin_id(self) -> str:
         return session.get("admin", "")
-
-    def websites(self):
-        return catalog.WEBSITES
-
-    def product_attributes(self):
-        return catalog.ATTRIBUTES
-
-    def attribute_preview(self, attribute_code, limit):
-        return self.catalog.preview(attribute_code, limit)
 
     def products(self, website_id, *, after, limit):
         page = self._edited(self.catalog.page(website_id, after, limit))

@@ -153,10 +153,8 @@ def create_feed(info: dict) -> Answer:
 @bp.get("/spapi/<region>/feeds/2021-06-30/feeds/<feed_id>")
 @operation("feeds", "getFeed")
 def get_feed(info: dict, feed_id: str) -> Answer:
-    state = current_sandbox()
-    with state.lock:
-        feed = state.offers.feeds.get(feed_id)
-    if feed is None or feed["seller"] != info["seller_id"]:
+    feed = _callers(current_sandbox().offers.feeds, feed_id, info)
+    if feed is None:
         return error(404, "NotFound", "The requested feed was not found.")
     _advance(feed_id, feed)
     body = {"feedId": feed_id, "feedType": "JSON_LISTINGS_FEED",
@@ -175,15 +173,20 @@ def get_feed(info: dict, feed_id: str) -> Answer:
 @bp.get("/spapi/<region>/feeds/2021-06-30/documents/<document_id>")
 @operation("feeds", "getFeedDocument")
 def get_feed_document(info: dict, document_id: str) -> Answer:
-    state = current_sandbox()
-    with state.lock:
-        document = state.offers.documents.get(document_id)
-    if document is None or document["seller"] != info["seller_id"]:
+    document = _callers(current_sandbox().offers.documents, document_id, info)
+    if document is None:
         return error(404, "NotFound", "The requested feed document was not found.")
     body = {"feedDocumentId": document_id, "url": _signed("downloads", document_id)}
     if document.get("gzip"):
         body["compressionAlgorithm"] = "GZIP"
     return jsonify(body)
+
+
+def _callers(records: dict, key: str, info: dict) -> dict | None:
+    """The record (a feed, a document) if it belongs to the caller's seller."""
+    with current_sandbox().lock:
+        record = records.get(key)
+    return record if record is not None and record["seller"] == info["seller_id"] else None
 
 
 # --- Processing ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask_sqlalchemy import SQLAlchemy
 from asc_plugin import AmazonSalesChannel
 from asc_plugin.contrib.flask_admin import AmazonSalesChannelView
 
-from .catalog_host import CatalogHost
+from .catalog_host import ShopCatalogHost
 
 db = SQLAlchemy()
 
@@ -21,5 +21,5 @@ def create_app(config=None):
     db.init_app(app)
     admin = Admin(app, name="Shop Admin")
     admin.add_view(AmazonSalesChannelView(name="Amazon Sales Channel", category="Marketing"))
-    AmazonSalesChannel(app, db=db, host=CatalogHost.for_app(app))
+    AmazonSalesChannel(app, db=db, host=ShopCatalogHost.for_app(app))
     return app

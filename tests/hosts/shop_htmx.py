@@ -16,14 +16,14 @@ from flask_sqlalchemy import SQLAlchemy
 from asc_plugin import AmazonSalesChannel, paths
 from asc_plugin.safe_redirect import safe_next
 
-from .catalog_host import CatalogHost
+from .catalog_host import ShopCatalogHost
 
 db = SQLAlchemy()
 amazon = AmazonSalesChannel(db=db)
 HTMX = f"{paths.STATIC}/asc/vendor/{paths.HTMX_FILE}"
 
 
-class ShopHost(CatalogHost):
+class ShopHost(ShopCatalogHost):
     base_template = "htmx_layout.html"
 
     def unauthorized(self):
