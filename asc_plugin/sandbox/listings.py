@@ -128,11 +128,12 @@ def finish(operation: str, info: dict | Answer, result: Answer) -> Response:
 
 def operation(surface: str, name: str) -> Callable[[Callable[..., Answer]], Callable[..., Answer]]:
     """Wrap an answer ``handler(info, **url_values)`` into the view of an SP-API operation:
-    :func:`begin`, the handler if the caller passed, :func:`finish`."""
+    :func:`begin` (with a ``seller_id`` of the path checked against the token's), the handler
+    if the caller passed, :func:`finish`."""
     def decorate(handler: Callable[..., Answer]) -> Callable[..., Answer]:
         @functools.wraps(handler)
         def view(region: str, **kwargs: str) -> Answer:
-            info = begin(region, surface, name)
+            info = begin(region, surface, name, kwargs.pop("seller_id", None))
             if not isinstance(info, dict):
                 return finish(name, info, info)
             return finish(name, info, handler(info, **kwargs))
@@ -447,14 +448,8 @@ def _patch_answer(info: dict, market: str, sku: str, record: dict, body: dict,
 
 
 @bp.get("/spapi/<region>/listings/2021-08-01/items/<seller_id>")
-def search_listings_items(region: str, seller_id: str) -> Answer:
-    info = begin(region, "listings", "searchListingsItems", seller_id)
-    if not isinstance(info, dict):
-        return finish("searchListingsItems", info, info)
-    return finish("searchListingsItems", info, _search_answer(info))
-
-
-def _search_answer(info: dict) -> Answer:
+@operation("listings", "searchListingsItems")
+def search_listings_items(info: dict) -> Answer:
     args = request.args
     market = _marketplace_asked(info)
     if not isinstance(market, str):
