@@ -199,6 +199,9 @@ class ConfigurationError(AmazonSalesChannelError, RuntimeError):
 class Failure(AmazonSalesChannelError):
     """A failure with a code, a message safe to show and to log, and an audience."""
 
+    #: The HTTP status of Amazon's answer, where one caused the failure and it matters.
+    status: int | None = None
+
     def __init__(self, code: str, **details: str):
         self.code = code
         self.audience, self._template = MESSAGES[code]

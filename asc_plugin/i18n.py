@@ -25,9 +25,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from babel import Locale, UnknownLocaleError, support
 from flask import current_app, g, has_app_context, has_request_context, request
+
+if TYPE_CHECKING:
+    from flask import Request
+    from werkzeug.local import LocalProxy
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "asc_plugin"
@@ -161,7 +166,7 @@ class PluginCatalog:
     without Flask-Babel) and in the CLI."""
 
     def __init__(self):
-        self.cache: dict[str, support.Translations] = {}
+        self.cache: dict[str, support.NullTranslations] = {}
 
     def get_translations(self):
         if not has_app_context():
@@ -169,7 +174,8 @@ class PluginCatalog:
         if has_request_context():
             # A page asks hundreds of times (presenters, lazy labels): once per request is
             # enough, and never longer (the key is this very request and ASC_LOCALE).
-            key = (request._get_current_object(), current_app.config.get("ASC_LOCALE"))
+            key = (cast("LocalProxy[Request]", request)._get_current_object(),
+                   current_app.config.get("ASC_LOCALE"))
             cached = g.get("_asc_translations")
             if cached is not None and cached[0][0] is key[0] and cached[0][1] == key[1]:
                 return cached[1]
