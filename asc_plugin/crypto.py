@@ -90,8 +90,6 @@ class TokenCipher:
         except InvalidToken:
             raise KeyMismatch() from None
 
-__all__ = ["TokenCipher", "ConfigurationError", "KeyMismatch"]
-
 
 class MissingKeys:
     """The cipher while ASC_ENCRYPTION_KEYS is not set: the host runs, token use refuses."""

@@ -10,25 +10,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from flask import Flask, current_app
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import scoped_session
 
 if TYPE_CHECKING:
+    from flask_sqlalchemy import SQLAlchemy
+    from flask_sqlalchemy.session import Session as FlaskSession
     from werkzeug.local import LocalProxy
 
     from .host import Host
 
 EXTENSION_KEY = "asc"
-
-
-class Database(Protocol):
-    """What the plugin uses of the host's Flask-SQLAlchemy instance (``db``): its session and
-    its engine (the plugin never makes a second ``SQLAlchemy()``)."""
-
-    @property
-    def session(self) -> scoped_session[Session]: ...
-
-    @property
-    def engine(self) -> Any: ...  # sqlalchemy.Engine; a property of Flask-SQLAlchemy's
 
 
 class Cipher(Protocol):
@@ -46,7 +37,8 @@ class Cipher(Protocol):
 class AscState:
     """Everything the plugin keeps per app; reach it with :func:`state`."""
 
-    db: Database
+    #: The host's Flask-SQLAlchemy instance: the plugin never makes a second ``SQLAlchemy()``.
+    db: SQLAlchemy
     host: Host
     cipher: Cipher
     #: Objects built on first use rather than at init_app (the OAuth registry, the Flask-Admin
@@ -54,7 +46,7 @@ class AscState:
     lazy: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def session(self) -> scoped_session[Session]:
+    def session(self) -> scoped_session[FlaskSession]:
         """The host's Flask-SQLAlchemy session: the plugin never makes a second SQLAlchemy()."""
         return self.db.session
 

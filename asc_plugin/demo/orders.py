@@ -101,10 +101,9 @@ def stock_changes(product_ids) -> dict[str, int]:
     ids = list(product_ids)
     if not ids:
         return {}
-    rows = db.session.execute(sa.select(DemoStockMove.product_id, sa.func.sum(DemoStockMove.delta))
-                              .where(DemoStockMove.product_id.in_(ids))
-                              .group_by(DemoStockMove.product_id)).tuples()
-    return {product_id: int(total) for product_id, total in rows}
+    return {product_id: int(total) for product_id, total in db.session.execute(
+        sa.select(DemoStockMove.product_id, sa.func.sum(DemoStockMove.delta))
+        .where(DemoStockMove.product_id.in_(ids)).group_by(DemoStockMove.product_id))}
 
 
 def added_products(website_id: str, after: str | None, limit: int) -> list[DemoProduct]:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
+from ..host import BaseHost
 from ..i18n import _
 from ..models import AttributeMapping, ConnectionState, ProductIdType, Store, StoreStatus, utcnow
 from ..persistence import savepoint
@@ -51,14 +52,16 @@ def get(store_id: int) -> Store | None:
 
 
 def may_manage(store: Store) -> bool:
-    """The host's per-store check, when it has one (``Host.can_manage``); else every admin who
-    may use the plugin manages every store."""
-    hook = getattr(state().host, "can_manage", None)
-    return True if hook is None else bool(hook(store))
+    """The host's per-store check (``Host.can_manage``); without one of its own, every admin
+    who may use the plugin manages every store."""
+    return bool(state().host.can_manage(store)) if _filters_per_store() else True
 
 
 def _filters_per_store() -> bool:
-    return getattr(state().host, "can_manage", None) is not None
+    """True when the host has a ``can_manage`` of its own: BaseHost's allows every store, and
+    the lists and counts then skip reading every store through it."""
+    hook = getattr(state().host, "can_manage", None)
+    return hook is not None and getattr(hook, "__func__", hook) is not BaseHost.can_manage
 
 
 def count() -> int:
@@ -202,9 +205,10 @@ def summary() -> Summary:
                  and s.authorization_expires_at <= horizon, s.connection is not s.connection_state,
                  1) for s in all_stores()]
     else:
-        rows = state().session.execute(
-            sa.select(Store.connection_state, due, ended, sa.func.count())
-            .group_by(Store.connection_state, due, ended)).tuples().all()
+        rows = [(connection, bool(is_due), bool(has_ended), int(number))
+                for connection, is_due, has_ended, number in state().session.execute(
+                    sa.select(Store.connection_state, due, ended, sa.func.count())
+                    .group_by(Store.connection_state, due, ended))]
     counts = {"total": 0, "connected": 0, "not_connected": 0, "lapsed": 0, "renewal_due": 0}
     for connection, is_due, has_ended, number in rows:
         if has_ended:  # past its yearly end: expired, whatever no check has recorded yet
