@@ -91,8 +91,8 @@ def start(store: Store, *, kind: str = "publish", requested_by: str) -> tuple[Of
             session.add(job)
     except IntegrityError:  # another request started one a moment ago
         under_way = active_job(store)
-        if under_way is None:  # ... and it is over already: start again
-            return start(store, kind=kind, requested_by=requested_by)
+        if under_way is None:  # no run got in first: another constraint refused this one
+            raise
         return under_way, False
     if kind != "status":
         activity.record(store, "offers_started", "info",
