@@ -105,6 +105,7 @@ def check_authorizations(store_ids):
     any store needs attention: revoked or expired (reported on every run until renewed), refused
     for an app-side reason, unreachable, or close to its yearly renewal.
     """
+    from .amazon import sellers
     from .persistence import commit
     from .presenters import check_note, connection_label
     from .services import authorizations
@@ -113,7 +114,8 @@ def check_authorizations(store_ids):
     to_check = authorizations.stores_to_check(list(store_ids))
     if to_check:
         _require(("ASC_ENCRYPTION_KEYS", "ASC_AMAZON_CLIENT_ID", "ASC_AMAZON_CLIENT_SECRET"))
-    rows, attention, participations = [], [], {}
+    rows, attention = [], []
+    participations: dict[tuple[str, str], list[sellers.Participation]] = {}
     for store in to_check:
         result = authorizations.check(store, participations=participations)
         commit()  # each store is its own unit of work
@@ -178,6 +180,8 @@ def rotate_keys():
     for store in state().session.scalars(sa.select(Store).where(
             Store.refresh_token_encrypted.is_not(None)).order_by(Store.id)).unique():
         try:
+            if store.refresh_token_encrypted is None:  # the query leaves them out
+                continue
             refresh = cipher.rotate(store.refresh_token_encrypted)
             access = (cipher.rotate(store.access_token_encrypted)
                       if store.access_token_encrypted else None)
@@ -243,7 +247,7 @@ def match_catalog(store_ids):
             click.echo(_("%(name)s: another worker is matching this store; left to it.",
                          name=store.name))
             continue
-        job = state().session.get(type(job), job.id)
+        job = state().session.get_one(type(job), job.id)
         if job.status == "done":
             click.echo(f"{store.name}: {matching.summary(matching.status_counts(store))}")
         else:
@@ -293,7 +297,7 @@ def import_orders(store_ids):
 
         result = orders.run(store.id, on_progress=report)
         commit()
-        store = state().session.get(type(store), store.id)
+        store = state().session.get_one(type(store), store.id)
         if result.outcome == "busy":
             click.echo(_("%(name)s: another worker is importing this store's orders; left to it.",
                          name=name))
@@ -404,7 +408,7 @@ def _run_offers(store, kind: str) -> tuple[str, str | None]:
     state().session.expire_all()
     if outcome == "busy":
         return "busy", None
-    job = state().session.get(OfferJob, job.id)
+    job = state().session.get_one(OfferJob, job.id)
     reason = Failure(job.error_code).message if job.error_code in MESSAGES else None
     return job.status, reason
 

@@ -11,8 +11,12 @@ import base64
 import binascii
 import logging
 import os
+from typing import TYPE_CHECKING
 
 from .errors import ConfigurationError, KeyMismatch
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 KEY_HELP = ("make one with `python -c 'from cryptography.fernet import Fernet; "
             "print(Fernet.generate_key().decode())'`")
@@ -35,7 +39,7 @@ class TokenCipher:
 
     def __init__(self, keys: list[bytes]):
         self._keys = [_checked(k) for k in keys]
-        self._fernet = None
+        self._fernet: MultiFernet | None = None
 
     @classmethod
     def from_config(cls, config) -> TokenCipher:
@@ -58,7 +62,7 @@ class TokenCipher:
         return cls(keys)
 
     @property
-    def fernet(self):
+    def fernet(self) -> MultiFernet:
         if self._fernet is None:
             from cryptography.fernet import Fernet, MultiFernet
 
@@ -85,8 +89,6 @@ class TokenCipher:
             return self.fernet.rotate(ciphertext.encode()).decode()
         except InvalidToken:
             raise KeyMismatch() from None
-
-__all__ = ["TokenCipher", "ConfigurationError", "KeyMismatch"]
 
 
 class MissingKeys:

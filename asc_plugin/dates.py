@@ -52,7 +52,7 @@ def formatters():
     Babel looks locale data up on every call; a page of cards makes dozens of calls.
     """
     locale, zone = current_locale(), current_timezone()
-    pattern = dates.get_datetime_format("medium", locale=locale)
+    pattern = str(dates.get_datetime_format("medium", locale=locale))  # "{1}, {0}"
     #: Days already formatted in this render: a page of cards shows a few days many times.
     days: dict = {}
 

@@ -5,7 +5,7 @@ and the CLI (never a secret), and an audience: whose side can fix it — the ``s
 again, sign in with another account, renew) or the ``operator`` (the app's configuration:
 credentials, roles, encryption keys), for whom signing in again never helps.
 
-Host code meets these through ``services.tokens.access_token()``:
+Host code meets these through ``asc_plugin.access_token()``:
 
 - :class:`NotConnected` — the store has no authorization to use;
 - :class:`AuthorizationRevoked` — Amazon refused the refresh token (revoked in Seller Central or
@@ -20,7 +20,21 @@ All of them derive from :class:`AmazonSalesChannelError`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .i18n import N_, gettext
+
+__all__ = [
+    "AmazonSalesChannelError",
+    "AmazonUnavailable",
+    "AuthorizationRevoked",
+    "ConfigurationError",
+    "Failure",
+    "KeyMismatch",
+    "NotConnected",
+    "OperatorActionRequired",
+    "SettingsMissing",
+]
 
 SELLER = "seller"
 OPERATOR = "operator"
@@ -199,7 +213,10 @@ class ConfigurationError(AmazonSalesChannelError, RuntimeError):
 class Failure(AmazonSalesChannelError):
     """A failure with a code, a message safe to show and to log, and an audience."""
 
-    def __init__(self, code: str, **details: str):
+    #: The HTTP status of Amazon's answer, where one caused the failure and it matters.
+    status: int | None = None
+
+    def __init__(self, code: str, **details: str) -> None:
         self.code = code
         self.audience, self._template = MESSAGES[code]
         self.details = details
@@ -225,14 +242,14 @@ class ConnectFailure(Failure):
 class NotConnected(Failure):
     """The store has no authorization to use."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("not_connected")
 
 
 class AuthorizationRevoked(Failure):
     """The store's refresh token no longer works: revoked in Seller Central, or expired."""
 
-    def __init__(self, expired: bool = False):
+    def __init__(self, expired: bool = False) -> None:
         super().__init__("authorization_expired" if expired else "authorization_revoked")
 
 
@@ -243,14 +260,14 @@ class OperatorActionRequired(Failure):
 class KeyMismatch(OperatorActionRequired):
     """No key in ASC_ENCRYPTION_KEYS opens a stored token."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("key_mismatch")
 
 
 class SettingsMissing(OperatorActionRequired, ConfigurationError):
     """Something needs a setting the host has not set yet (keys, redirect URI, app ids)."""
 
-    def __init__(self, keys):
+    def __init__(self, keys: Iterable[str]) -> None:
         keys = list(keys)
         if keys == ["ASC_ENCRYPTION_KEYS"]:  # token use, also on workers: a code that says it all
             super().__init__("keys_missing")

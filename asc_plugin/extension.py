@@ -8,14 +8,18 @@ and imports neither the sandbox nor the heavy client libraries (those load on fi
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, request, url_for
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
 
 from . import config as asc_config
 from . import readiness
 from .crypto import MissingKeys, TokenCipher
 from .errors import ConfigurationError
 from .host import BaseHost, Host, NavEntry
-from .state import EXTENSION_KEY, AscState
+from .state import EXTENSION_KEY, AscState, Cipher
 
 
 class AmazonSalesChannel:
@@ -27,13 +31,15 @@ class AmazonSalesChannel:
     gets in).
     """
 
-    def __init__(self, app: Flask | None = None, *, db=None, host: Host | None = None):
+    def __init__(self, app: Flask | None = None, *, db: SQLAlchemy | None = None,
+                 host: Host | None = None) -> None:
         self.db = db
         self.host = host
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app: Flask, *, db=None, host: Host | None = None) -> None:
+    def init_app(self, app: Flask, *, db: SQLAlchemy | None = None,
+                 host: Host | None = None) -> None:
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError(
                 "The Amazon Sales Channel is already registered on this app. Call "
@@ -51,6 +57,7 @@ class AmazonSalesChannel:
                 "Amazon Sales Channel.")
         asc_config.apply_defaults(app.config)
         _check_config(app)
+        cipher: Cipher
         if readiness.keys_given(app.config) or readiness.ephemeral_key_allowed(app):
             cipher = TokenCipher.from_config({
                 **app.config, "ASC_ALLOW_EPHEMERAL_KEY": readiness.ephemeral_key_allowed(app)})
@@ -80,14 +87,14 @@ class AmazonSalesChannel:
             logs.install()
 
     @staticmethod
-    def metadata():
+    def metadata() -> MetaData:
         """The plugin's SQLAlchemy metadata (its own tables, for tooling)."""
         from .models import metadata
 
         return metadata
 
 
-def _after_match(sender, **kwargs) -> None:
+def _after_match(sender: Flask, **kwargs: Any) -> None:
     """A finished catalog match may start a publish (imported only then: mounting stays
     light)."""
     from .services.offers import after_match
@@ -95,13 +102,13 @@ def _after_match(sender, **kwargs) -> None:
     after_match(sender, **kwargs)
 
 
-def _product_changed(sender, **kwargs) -> None:
+def _product_changed(sender: Flask, **kwargs: Any) -> None:
     from .services.sync import on_product_changed
 
     on_product_changed(sender, **kwargs)
 
 
-def _order_moved_stock(sender, **kwargs) -> None:
+def _order_moved_stock(sender: Flask, **kwargs: Any) -> None:
     from .services.sync import on_order
 
     on_order(sender, **kwargs)
@@ -114,7 +121,7 @@ def _check_config(app: Flask) -> None:
         raise ConfigurationError("ASC_OAUTH_STATE_MAX_AGE may be at most 600 seconds.")
 
 
-def _nav_context():
+def _nav_context() -> dict[str, NavEntry]:
     """Gives host templates ``asc_nav_entry`` to place in their sidebar."""
     from .i18n import _
 

@@ -9,6 +9,7 @@ the field's usual message), and WTForms' own messages in the plugin's language.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from functools import cached_property
 
 from flask import current_app, request
@@ -253,7 +254,7 @@ class RuleForm(PluginForm):
     """A store's listing rule (the seed's 清單規則)."""
 
     #: Errors about the rule as a whole (too many conditions posted), shown above its rows.
-    rule_errors: list = ()
+    rule_errors: Sequence[str] = ()
 
     match = RadioField(_l("List the products where"), default="all", choices=[
         SelectChoice("all", _l("all of these conditions hold")),

@@ -11,9 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from flask import abort
+from flask.typing import ResponseReturnValue
+
+if TYPE_CHECKING:
+    from .models import Store
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,7 @@ class RuleCondition:
 
     field: str
     operator: str
-    values: tuple = ()
+    values: tuple[str | Decimal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,8 +185,15 @@ class Host(Protocol):
     def can_access(self) -> bool:
         """True when the current user may use the Amazon Sales Channel."""
 
-    def unauthorized(self):
+    def unauthorized(self) -> ResponseReturnValue:
         """Response for a user who may not: a login redirect, or 403."""
+
+    def can_manage(self, store: Store) -> bool:
+        """True when the current admin may see and manage this store (called with
+        :meth:`can_access` already true). A host whose admins each run their own stores answers
+        per store: every store route, list, count and name check then shows only the stores it
+        allows, and another admin's store is a 404 that names nothing. :class:`BaseHost`'s
+        allows every store, and the plugin skips the per-store filtering while a host keeps it."""
 
     def admin_name(self) -> str:
         """Display name of the current admin, written to the activity log."""
@@ -233,15 +244,21 @@ class Host(Protocol):
 
 
 class BaseHost:
-    """Deny-by-default implementation of :class:`Host`; subclass and override."""
+    """Deny-by-default implementation of :class:`Host`; subclass and override.
+
+    Nobody gets in (:meth:`can_access` is False); whoever a host lets in manages every store
+    until it overrides :meth:`can_manage`."""
 
     base_template = "asc/standalone_base.html"
 
     def can_access(self) -> bool:
         return False
 
-    def unauthorized(self):
+    def unauthorized(self) -> ResponseReturnValue:
         abort(403)
+
+    def can_manage(self, store: Store) -> bool:
+        return True
 
     def admin_name(self) -> str:
         return "unknown admin"

@@ -25,9 +25,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from babel import Locale, UnknownLocaleError, support
+from babel.support import LazyProxy
 from flask import current_app, g, has_app_context, has_request_context, request
+
+if TYPE_CHECKING:
+    from flask import Request
+    from werkzeug.local import LocalProxy
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "asc_plugin"
@@ -113,47 +119,29 @@ def current_catalog() -> str:
     return catalog_for(current_locale())
 
 
-class LazyString:
-    """A message translated each time it is shown (module-level labels and messages)."""
+class LazyString(LazyProxy):
+    """A message translated each time it is shown (module-level labels and messages).
 
-    __slots__ = ("_string", "_variables")
+    Babel's :class:`~babel.support.LazyProxy`, uncached (the locale changes with every request),
+    with what the proxy lacks for our uses: a hash (labels and choices go in dicts and sets;
+    LazyProxy defines ``__eq__`` only, which leaves it unhashable) and ``__html__``, through
+    which Jinja and WTForms insert our own catalog's text as it is and Flask's JSON provider
+    serialises it (it refuses a bare LazyProxy).
+    """
 
-    def __init__(self, string: str, variables: dict):
-        self._string, self._variables = string, variables
+    __slots__ = ()
 
-    def __str__(self) -> str:
-        return gettext(self._string, **self._variables)
+    def __init__(self, string: str, variables: dict[str, object]) -> None:
+        super().__init__(gettext, string, enable_cache=False, **variables)
 
-    __html__ = __str__
-
-    def __repr__(self) -> str:
-        return f"l{str(self)!r}"
-
-    def __len__(self) -> int:
-        return len(str(self))
-
-    def __eq__(self, other) -> bool:
-        return str(self) == other
+    def __html__(self) -> str:
+        return str(self)
 
     def __hash__(self) -> int:
         return hash(str(self))
 
-    def __add__(self, other):
-        return str(self) + other
-
-    def __radd__(self, other):
-        return other + str(self)
-
-    def __mod__(self, other):
-        return str(self) % other
-
-    def __contains__(self, item) -> bool:
-        return item in str(self)
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(str(self), name)
+    def __repr__(self) -> str:
+        return f"l{str(self)!r}"
 
 
 class PluginCatalog:
@@ -161,7 +149,7 @@ class PluginCatalog:
     without Flask-Babel) and in the CLI."""
 
     def __init__(self):
-        self.cache: dict[str, support.Translations] = {}
+        self.cache: dict[str, support.NullTranslations] = {}
 
     def get_translations(self):
         if not has_app_context():
@@ -169,7 +157,8 @@ class PluginCatalog:
         if has_request_context():
             # A page asks hundreds of times (presenters, lazy labels): once per request is
             # enough, and never longer (the key is this very request and ASC_LOCALE).
-            key = (request._get_current_object(), current_app.config.get("ASC_LOCALE"))
+            key = (cast("LocalProxy[Request]", request)._get_current_object(),
+                   current_app.config.get("ASC_LOCALE"))
             cached = g.get("_asc_translations")
             if cached is not None and cached[0][0] is key[0] and cached[0][1] == key[1]:
                 return cached[1]

@@ -19,10 +19,17 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from flask import Flask, current_app
 
-from .state import state
+from .state import current_app_object, state
+
+__all__ = ["import_orders", "run_match_job", "run_offer_job", "run_order_import", "run_sync",
+           "sync_all"]
+
+#: Huey ships no types: its queue and task objects are Any to the type checker.
+HueyObject = Any
 
 log = logging.getLogger(__name__)
 TASK_NAME = "asc_plugin.match_catalog"
@@ -137,27 +144,29 @@ def _stalled_offer_jobs() -> list[int]:
     return [job.id for job in jobs if offers.stalled(job)]
 
 
-def huey_for(app: Flask):
+def huey_for(app: Flask) -> HueyObject:
     """The Huey instance jobs go to (the host's, or the embedded one), tasks registered."""
     return _tasks(app)["huey"]
 
 
-def _is_huey(queue) -> bool:
+def _is_huey(queue: object) -> bool:
     from huey import Huey
 
     return isinstance(queue, Huey)
 
 
-def _tasks(app: Flask) -> dict:
+def _tasks(app: Flask) -> dict[str, HueyObject]:
     """Huey and the plugin's tasks on it, made once per app."""
-    app = getattr(app, "_get_current_object", lambda: app)()  # the app, not current_app's proxy
+    if app is current_app:
+        app = current_app_object()  # the app itself: its tasks push contexts of it
     lazy = state(app).lazy
     if "huey_tasks" not in lazy:
         lazy["huey_tasks"] = _register(app, _huey(app))
-    return lazy["huey_tasks"]
+    tasks: dict[str, HueyObject] = lazy["huey_tasks"]
+    return tasks
 
 
-def _huey(app: Flask):
+def _huey(app: Flask) -> HueyObject:
     queue = app.config["ASC_JOB_QUEUE"]
     if _is_huey(queue):
         return queue
@@ -174,35 +183,35 @@ def _huey(app: Flask):
     return SqliteHuey(name="asc_plugin", filename=path, results=False)
 
 
-def _register(app: Flask, huey) -> dict:
+def _register(app: Flask, huey: HueyObject) -> dict[str, HueyObject]:
     from huey import crontab
 
     @huey.task(name=TASK_NAME)
-    def match(job_id):
+    def match(job_id: int) -> str:
         with app.app_context():
             return run_match_job(job_id)
 
     @huey.task(name=OFFER_TASK_NAME)
-    def offers(job_id):
+    def offers(job_id: int) -> str:
         with app.app_context():
             return run_offer_job(job_id)
 
     @huey.periodic_task(crontab(minute="*"), name="asc_plugin.resume_stalled")
-    def resume():
+    def resume() -> None:
         with app.app_context():
             resume_stalled()
 
     minutes = max(1, min(59, int(app.config["ASC_ORDERS_IMPORT_MINUTES"])))
 
     @huey.periodic_task(crontab(minute=f"*/{minutes}"), name="asc_plugin.import_orders")
-    def orders():
+    def orders() -> None:
         with app.app_context():
             import_orders()
 
     sync_minutes = max(1, min(59, int(app.config["ASC_SYNC_MINUTES"])))
 
     @huey.periodic_task(crontab(minute=f"*/{sync_minutes}"), name="asc_plugin.sync")
-    def sync():
+    def sync() -> None:
         with app.app_context():
             sync_all()
 

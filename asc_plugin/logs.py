@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import re
 
+__all__ = ["RedactSecrets", "redact"]
+
 SECRET_PARAMS = ("spapi_oauth_code", "state", "amazon_state", "code", "mws_auth_token",
                  "handoff")
 #: A parameter's start (?, & or their percent-encodings, once or twice), its name, and its
@@ -25,11 +27,14 @@ ACCESS_LOGGERS = ("werkzeug", "gunicorn.access")
 
 
 def redact(text: str) -> str:
+    """``text`` with the value of every secret query parameter (plain or percent-encoded)
+    replaced by ``[redacted]``."""
     return _PATTERN.sub(lambda m: f"{m['lead']}[redacted]", text)
 
 
 class RedactSecrets(logging.Filter):
-    """Rewrites a record's message with secret query parameters replaced."""
+    """Rewrites a record's message with secret query parameters replaced: add it to a web
+    server's access logger the plugin does not know (Werkzeug's and gunicorn's get it)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

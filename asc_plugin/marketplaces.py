@@ -85,6 +85,14 @@ def get(code: str) -> Marketplace | None:
     return BY_CODE.get((code or "").upper())
 
 
+def of(code: str) -> Marketplace:
+    """The marketplace of a stored store (created only with a code of this table)."""
+    market = get(code)
+    if market is None:
+        raise LookupError(f"{code!r} is no Amazon marketplace this version knows")
+    return market
+
+
 def enabled(config) -> list[Marketplace]:
     """The marketplaces a new store may choose, in table order."""
     wanted = {c.upper() for c in config["ASC_ENABLED_MARKETPLACES"]}

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session
 
 from .state import state
@@ -46,6 +48,13 @@ def _open_sqlite_transaction(session) -> None:
     raw = connection.connection.dbapi_connection
     if getattr(raw, "in_transaction", True) is False:
         raw.execute("BEGIN")
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched. ``Session.execute`` is typed as returning a
+    ``Result``; for DML it is a ``CursorResult``, the one that counts."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 @contextmanager

@@ -266,7 +266,7 @@ def waiting_hint(attempt, store: Store) -> str | None:
 
 def _region_hint(store: Store | None) -> str:
     market = marketplaces.get(store.marketplace_code) if store is not None else None
-    if market is None:
+    if store is None or market is None:
         return _("If Seller Central showed an error such as MD4010, you signed in with a seller "
                  "account of another region: sign in with the account registered for the "
                  "store's marketplace. Amazon does not send such errors back here.")

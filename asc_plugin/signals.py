@@ -5,6 +5,19 @@ Each is sent with the Flask app as sender and ``store=`` (and ``message=`` where
 
 from blinker import Namespace
 
+__all__ = [
+    "authorization_expiring",
+    "authorization_revoked",
+    "catalog_matched",
+    "connection_failed",
+    "order_cancelled",
+    "order_imported",
+    "orders_imported",
+    "product_changed",
+    "store_connected",
+    "store_disconnected",
+]
+
 _signals = Namespace()
 
 #: A store was connected (or its authorization renewed). kwargs: store, renewed (bool).

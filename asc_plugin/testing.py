@@ -38,16 +38,38 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterator, Mapping, Sequence
 from html import unescape
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
+from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.serving import make_server
+from werkzeug.test import TestResponse
 
 from .sandbox import create_sandbox_app, sandbox_config_for
+from .sandbox.data import SandboxState
+
+__all__ = [
+    "SandboxSeller",
+    "SandboxServer",
+    "add_store",
+    "asc_sandbox",
+    "asc_sandbox_config",
+    "connect_store",
+    "plugin_csrf",
+    "run_match_jobs",
+    "run_offer_jobs",
+]
 
 DEFAULT_PREFIX = "/admin/amazon"
+#: A JSON object as the sandbox's test endpoints answer it.
+JSONObject = dict[str, Any]
+#: A value the sandbox's switches take (sent as JSON).
+JSONValue = str | int | float | bool | None | Sequence["JSONValue"] | Mapping[str, "JSONValue"]
 
 
 class SandboxServer:
@@ -57,7 +79,9 @@ class SandboxServer:
     #: redirect URI on the one its settings point at.
     running: list[SandboxServer] = []
 
-    def __init__(self, **options):
+    def __init__(self, **options: Any) -> None:
+        """``options`` go to :func:`~asc_plugin.sandbox.create_sandbox_app` (``login_uri``,
+        ``published``, ``app_name``, …)."""
         self.app = create_sandbox_app(redirect_uris=[], **options)
         self.app.testing = True
         self._catalog_names = self.app.config["SANDBOX_CATALOG_NAMES"]
@@ -74,10 +98,12 @@ class SandboxServer:
             SandboxServer.running.remove(self)
 
     @property
-    def state(self):
-        return self.app.extensions["asc_sandbox"]
+    def state(self) -> SandboxState:
+        found = self.app.extensions["asc_sandbox"]
+        assert isinstance(found, SandboxState)
+        return found
 
-    def config(self, *, draft: bool = True) -> dict:
+    def config(self, *, draft: bool = True) -> dict[str, object]:
         """ASC_* settings pointing an app at this sandbox."""
         return sandbox_config_for(self.url, draft=draft)
 
@@ -106,7 +132,7 @@ class SandboxServer:
                                SANDBOX_PUBLISHED=False,
                                SANDBOX_CATALOG_NAMES=self._catalog_names)
 
-    def faults(self, **faults) -> None:
+    def faults(self, **faults: JSONValue) -> None:
         """Arm the sandbox's faults:
         ``token="500"|"badjson"|"norefresh"|"invalid_client"|"unauthorized_client"``,
         ``sellers="403"|"403_role"|"429"|"500"|"badjson"``,
@@ -115,31 +141,30 @@ class SandboxServer:
         ``delay=seconds``."""
         _post(f"{self.url}/_sandbox/faults", faults)
 
-    def settings(self, **settings) -> None:
+    def settings(self, **settings: JSONValue) -> None:
         """routing="direct"|"login_uri", relative_callback=bool, roles=[...],
         catalog_rate=requests per second (searchCatalogItems; Amazon's: 2), catalog_burst
         (Amazon's: 2), rate_header=bool, refused_identifiers=[...] (searchCatalogItems
         answers 400 InvalidInput to any request holding one)."""
         _post(f"{self.url}/_sandbox/settings", settings)
 
-    def catalog_requests(self) -> list[dict]:
+    def catalog_requests(self) -> list[JSONObject]:
         """Every searchCatalogItems request so far: at (monotonic seconds), seller,
         identifiers, type, status."""
-        return requests.get(f"{self.url}/_sandbox/catalog/requests", timeout=10).json()[
-            "requests"]
+        return cast(list[JSONObject], _get(f"{self.url}/_sandbox/catalog/requests")["requests"])
 
-    def place_order(self, sku: str, quantity: int = 1, **options) -> list[str]:
+    def place_order(self, sku: str, quantity: int = 1, **options: JSONValue) -> list[str]:
         """Place an Amazon order for a SKU (seller_id, marketplace_id, count, pending_minutes);
         returns the order ids."""
         response = requests.post(f"{self.url}/_sandbox/orders",
                                  json={"sku": sku, "quantity": quantity, **options}, timeout=30)
         response.raise_for_status()
-        return response.json()["order_ids"]
+        return cast(list[str], response.json()["order_ids"])
 
     def cancel_order(self, order_id: str) -> None:
         _post(f"{self.url}/_sandbox/orders/{order_id}/cancel", {})
 
-    def order_settings(self, **settings) -> None:
+    def order_settings(self, **settings: JSONValue) -> None:
         """interval (seconds between generated orders; 0: none), lookback, search_rate,
         search_burst, get_rate, get_burst."""
         _post(f"{self.url}/_sandbox/orders/settings", settings)
@@ -151,25 +176,31 @@ class SandboxServer:
         _post(f"{self.url}/_sandbox/orders/faults",
               {"fault": fault, "times": times, "operation": operation})
 
-    def order_requests(self) -> list[dict]:
+    def order_requests(self) -> list[JSONObject]:
         """Every Orders API request so far: operation, at (monotonic), params, status."""
-        return requests.get(f"{self.url}/_sandbox/orders/requests", timeout=10).json()[
-            "requests"]
+        return cast(list[JSONObject], _get(f"{self.url}/_sandbox/orders/requests")["requests"])
 
     def move_clock(self, *, days: float) -> None:
         _post(f"{self.url}/_sandbox/clock", {"days": days})
 
-    def authorizations(self) -> dict:
-        return requests.get(f"{self.url}/_sandbox/authorizations", timeout=10).json()
+    def authorizations(self) -> JSONObject:
+        return _get(f"{self.url}/_sandbox/authorizations")
 
     def seller(self, login: str = "seller@example.com", password: str = "sandbox",
                otp: str | None = "123456") -> SandboxSeller:
         return SandboxSeller(login, password, otp)
 
 
-def _post(url: str, data: dict) -> None:
+def _post(url: str, data: Mapping[str, JSONValue]) -> None:
     response = requests.post(url, json=data, timeout=10)
     response.raise_for_status()
+
+
+def _get(url: str) -> JSONObject:
+    answer = requests.get(url, timeout=10).json()
+    if not isinstance(answer, dict):
+        raise AssertionError(f"the sandbox answered {url} with no JSON object")
+    return answer
 
 
 class SandboxSeller:
@@ -180,7 +211,7 @@ class SandboxSeller:
         self.login, self.password, self.otp = login, password, otp
         self.http = http or requests.Session()
 
-    def _post(self, url: str, data: dict) -> requests.Response:
+    def _post(self, url: str, data: dict[str, str]) -> requests.Response:
         return self.http.post(url, data=data, allow_redirects=False, timeout=10)
 
     def open(self, url: str) -> requests.Response:
@@ -212,7 +243,10 @@ class SandboxSeller:
         if "I understand" not in page.text:
             raise AssertionError(f"no consent page: {page.text[:500]}")
         if cancel:
-            url = urljoin(page.url, re.search(r'formaction="([^"]+)"', page.text).group(1))
+            action = re.search(r'formaction="([^"]+)"', page.text)
+            if not action:
+                raise AssertionError(f"no Cancel button: {page.text[:500]}")
+            url = urljoin(page.url, action.group(1))
             return self._post(url, {"csrf_token": _csrf(page.text)}).headers["Location"]
         response = self._post(page.url, {"csrf_token": _csrf(page.text), "understand": "yes"})
         page = self.open(urljoin(page.url, response.headers["Location"]))
@@ -239,22 +273,22 @@ def _csrf(html: str) -> str:
     return match.group(1)
 
 
-def _next_field(html: str) -> dict:
+def _next_field(html: str) -> dict[str, str]:
     match = re.search(r'name="next" value="([^"]*)"', html)
     return {"next": unescape(match.group(1))} if match else {}
 
 
-def app_prefix(client) -> str:
+def app_prefix(client: FlaskClient) -> str:
     """Where the plugin is mounted in the client's app (its ASC_URL_PREFIX)."""
-    return client.application.config.get("ASC_URL_PREFIX", DEFAULT_PREFIX).rstrip("/")
+    return str(client.application.config.get("ASC_URL_PREFIX", DEFAULT_PREFIX)).rstrip("/")
 
 
-def redirect_uri_of(app) -> str:
+def redirect_uri_of(app: Flask) -> str:
     """The redirect URI the app sends Amazon: its ASC_AMAZON_REDIRECT_URI, else what it builds
     in testing for the Flask test client (http://localhost, or SERVER_NAME)."""
     configured = app.config.get("ASC_AMAZON_REDIRECT_URI")
     if configured:
-        return configured
+        return str(configured)
     server = app.config.get("SERVER_NAME") or "localhost"
     scheme = app.config.get("PREFERRED_URL_SCHEME", "http") if app.config.get(
         "SERVER_NAME") else "http"
@@ -262,15 +296,15 @@ def redirect_uri_of(app) -> str:
     return f"{scheme}://{server}{prefix}/connect/callback"
 
 
-def _sandbox_of(app) -> SandboxServer | None:
-    token_url = app.config.get("ASC_AMAZON_TOKEN_URL") or ""
+def _sandbox_of(app: Flask) -> SandboxServer | None:
+    token_url = str(app.config.get("ASC_AMAZON_TOKEN_URL") or "")
     for server in SandboxServer.running:
         if token_url.startswith(server.url + "/"):
             return server
     return None
 
 
-def plugin_csrf(client, prefix: str | None = None) -> tuple[str, str]:
+def plugin_csrf(client: FlaskClient, prefix: str | None = None) -> tuple[str, str]:
     """(header name, token) the plugin's pages send with htmx, read from its home page.
     ``prefix``: where the plugin is mounted; by default the app's ASC_URL_PREFIX."""
     prefix = app_prefix(client) if prefix is None else prefix.rstrip("/")
@@ -282,7 +316,7 @@ def plugin_csrf(client, prefix: str | None = None) -> tuple[str, str]:
     return header, token
 
 
-def run_match_jobs(app) -> list[str]:
+def run_match_jobs(app: Flask) -> list[str]:
     """Run every match job under way to its end, here (no worker needed); their outcomes.
 
     Start jobs as an admin would (POST the store's "Match with Amazon catalog"), then call
@@ -304,7 +338,7 @@ def run_match_jobs(app) -> list[str]:
     return outcomes
 
 
-def run_offer_jobs(app) -> list[str]:
+def run_offer_jobs(app: Flask) -> list[str]:
     """Run every offers job under way (publish, dry run, status) to its end, here; as
     :func:`run_match_jobs`."""
     import sqlalchemy as sa
@@ -328,7 +362,7 @@ def local_path(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
-def add_store(client, *, name: str = "Amazon Store USA", website_id: str = "1",
+def add_store(client: FlaskClient, *, name: str = "Amazon Store USA", website_id: str = "1",
               marketplace: str = "US", email: str = "owner@example.com", id_type: str = "UPC",
               attribute: str = "upc", prefix: str | None = None) -> int:
     """Add a store through the plugin's own form (as a merchant would); returns its id.
@@ -353,11 +387,11 @@ def add_store(client, *, name: str = "Amazon Store USA", website_id: str = "1",
         raise AssertionError(f"Add Amazon Store answered {response.status_code}: the form "
                              "refused the values (is the website or the attribute the host's?)")
     with client.application.app_context():
-        return state().session.scalar(sa.select(Store.id).where(Store.name == name))
+        return state().session.scalars(sa.select(Store.id).where(Store.name == name)).one()
 
 
-def connect_store(client, store_id: int, *, seller: SandboxSeller | None = None,
-                  prefix: str | None = None):
+def connect_store(client: FlaskClient, store_id: int, *, seller: SandboxSeller | None = None,
+                  prefix: str | None = None) -> TestResponse:
     """Connect a store through the sandbox with a Flask test client (already signed in to the
     host's admin); returns the admin's response to Amazon's redirect back.
 
@@ -384,14 +418,15 @@ def connect_store(client, store_id: int, *, seller: SandboxSeller | None = None,
 
 
 @pytest.fixture(scope="session")
-def asc_sandbox():
+def asc_sandbox() -> Iterator[SandboxServer]:
+    """The sandbox served on 127.0.0.1 for the whole test session."""
     server = SandboxServer()
     yield server
     server.stop()
 
 
 @pytest.fixture()
-def asc_sandbox_config(asc_sandbox):
+def asc_sandbox_config(asc_sandbox: SandboxServer) -> Iterator[dict[str, object]]:
     """The sandbox, reset, and the settings pointing an app (and its test client) at it."""
     asc_sandbox.reset()
     asc_sandbox.register("http://localhost")

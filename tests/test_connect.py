@@ -513,7 +513,7 @@ def test_disconnect_deletes_tokens(app, admin):
 
 
 def test_access_token_is_cached_then_refreshed(app, admin, sandbox):
-    from asc_plugin.services import tokens
+    import asc_plugin as tokens  # what host code calls: asc_plugin.access_token
 
     add_store(admin)
     store = store_named(app, "Amazon Store USA")

@@ -4,7 +4,9 @@ recipes in its code blocks are the ones the tests mount and run."""
 
 from __future__ import annotations
 
+import ast
 import html
+import importlib
 import re
 import subprocess
 import sys
@@ -65,8 +67,63 @@ def test_the_configuration_page_shows_every_key_with_its_default(site):
 @pytest.mark.slow
 def test_the_host_contract_is_rendered_from_the_docstrings(site):
     html = (site / "host.html").read_text(encoding="utf-8")
-    for member in ("can_access", "products", "count_matching", "import_order", "cancel_order"):
+    for member in ("can_access", "can_manage", "products", "count_matching", "import_order",
+                   "cancel_order"):
         assert f'id="asc_plugin.Host.{member}"' in html, member
+
+
+def _listed_public_modules() -> set[str]:
+    """The public modules docs/api.md names under "What is public"."""
+    section = _page("api.md").split("## What is public", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^- `(asc_plugin(?:\.\w+)+)`", section, re.M))
+
+
+def _modules_with_all() -> set[str]:
+    """Every module of the package that declares ``__all__`` (read, not imported)."""
+    found = set()
+    for path in (ROOT / "asc_plugin").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(isinstance(node, ast.Assign | ast.AnnAssign) and "__all__" in ast.unparse(
+                node.targets[0] if isinstance(node, ast.Assign) else node.target)
+               for node in tree.body):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            found.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return found
+
+
+def test_the_public_modules_are_the_ones_the_api_reference_lists():
+    """A module is public when it declares ``__all__``; the API reference lists exactly those
+    (and the package itself)."""
+    assert len(_listed_public_modules()) >= 8
+    assert _modules_with_all() == _listed_public_modules() | {"asc_plugin"}
+
+
+def test_what_a_public_module_exports_exists():
+    for name in _modules_with_all():
+        module = importlib.import_module(name)
+        assert len(set(module.__all__)) == len(module.__all__), name
+        for exported in module.__all__:
+            assert hasattr(module, exported), f"{name}.{exported}"
+
+
+@pytest.mark.slow
+def test_every_public_name_is_in_the_api_reference(site):
+    """Each name of each public ``__all__`` has its entry in the built site, under that module
+    or, for a name exported twice (``asc_plugin.NotConnected`` is
+    ``asc_plugin.errors.NotConnected``), under the other public module that has the object."""
+    documented = set()
+    for page in site.glob("*.html"):
+        documented |= set(re.findall(r'id="(asc_plugin[\w.]*)"', page.read_text("utf-8")))
+    modules = {name: importlib.import_module(name) for name in _modules_with_all()}
+    missing = []
+    for name, module in sorted(modules.items()):
+        for exported in module.__all__:
+            obj = getattr(module, exported)
+            homes = [other for other, m in modules.items()
+                     if exported in m.__all__ and getattr(m, exported) is obj]
+            if not any(f"{home}.{exported}" in documented for home in homes):
+                missing.append(f"{name}.{exported}")
+    assert missing == []
 
 
 def test_every_config_key_has_its_comment_in_config_py():

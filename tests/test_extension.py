@@ -29,6 +29,53 @@ def test_init_app_factory_style_and_state_in_extensions():
     assert set(config.DEFAULTS) <= set(app.config)
 
 
+def test_the_state_is_typed_and_holds_what_init_app_was_given():
+    from asc_plugin.host import Host
+    from asc_plugin.state import AscState, current_app_object, state
+
+    app, db = _bare_app(TESTING=True)
+    AmazonSalesChannel(app, db=db)
+    with app.app_context():
+        found = state()
+        assert isinstance(found, AscState) and found is app.extensions["asc"]
+        assert found.db is db and found.session is db.session
+        assert isinstance(found.host, Host) and type(found.host) is BaseHost
+        assert current_app_object() is app
+    app.extensions["asc"] = {"not": "the state"}
+    with app.app_context(), pytest.raises(AssertionError):
+        state()
+
+
+def test_can_manage_allows_every_store_until_a_host_says_otherwise():
+    from asc_plugin.services import stores
+    from asc_plugin.state import state
+
+    class PerStore(BaseHost):
+        def can_manage(self, store):
+            return store.name.startswith("mine")
+
+    class Structural:  # a host that implements the protocol without BaseHost or can_manage
+        base_template = "x.html"
+
+    app, db = _bare_app(TESTING=True)
+    AmazonSalesChannel(app, db=db, host=BaseHost())
+    mine, theirs = type("S", (), {"name": "mine 1"})(), type("S", (), {"name": "other"})()
+    with app.app_context():
+        assert BaseHost().can_manage(theirs) is True
+        assert not stores._filters_per_store() and stores.may_manage(theirs)
+        for host in (PerStore(), _with_instance_check(BaseHost())):
+            state().host = host
+            assert stores._filters_per_store()
+            assert stores.may_manage(mine) and not stores.may_manage(theirs)
+        state().host = Structural()
+        assert not stores._filters_per_store() and stores.may_manage(theirs)
+
+
+def _with_instance_check(host):
+    host.can_manage = lambda store: store.name.startswith("mine")
+    return host
+
+
 def test_second_registration_says_what_to_do():
     app, db = _bare_app(TESTING=True)
     AmazonSalesChannel(app, db=db)

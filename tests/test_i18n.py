@@ -206,6 +206,30 @@ def test_a_host_babel_locale_selector_wins():
     assert "還沒有Amazon商店" in html and 'lang="zh-Hant"' in html
 
 
+def test_a_lazy_string_is_translated_where_it_is_shown_and_works_as_text():
+    """Module-level labels: Babel's LazyProxy, uncached (each request's language), hashable
+    (labels go in dicts and sets), markup for Jinja and WTForms, JSON for Flask."""
+    from babel.support import LazyProxy
+    from flask import json, render_template_string
+
+    from asc_plugin.i18n import lazy_gettext
+
+    label = lazy_gettext("Marketing")
+    assert isinstance(label, LazyProxy)
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="k", SQLALCHEMY_DATABASE_URI="sqlite://", TESTING=True)
+    AmazonSalesChannel(app, db=SQLAlchemy(app))
+    shown = {}
+    for language in ("en", "zh-TW", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            shown[language] = (str(label), render_template_string("{{ l }}", l=label),
+                               json.dumps({"l": label}), {label: 1}.get(str(label)),
+                               label + "!", label == str(label))
+    assert shown["en"] == ("Marketing", "Marketing", '{"l": "Marketing"}', 1, "Marketing!",
+                           True)
+    assert shown["zh-TW"] == ("行銷", "行銷", json.dumps({"l": "行銷"}), 1, "行銷!", True)
+
+
 def test_catalog_choice_for_chinese_variants():
     from babel import Locale
 

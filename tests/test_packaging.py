@@ -46,6 +46,16 @@ HOST = textwrap.dedent('''
 ''')
 
 
+HOST_TYPES = '''\
+from asc_plugin import AmazonSalesChannel, BaseHost, NotConnected, product_changed
+
+ext = AmazonSalesChannel(host=BaseHost())
+marked: int = product_changed("1", ["p-1"])
+error: Exception = NotConnected()
+wrong: str = BaseHost().can_access()
+'''
+
+
 @pytest.mark.slow
 def test_wheel_installs_and_serves_in_a_fresh_venv(tmp_path):
     dist = tmp_path / "dist"
@@ -60,7 +70,8 @@ def test_wheel_installs_and_serves_in_a_fresh_venv(tmp_path):
                      "asc_plugin/migrations/versions/0002_connect_attempts.py",
                      "asc_plugin/migrations/versions/0003_listing_and_matching.py",
                      "asc_plugin/translations/zh_Hant/LC_MESSAGES/asc_plugin.mo",
-                     "asc_plugin/migrations/script.py.mako"):
+                     "asc_plugin/migrations/script.py.mako",
+                     "asc_plugin/py.typed"):
         assert expected in names
     metadata = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
@@ -77,3 +88,11 @@ def test_wheel_installs_and_serves_in_a_fresh_venv(tmp_path):
     assert result.returncode == 0, result.stderr
     expected_sha = (ROOT / "static/asc/vendor/htmx.sha256").read_text().split()[0]
     assert result.stdout.strip() == f"page ok; htmx sha256 {expected_sha}"
+    # The installed package is typed (py.typed): mypy reads its annotations in a host's code.
+    (tmp_path / "host_types.py").write_text(HOST_TYPES)
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "--python-executable", str(python),
+         "host_types.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    errors = [line for line in checked.stdout.splitlines() if ": error:" in line]
+    assert errors == ['host_types.py:6: error: Incompatible types in assignment (expression has '
+                      'type "bool", variable has type "str")  [assignment]'], checked.stdout

@@ -40,7 +40,7 @@ def offer_only(seller: Seller, product_type: str) -> OfferSchema:
     version = body.get("productTypeVersion")
     version = text(version.get("version"), 100) if isinstance(version, dict) else None
     schema = _download(resource) if resource else {}
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    properties = found if isinstance(found := schema.get("properties"), dict) else {}
     availability = properties.get("fulfillment_availability") or {}
     try:
         inner = availability["items"]["properties"]

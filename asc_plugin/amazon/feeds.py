@@ -44,8 +44,8 @@ def document(seller: Seller, messages: list[dict], *, include_report_data: bool 
     """A JSON_LISTINGS_FEED document for the seller (header and messages)."""
     if not 1 <= len(messages) <= MAX_MESSAGES:
         raise ValueError("a feed holds 1 to 25,000 messages")
-    header = {"sellerId": seller.seller_id, "version": "2.0",
-              "issueLocale": seller.issue_locale}
+    header: dict[str, object] = {"sellerId": seller.seller_id, "version": "2.0",
+                                 "issueLocale": seller.issue_locale}
     if include_report_data:
         header["report"] = {"includedData": ["issues"]}
     return {"header": header, "messages": messages}

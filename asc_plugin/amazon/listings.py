@@ -48,7 +48,7 @@ class Issue:
     def read(cls, raw) -> Issue | None:
         if not isinstance(raw, dict):
             return None
-        severity = raw.get("severity") if raw.get("severity") in SEVERITIES else "ERROR"
+        severity = next((s for s in SEVERITIES if s == raw.get("severity")), "ERROR")
         actions = ((raw.get("enforcements") or {}).get("actions") or []) \
             if isinstance(raw.get("enforcements"), dict) else []
         return cls(code=text(str(raw.get("code", "")), 40) or "",
@@ -192,10 +192,10 @@ def search(seller: Seller, skus: Sequence[str] | None = None, *, page_token: str
     answer = spapi.call("GET", seller, f"{BASE}/{quote(seller.seller_id, safe='')}",
                         params=params)
     body = answer.body
-    raw_items = body.get("items") if isinstance(body.get("items"), list) else []
+    raw_items = items if isinstance(items := body.get("items"), list) else []
     listings = [listing for listing in (_listing(raw, seller.marketplace_id)
                                         for raw in raw_items[:MAX_SKUS * 5]) if listing]
-    pagination = body.get("pagination") if isinstance(body.get("pagination"), dict) else {}
+    pagination = paging if isinstance(paging := body.get("pagination"), dict) else {}
     total = body.get("numberOfResults")
     return SearchPage(listings, text(pagination.get("nextToken"), 2000),
                       total if isinstance(total, int) and total >= 0 else len(listings),
@@ -231,7 +231,7 @@ def _listing(raw, marketplace_id: str) -> Listing | None:
     for offer in raw.get("offers") or ():
         if isinstance(offer, dict) and offer.get("marketplaceId") == marketplace_id and \
                 offer.get("offerType", "B2C") == "B2C":
-            price = offer.get("price") if isinstance(offer.get("price"), dict) else {}
+            price = given if isinstance(given := offer.get("price"), dict) else {}
             listing.currency = text(price.get("currencyCode"), 3)
             listing.price = _decimal(price.get("amount"))
     for availability in raw.get("fulfillmentAvailability") or ():

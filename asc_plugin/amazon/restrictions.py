@@ -38,6 +38,6 @@ def get(seller: Seller, asin: str, condition: str) -> list[Restriction]:
             link = next((text(li.get("resource"), 1000) for li in reason.get("links") or ()
                          if isinstance(li, dict) and str(li.get("resource", "")).startswith(
                              "https://")), None)
-            code = reason.get("reasonCode") if reason.get("reasonCode") in REASONS else ""
+            code = next((c for c in REASONS if c == reason.get("reasonCode")), "")
             found.append(Restriction(code, text(reason.get("message"), 1000) or "", link))
     return found

@@ -13,29 +13,38 @@ guards every plugin route alike.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
+from werkzeug.wrappers import Response
 
 from ..state import state
 
+__all__ = ["AmazonSalesChannelView"]
+
 
 class AmazonSalesChannelView(BaseView):
+    """Flask-Admin's menu entry for the plugin; its pages render in Flask-Admin's layout.
+    ``kwargs`` go to Flask-Admin's ``BaseView`` (``menu_icon_type``, ``menu_class_name``, …)."""
+
     def __init__(self, name: str = "Amazon Sales Channel", category: str | None = None,
-                 endpoint: str = "asc_admin", **kwargs):
+                 endpoint: str = "asc_admin", **kwargs: Any) -> None:
         super().__init__(name=name, category=category, endpoint=endpoint, **kwargs)
 
     @expose("/")
-    def index(self):
+    def index(self) -> Response:
         return redirect(url_for("asc.home"))
 
-    def get_url(self, endpoint, **kwargs):
+    def get_url(self, endpoint: str, **kwargs: Any) -> str:
         """The menu links to the plugin's home itself, not to a redirect."""
         if endpoint == f"{self.endpoint}.index":
             return url_for("asc.home", **kwargs)
-        return super().get_url(endpoint, **kwargs)
+        return str(super().get_url(endpoint, **kwargs))
 
     def is_accessible(self) -> bool:
         return bool(state().host.can_access())
 
-    def inaccessible_callback(self, name, **kwargs):
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> ResponseReturnValue:
         return state().host.unauthorized()

@@ -1,5 +1,6 @@
-"""A demo host admin that mounts the Amazon Sales Channel exactly as the docs tell hosts to."""
+"""A demo host admin that mounts the Amazon Sales Channel exactly as the docs tell hosts to.
 
-from .app import create_app
+An example to run and read (``python -m asc_plugin.demo``), not part of the API.
+"""
 
-__all__ = ["create_app"]
+from .app import create_app as create_app

@@ -134,12 +134,18 @@ def _local_secrets(instance: Path) -> dict:
     return secrets
 
 
+def _demo_host(app: Flask) -> DemoHost:
+    host = state(app).host
+    assert isinstance(host, DemoHost)  # create_app mounts it
+    return host
+
+
 def _private_database(url: str, instance: Path) -> None:
     """Create the demo's SQLite file owner-only before SQLite does (with the umask's mode)."""
-    path = sqlite_path(url) if isinstance(url, str) else None
-    if path is None:
+    found = sqlite_path(url) if isinstance(url, str) else None
+    if found is None:
         return
-    path = Path(path) if Path(path).is_absolute() else instance / path  # Flask-SQLAlchemy's rule
+    path = Path(found) if Path(found).is_absolute() else instance / found  # as Flask-SQLAlchemy
     folder = path.resolve().parent
     private_dir(folder, tighten=folder == instance.resolve())
     private_file(path)
@@ -232,11 +238,10 @@ def _routes(app: Flask) -> None:
     def products():
         if not session.get("admin"):
             return redirect(url_for("login", next=request.path))
-        website = request.args.get("website") if request.args.get("website") in ("1", "2") \
-            else "1"
+        website = "2" if request.args.get("website") == "2" else "1"
         number = parse_int(request.args.get("page"), 1, min=1, max=99_999)
         per_page = 50
-        host = state(app).host
+        host = _demo_host(app)
         total = host.product_count(website)
         pages = max(1, -(-total // per_page))
         number = min(number, pages)
@@ -259,7 +264,7 @@ def _routes(app: Flask) -> None:
         if not session.get("admin"):
             abort(403)
         form = request.form
-        website = form.get("website") if form.get("website") in ("1", "2") else "1"
+        website = "2" if form.get("website") == "2" else "1"
         sku, name = form.get("sku", "").strip()[:100], form.get("name", "").strip()[:200]
         try:
             price = Decimal(form.get("price", "0") or "0")
@@ -269,7 +274,7 @@ def _routes(app: Flask) -> None:
         if not sku or not name or not price.is_finite() or not 0 <= price < 10**8 \
                 or not 0 <= quantity < 10**6 or any(c in sku + name for c in "\r\n"):
             return "Give a SKU, a name, a price and a stock (0 or more).", 400
-        if orders.find_by_sku(state(app).host.catalog, website, sku) is not None:
+        if orders.find_by_sku(_demo_host(app).catalog, website, sku) is not None:
             return f"The SKU {sku} already exists.", 409
         orders.add_product(website, sku, name, price.quantize(Decimal("0.01")), quantity)
         db.session.commit()
@@ -282,9 +287,8 @@ def _routes(app: Flask) -> None:
         if not session.get("admin"):
             abort(403)
         form = request.form
-        website = form.get("website") if form.get("website") in ("1", "2") else "1"
-        host = state(app).host
-        found = host.products_by_ids(website, [product_id[:20]])
+        website = "2" if form.get("website") == "2" else "1"
+        found = _demo_host(app).products_by_ids(website, [product_id[:20]])
         if not found:
             abort(404)
         try:

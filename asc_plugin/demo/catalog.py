@@ -125,9 +125,9 @@ def generate(website_id: str, count: int, seed: int = 7) -> list[Product]:
         if rng.random() < 0.1:
             attributes["amazon_asin"] = "B0" + "".join(
                 rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(8))
-        price = Decimal(rng.choice((5, 9, 12, 19, 24, 35, 49, 89, 129, 249))) + Decimal("0.99")
+        amount = Decimal(rng.choice((5, 9, 12, 19, 24, 35, 49, 89, 129, 249))) + Decimal("0.99")
         stock = 0 if rng.random() < 0.15 else rng.randint(1, 60)
-        products.append(Product(id=f"{website_id}-{n + 1:06d}", sku=sku, name=name, price=price,
+        products.append(Product(id=f"{website_id}-{n + 1:06d}", sku=sku, name=name, price=amount,
                                 quantity=stock, category=category, attributes=attributes))
     return products
 

@@ -12,24 +12,25 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asc_plugin import IncomingOrder, Product, UnknownSku
 
-from .db import db
+from .db import Base, db
 
 
-class DemoProduct(db.Model):
+class DemoProduct(Base):
     """A product the admin added by hand (after the generated ones, ids "<website>-x…")."""
 
     __tablename__ = "demo_product"
     __table_args__ = (sa.UniqueConstraint("website_id", "sku"),)
 
-    id = sa.Column(sa.String(20), primary_key=True)
-    website_id = sa.Column(sa.String(10), nullable=False)
-    sku = sa.Column(sa.String(100), nullable=False)
-    name = sa.Column(sa.String(200), nullable=False)
-    price = sa.Column(sa.Numeric(10, 2), nullable=False)
-    quantity = sa.Column(sa.Integer, nullable=False, default=0)
+    id: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    website_id: Mapped[str] = mapped_column(sa.String(10))
+    sku: Mapped[str] = mapped_column(sa.String(100))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    price: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
+    quantity: Mapped[int] = mapped_column(default=0)
 
     def as_product(self, stock: int) -> Product:
         return Product(id=self.id, sku=self.sku, name=self.name, price=Decimal(self.price),
@@ -37,62 +38,62 @@ class DemoProduct(db.Model):
                        attributes={"sku": self.sku, "name": self.name})
 
 
-class DemoStockMove(db.Model):
+class DemoStockMove(Base):
     """A change of a product's stock: an order (negative) or a cancellation (positive)."""
 
     __tablename__ = "demo_stock_move"
 
-    id = sa.Column(sa.Integer, primary_key=True)
-    product_id = sa.Column(sa.String(20), nullable=False, index=True)
-    delta = sa.Column(sa.Integer, nullable=False)
-    order_id = sa.Column(sa.Integer, nullable=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[str] = mapped_column(sa.String(20), index=True)
+    delta: Mapped[int]
+    order_id: Mapped[int | None]
 
 
-class DemoPrice(db.Model):
+class DemoPrice(Base):
     """A price the admin set on a generated product (it replaces the generated one)."""
 
     __tablename__ = "demo_price"
 
-    product_id = sa.Column(sa.String(20), primary_key=True)
-    price = sa.Column(sa.Numeric(10, 2), nullable=False)
+    product_id: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    price: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
 
 
-class DemoOrder(db.Model):
+class DemoOrder(Base):
     __tablename__ = "demo_order"
 
-    id = sa.Column(sa.Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     #: One shop order per Amazon order, whatever retries or workers do.
-    amazon_order_id = sa.Column(sa.String(50), unique=True, nullable=False)
-    website_id = sa.Column(sa.String(10), nullable=False)
-    channel = sa.Column(sa.String(40), nullable=False)
-    status = sa.Column(sa.String(20), nullable=False, default="processing")
-    purchase_date = sa.Column(sa.DateTime(timezone=True), nullable=False)
-    currency = sa.Column(sa.String(3))
-    total = sa.Column(sa.Numeric(12, 2), nullable=False, default=0)
-    customer = sa.Column(sa.String(200))
-    ship_to = sa.Column(sa.Text)
-    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False,
-                           default=lambda: datetime.now(timezone.utc))
-    lines = sa.orm.relationship("DemoOrderLine", order_by="DemoOrderLine.id",
-                                cascade="all, delete-orphan")
+    amazon_order_id: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    website_id: Mapped[str] = mapped_column(sa.String(10))
+    channel: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(20), default="processing")
+    purchase_date: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
+    total: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=0)
+    customer: Mapped[str | None] = mapped_column(sa.String(200))
+    ship_to: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True),
+                                                 default=lambda: datetime.now(timezone.utc))
+    lines: Mapped[list[DemoOrderLine]] = relationship(order_by="DemoOrderLine.id",
+                                                      cascade="all, delete-orphan")
 
     @property
     def number(self) -> str:
         return f"DEMO-{self.id:06d}"
 
 
-class DemoOrderLine(db.Model):
+class DemoOrderLine(Base):
     __tablename__ = "demo_order_line"
 
-    id = sa.Column(sa.Integer, primary_key=True)
-    order_id = sa.Column(sa.Integer, sa.ForeignKey("demo_order.id", ondelete="CASCADE"),
-                         nullable=False, index=True)
-    product_id = sa.Column(sa.String(20), nullable=False)
-    sku = sa.Column(sa.String(100), nullable=False)
-    name = sa.Column(sa.String(500), nullable=False)
-    quantity = sa.Column(sa.Integer, nullable=False)
-    price = sa.Column(sa.Numeric(12, 2))
-    tax = sa.Column(sa.Numeric(12, 2))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("demo_order.id", ondelete="CASCADE"),
+                                          index=True)
+    product_id: Mapped[str] = mapped_column(sa.String(20))
+    sku: Mapped[str] = mapped_column(sa.String(100))
+    name: Mapped[str] = mapped_column(sa.String(500))
+    quantity: Mapped[int]
+    price: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    tax: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
 
 
 def stock_changes(product_ids) -> dict[str, int]:
@@ -100,10 +101,9 @@ def stock_changes(product_ids) -> dict[str, int]:
     ids = list(product_ids)
     if not ids:
         return {}
-    rows = db.session.execute(sa.select(DemoStockMove.product_id, sa.func.sum(DemoStockMove.delta))
-                              .where(DemoStockMove.product_id.in_(ids))
-                              .group_by(DemoStockMove.product_id))
-    return {product_id: int(total) for product_id, total in rows}
+    return {product_id: int(total) for product_id, total in db.session.execute(
+        sa.select(DemoStockMove.product_id, sa.func.sum(DemoStockMove.delta))
+        .where(DemoStockMove.product_id.in_(ids)).group_by(DemoStockMove.product_id))}
 
 
 def added_products(website_id: str, after: str | None, limit: int) -> list[DemoProduct]:
@@ -115,8 +115,8 @@ def added_products(website_id: str, after: str | None, limit: int) -> list[DemoP
 
 def add_product(website_id: str, sku: str, name: str, price: Decimal, quantity: int
                 ) -> DemoProduct:
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(DemoProduct).where(
-        DemoProduct.website_id == website_id)) or 0
+    count = db.session.scalars(sa.select(sa.func.count()).select_from(DemoProduct).where(
+        DemoProduct.website_id == website_id)).one() or 0
     product = DemoProduct(id=f"{website_id}-x{count + 1:05d}", website_id=website_id, sku=sku,
                           name=name, price=price, quantity=quantity)
     db.session.add(product)
@@ -180,8 +180,8 @@ def cancel_order(host_order_id: str) -> None:
 
 
 def added_count(website_id: str) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(DemoProduct).where(
-        DemoProduct.website_id == website_id)) or 0
+    return db.session.scalars(sa.select(sa.func.count()).select_from(DemoProduct).where(
+        DemoProduct.website_id == website_id)).one() or 0
 
 
 def price_changes(product_ids) -> dict[str, Decimal]:

@@ -19,14 +19,23 @@ Alembic itself is imported only when a migration command runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from flask import Flask
+    from sqlalchemy import Connection, Engine
+
+__all__ = ["current", "downgrade", "include_name", "upgrade"]
 
 HERE = Path(__file__).resolve().parent
 VERSION_TABLE = "asc_alembic_version"
 TABLE_PREFIX = "asc_"
 
 
-def include_name(name, type_, parent_names) -> bool:
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
     """Alembic ``include_name`` hook for a host's autogenerate: False for the plugin's tables.
 
     It matches the ``asc_`` prefix rather than today's table list, so tables of later plugin
@@ -37,7 +46,7 @@ def include_name(name, type_, parent_names) -> bool:
     return True
 
 
-def host_filter_problem(app) -> str | None:
+def host_filter_problem(app: Flask) -> str | None:
     """Why the host's Flask-Migrate would drop the plugin's tables, or None if it would not."""
     migrate = app.extensions.get("migrate")
     if migrate is None:
@@ -52,14 +61,14 @@ def host_filter_problem(app) -> str | None:
         "include_name=asc_plugin.migrations.include_name to Migrate(app, db, ...).")
 
 
-def _leaves_out_plugin_tables(hook) -> bool:
+def _leaves_out_plugin_tables(hook: Callable[..., object]) -> bool:
     try:
         return not hook("asc_store", "table", {"schema_name": None})
     except Exception:  # noqa: BLE001 - a host filter we cannot call is one we cannot trust
         return False
 
 
-def alembic_config(connection=None):
+def alembic_config(connection: Connection | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -68,27 +77,31 @@ def alembic_config(connection=None):
     return config
 
 
-def _engine(engine):
+def _engine(engine: Engine | None) -> Engine:
     from ..state import state
 
     return engine or state().db.engine
 
 
-def upgrade(revision: str = "head", engine=None) -> None:
+def upgrade(revision: str = "head", engine: Engine | None = None) -> None:
+    """Migrate the plugin's tables to ``revision`` (in an app context, on the host's engine
+    unless ``engine`` is given); ``flask asc db upgrade`` does the same."""
     from alembic import command
 
     with _engine(engine).begin() as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
-def downgrade(revision: str, engine=None) -> None:
+def downgrade(revision: str, engine: Engine | None = None) -> None:
+    """Migrate the plugin's tables back to ``revision`` (``"base"``: none of them)."""
     from alembic import command
 
     with _engine(engine).begin() as connection:
         command.downgrade(alembic_config(connection), revision)
 
 
-def current(engine=None) -> str | None:
+def current(engine: Engine | None = None) -> str | None:
+    """The plugin's migration revision in the database (None before the first upgrade)."""
     from alembic.runtime.migration import MigrationContext
 
     with _engine(engine).connect() as connection:

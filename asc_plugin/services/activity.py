@@ -72,8 +72,8 @@ def page(store_ids: list[int], *, outcome: str | None = None, number: int = 1,
     rows = list(state().session.execute(
         query.order_by(ActivityLog.id.desc()).limit(per_page).offset((number - 1) * per_page)))
     if not rows and number > 1:  # past the end: the last page instead
-        total = state().session.scalar(sa.select(sa.func.count()).select_from(
-            query.with_only_columns(ActivityLog.id).subquery()))
+        total = state().session.scalars(sa.select(sa.func.count()).select_from(
+            query.with_only_columns(ActivityLog.id).subquery())).one()
         last = max(1, -(-total // per_page))
         return page(store_ids, outcome=outcome, number=last, per_page=per_page) if last < number \
             else Page([], number, per_page, total)

@@ -115,8 +115,8 @@ def claim(value: str | None) -> ConnectAttempt:
         ended = state().session.scalar(
             sa.select(ConnectAttempt.outcome).where(ConnectAttempt.state_hash == state_hash(value)))
         raise ConnectFailure({"superseded": "state_superseded", "cancelled": "state_cancelled",
-                              "store_gone": "store_gone"}.get(ended, "state_unknown"))
-    attempt = state().session.get(ConnectAttempt, claimed, populate_existing=True)
+                              "store_gone": "store_gone"}.get(ended or "", "state_unknown"))
+    attempt = state().session.get_one(ConnectAttempt, claimed, populate_existing=True)
     if not hmac.compare_digest(attempt.session_binding, session_binding()):
         finish(attempt, "state_foreign")
         raise ConnectFailure("state_foreign")
@@ -178,7 +178,8 @@ def effective_outcome(attempt: ConnectAttempt) -> str | None:
     for a claim whose worker never finished it, or None while it is still open."""
     now = utcnow()
     if attempt.outcome == "processing":
-        return "interrupted" if attempt.finished_at < now - STALE_CLAIM else None
+        claimed = attempt.finished_at  # set with the claim
+        return "interrupted" if claimed is not None and claimed < now - STALE_CLAIM else None
     if attempt.finished_at is not None:
         return attempt.outcome
     return "expired" if attempt.expires_at <= now else None

@@ -29,7 +29,7 @@ from ..errors import (
     OperatorActionRequired,
 )
 from ..models import ConnectionState, Store, utcnow
-from ..state import state
+from ..state import current_app_object, state
 from . import activity, tokens
 
 LEVELS = ("info", "warning", "error")
@@ -100,7 +100,7 @@ def check(store: Store, *, participations: dict | None = None) -> CheckResult:
     The caller commits after each store: the token service works in a session of its own, which
     must not wait on rows this session has written.
     """
-    app = current_app._get_current_object()
+    app = current_app_object()
     if store.connection_state is ConnectionState.CONNECTED and store.authorization_expires_at \
             and store.authorization_expires_at <= utcnow():
         store.connection_state = ConnectionState.EXPIRED
@@ -132,7 +132,7 @@ def check(store: Store, *, participations: dict | None = None) -> CheckResult:
 def _check_participation(store: Store, cache: dict) -> None:
     from ..amazon import sellers
 
-    market = marketplaces.get(store.marketplace_code)
+    market = marketplaces.of(store.marketplace_code)
     key = (store.seller_id or "", market.region)
     if key not in cache:
         cache[key] = sellers.marketplace_participations(

@@ -32,7 +32,7 @@ from ..errors import AmazonUnavailable, ConnectFailure, Failure
 from ..i18n import _
 from ..models import ConnectAttempt, ConnectionState, LoginHandoff, Store, StoreStatus, utcnow
 from ..persistence import savepoint
-from ..state import state
+from ..state import current_app_object, state
 from . import activity, attempts, stores
 
 log = logging.getLogger("asc_plugin.connection")
@@ -72,7 +72,7 @@ def _require_settings() -> None:
 
 
 def _market(store: Store) -> marketplaces.Marketplace:
-    return marketplaces.get(store.marketplace_code)
+    return marketplaces.of(store.marketplace_code)
 
 
 # --- Connect store / Renew: the admin starts ------------------------------------------------
@@ -165,7 +165,7 @@ def callback_target(request: LoginRequest, marketplace_code: str) -> str | None:
         return None
     if parts.username or parts.password:
         return None
-    region = marketplaces.get(marketplace_code).region
+    region = marketplaces.of(marketplace_code).region
     for base in marketplaces.seller_central_bases(config, region):
         if uri == base or uri.startswith(base + "/"):
             return uri
@@ -308,7 +308,7 @@ def _failed(attempt: ConnectAttempt, store: Store | None, failure: Failure) -> N
         activity.record(store, "connect_failed", "failure",
                         params=activity.failure_params(failure))
         signals.connection_failed.send(
-            current_app._get_current_object(), store=store, code=failure.code,
+            current_app_object(), store=store, code=failure.code,
             audience=failure.audience, message=failure.message)
 
 
@@ -415,7 +415,7 @@ def _apply(attempt: ConnectAttempt, store: Store, siblings: list[Store], seller_
         market = _market(store)
         raise ConnectFailure("seller_taken_elsewhere", country=market.country) from None
     shown = amazon_name or seller_id
-    app = current_app._get_current_object()
+    app = current_app_object()
     for each, was_renewal in changed:
         params = {"shown": shown, "seller": seller_id,
                   **({"until": until.isoformat()} if was_renewal or each is not store else {})}
@@ -452,4 +452,4 @@ def disconnect(store: Store) -> None:
         store.status = StoreStatus.INCOMPLETE
     activity.record(store, "disconnected", "success", params={"seller": seller or None})
     state().session.flush()
-    signals.store_disconnected.send(current_app._get_current_object(), store=store)
+    signals.store_disconnected.send(current_app_object(), store=store)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask import current_app
 
+from ..persistence import rowcount
 from ..state import state
 
 
@@ -55,10 +56,10 @@ def take(model, *where, owner: str, now: datetime, **values) -> bool:
     """Take the lease of the row ``where`` selects if it is free, setting ``values`` too;
     committed. True when this worker holds it now."""
     session = state().session
-    taken = session.execute(
+    taken = rowcount(session.execute(
         sa.update(model).where(*where, free(model, now))
         .values(lease_owner=owner, lease_expires_at=now + duration(), **values)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
     session.commit()
     return taken == 1
 
@@ -70,10 +71,10 @@ def commit_step(row, owner: str) -> bool:
     session.flush()
     model = type(row)
     keys = [column == getattr(row, column.key) for column in sa.inspect(model).primary_key]
-    kept = session.execute(
+    kept = rowcount(session.execute(
         sa.update(model).where(*keys, model.lease_owner == owner)
         .values(lease_expires_at=real_now() + duration())
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
     if kept != 1:
         session.rollback()
         return False

@@ -44,8 +44,8 @@ from .. import clock, signals
 from ..errors import AmazonUnavailable, ConnectFailure, Failure, OperatorActionRequired
 from ..i18n import _, ngettext
 from ..models import ListingItem, MatchJob, ProductIdType, Store
-from ..persistence import savepoint
-from ..state import state
+from ..persistence import rowcount, savepoint
+from ..state import current_app_object, state
 from . import activity, leases, product_ids, rate_limit, rules
 
 #: Results Amazon gave (kept while the identifier is unchanged and young enough).
@@ -130,11 +130,11 @@ def _resume(job: MatchJob, requested_by: str) -> bool:
     """A paused run goes back to the queue where it stopped (finished batches kept)."""
     if job.status != "paused":
         return False
-    resumed = state().session.execute(
+    resumed = rowcount(state().session.execute(
         sa.update(MatchJob).where(MatchJob.id == job.id, MatchJob.status == "paused")
         .values(status="queued", error_code=None, finished_at=None, created_at=clock.now(),
                 lease_owner=None, lease_expires_at=None, requested_by=requested_by[:200])
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
     state().session.refresh(job)
     return resumed == 1
 
@@ -191,8 +191,8 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     if not claim(job_id, owner):
         return "busy"
     session = state().session
-    job = session.get(MatchJob, job_id, populate_existing=True)
-    store = session.get(Store, job.store_id)
+    job = session.get_one(MatchJob, job_id, populate_existing=True)
+    store = session.get_one(Store, job.store_id)
     runner = _Runner(store, job)
     if on_progress is not None:
         on_progress(job)
@@ -219,10 +219,10 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
 
 def _end(job_id: int, owner: str, failure: Failure | None) -> str:
     session = state().session
-    job = session.get(MatchJob, job_id, populate_existing=True)
+    job = session.get_one(MatchJob, job_id, populate_existing=True)
     if job.lease_owner != owner or job.status not in ACTIVE:
         return "lost"
-    store = session.get(Store, job.store_id)
+    store = session.get_one(Store, job.store_id)
     counts = status_counts(store)
     paused = isinstance(failure, AmazonUnavailable)  # transient: resumable where it stopped
     job.status = "paused" if paused else "failed" if failure else "done"
@@ -241,7 +241,7 @@ def _end(job_id: int, owner: str, failure: Failure | None) -> str:
         activity.record(store, "match_paused" if paused else "match_failed", "failure",
                         params=params, admin=admin)
     session.commit()
-    signals.catalog_matched.send(current_app._get_current_object(), store=store, job=job,
+    signals.catalog_matched.send(current_app_object(), store=store, job=job,
                                  counts=counts, failure=failure)
     return job.status
 
@@ -271,8 +271,9 @@ class _Runner:
         mapping = store.mapping
         self.id_type = mapping.amazon_id_type if mapping else ProductIdType.SELLER_SKU
         self.attribute = mapping.host_attribute_code if mapping else "sku"
-        self.identifiers_type = product_ids.IDENTIFIERS_TYPE.get(self.id_type)
-        self.batch = catalog.batch_size(self.identifiers_type or "")
+        #: "" for an id type the catalog cannot search (its items are never pending).
+        self.identifiers_type = product_ids.IDENTIFIERS_TYPE.get(self.id_type, "")
+        self.batch = catalog.batch_size(self.identifiers_type)
         self.fresh_after = clock.now() - timedelta(
             days=float(current_app.config["ASC_MATCH_MAX_AGE_DAYS"]))
         self.throttled = 0
@@ -311,7 +312,9 @@ class _Runner:
             elif item.id is not None:  # only what changed is written: no UPDATE if nothing did
                 self._evaluate(item, product)
         if new_rows:
-            session.execute(sa.insert(ListingItem.__table__), new_rows)  # Core: one executemany
+            table = ListingItem.__table__
+            assert isinstance(table, sa.Table)
+            session.execute(sa.insert(table), new_rows)  # Core: one executemany
         job.evaluated += len(page)
         if page:
             job.cursor = page[-1].id
@@ -342,11 +345,12 @@ class _Runner:
             raw = product.sku
         outcome, identifier, reason = product_ids.catalog_identifier(self.id_type, raw)
         if not self.listed(product):  # its id still shows in the preview
-            shown = identifier[:64] if outcome == "ok" else (raw or "").strip()[:64] or None
+            shown = identifier[:64] if identifier is not None else (raw or "").strip()[:64] or None
             if shown != item.identifier:
                 item.identifier = shown
             return "excluded", None
-        if outcome != "ok":  # the value as the host has it, so the preview shows what to fix
+        if identifier is None:  # not "ok": the value as the host has it, so the preview shows
+            # what to fix
             item.identifier = (raw or "").strip()[:64] or None
             return {"missing": "id_missing", "invalid": "id_invalid"}.get(
                 outcome, "unsupported"), reason
@@ -373,18 +377,19 @@ class _Runner:
                 ListingItem.id.in_(vanished[start:start + 500]))
                 .execution_options(synchronize_session=False))
         job.phase = "match"
-        job.to_match = session.scalar(sa.select(sa.func.count()).where(
-            ListingItem.store_id == self.store.id, ListingItem.status == "pending"))
+        job.to_match = session.scalars(sa.select(sa.func.count()).where(
+            ListingItem.store_id == self.store.id, ListingItem.status == "pending")).one()
         job.matched = 0
 
     # match ---------------------------------------------------------------------------------
     def _match_batch(self) -> bool:
         session = state().session
-        identifiers = list(session.scalars(
+        identifiers = [identifier for identifier in session.scalars(
             sa.select(ListingItem.identifier).where(ListingItem.store_id == self.store.id,
-                                                    ListingItem.status == "pending")
+                                                    ListingItem.status == "pending",
+                                                    ListingItem.identifier.is_not(None))
             .group_by(ListingItem.identifier).order_by(ListingItem.identifier)
-            .limit(self.batch)))
+            .limit(self.batch)) if identifier is not None]
         if not identifiers:
             return True
         found = self._search_or_split(identifiers)

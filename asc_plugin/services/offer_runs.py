@@ -77,6 +77,14 @@ class Runner:
         self.refused = 0
         self.calls = 0
 
+    @property
+    def saved(self) -> ListingSettings:
+        """The settings, in the phases that run only with saved ones (a run without them only
+        ends offers: see ``_step``)."""
+        if self.settings is None:
+            raise RuntimeError("this phase of an offers run needs saved listing settings")
+        return self.settings
+
     def step(self) -> bool:
         """One unit of work, flushed, not committed. A step makes its Amazon calls before it
         writes anything: the rate bucket is taken in a session of its own, which a pending
@@ -147,17 +155,18 @@ class Runner:
             job.total = self._count_pending("send")
             job.done, job.cursor = 0, None
             needs_preview = self.job.kind == "dry_run" or (
-                self.settings.validated_version != self.settings.version and job.total)
+                self.saved.validated_version != self.saved.version and job.total)
             job.phase = "preview" if needs_preview else "send"
 
     def _prepare(self, product, item: ListingItem, offer: Offer | None) -> None:
-        terms = listing_settings.terms(self.settings, product, self.store)
+        assert item.asin  # _prepare_page passes matched items with an ASIN only
+        terms = listing_settings.terms(self.saved, product, self.store)
         if offer is None:
             offer = Offer(store_id=self.store.id, sku=product.sku[:200], status="ready")
             state().session.add(offer)
         changed = (offer.asin != item.asin or offer.price != terms.price or
                    offer.quantity != terms.quantity or
-                   offer.settings_version != self.settings.version)
+                   offer.settings_version != self.saved.version)
         offer.product_id = str(product.id)[:64]
         offer.asin = item.asin
         offer.product_type = (item.product_type or listings.FALLBACK_PRODUCT_TYPE)[:100]
@@ -188,8 +197,8 @@ class Runner:
         session.flush()
 
     def _count_pending(self, what: str) -> int:
-        return state().session.scalar(sa.select(sa.func.count()).where(
-            Offer.store_id == self.store.id, Offer.pending == what))
+        return state().session.scalars(sa.select(sa.func.count()).where(
+            Offer.store_id == self.store.id, Offer.pending == what)).one()
 
     def _next_pending(self, what: str, limit: int = 1) -> list[Offer]:
         return list(state().session.scalars(sa.select(Offer).where(
@@ -202,11 +211,13 @@ class Runner:
 
         schema = self._schema(offer.product_type)
         quantity = region_quantity(self.store, offer)  # shared by the region's marketplaces
+        if offer.price is None or offer.currency is None or offer.quantity is None:
+            raise RuntimeError(f"offer {offer.id} is to be sent without its price and quantity")
         return listings.offer_body(
             product_type=offer.product_type, marketplace_id=self._seller().marketplace_id,
-            asin=offer.asin, condition=self.settings.condition, price=offer.price,
+            asin=offer.asin, condition=self.saved.condition, price=offer.price,
             currency=offer.currency, quantity=offer.quantity if quantity is None else quantity,
-            handling_days=self.settings.handling_days if schema.handling_time else None)
+            handling_days=self.saved.handling_days if schema.handling_time else None)
 
     def _preview(self) -> None:
         """A dry run previews every offer to send, one a step (``job.cursor`` is the last
@@ -241,7 +252,7 @@ class Runner:
                 self._apply_preview(offer, answer)
             return
         if self.failure is None:
-            self.settings.validated_version = self.settings.version
+            self.saved.validated_version = self.saved.version
             job.phase = "send"
         else:
             job.phase = "done"
@@ -268,10 +279,10 @@ class Runner:
             if schema is not None:
                 self.schemas[offer.product_type] = schema
             return False
-        key = f"{offer.asin}:{self.settings.condition}"
+        key = f"{offer.asin}:{self.saved.condition}"
         if restrictions_too and key not in self.restricted:
             found = self._call("getListingsRestrictions", lambda: restrictions.get(
-                self._seller(), offer.asin, self.settings.condition), surface="restrictions")
+                self._seller(), offer.asin, self.saved.condition), surface="restrictions")
             if found is not None:
                 self.restricted[key] = found
             return False
@@ -286,7 +297,7 @@ class Runner:
         check = offer.status in ("ready", "approval", "not_eligible", "ended")
         if not self._ready_to_send(offer, restrictions_too=check):
             return
-        restricted = self.restricted.get(f"{offer.asin}:{self.settings.condition}") \
+        restricted = self.restricted.get(f"{offer.asin}:{self.saved.condition}") \
             if check else None
         if restricted:
             first = restricted[0]
@@ -366,7 +377,7 @@ class Runner:
             offer.issues = json.dumps(found) if found else None
             offer.submission_status = "INVALID" if errors else "ACCEPTED"
             offer.submission_id = f"feed:{job.feed_id}"[:100]
-            offer.settings_version = self.settings.version
+            offer.settings_version = self.saved.version
             offer.pending = None
             if errors:
                 offer.status = "errors"
@@ -454,7 +465,9 @@ class Runner:
         """One page of searchListingsItems(lastUpdatedAfter=watermark − overlap); Amazon pages
         at most 1,000 results per query, so a bigger change falls back to reading every
         offer by SKU."""
-        since = leases.aware(self.settings.status_watermark) - SWEEP_OVERLAP
+        watermark = self.saved.status_watermark
+        assert watermark is not None  # _incremental() chose this sweep
+        since = leases.aware(watermark) - SWEEP_OVERLAP
         page = self._call("searchListingsItems", lambda: listings.search(
             self._seller(), last_updated_after=since, page_token=self.job.cursor))
         if page is None:

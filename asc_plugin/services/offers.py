@@ -90,7 +90,10 @@ def start(store: Store, *, kind: str = "publish", requested_by: str) -> tuple[Of
         with session.begin_nested():
             session.add(job)
     except IntegrityError:  # another request started one a moment ago
-        return active_job(store), False
+        under_way = active_job(store)
+        if under_way is None:  # no run got in first: another constraint refused this one
+            raise
+        return under_way, False
     if kind != "status":
         activity.record(store, "offers_started", "info",
                         params={"kind": "dry_run" if kind == "dry_run" else "publish"},
@@ -120,8 +123,8 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     if not claim(job_id, owner):
         return "busy"
     session = state().session
-    job = session.get(OfferJob, job_id, populate_existing=True)
-    store = session.get(Store, job.store_id)
+    job = session.get_one(OfferJob, job_id, populate_existing=True)
+    store = session.get_one(Store, job.store_id)
     from .offer_runs import Runner
 
     runner = Runner(store, job)
@@ -147,10 +150,10 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
 
 def _end(job_id: int, owner: str, failure: Failure | None) -> str:
     session = state().session
-    job = session.get(OfferJob, job_id, populate_existing=True)
+    job = session.get_one(OfferJob, job_id, populate_existing=True)
     if job.lease_owner != owner or job.status not in ACTIVE:
         return "lost"
-    store = session.get(Store, job.store_id)
+    store = session.get_one(Store, job.store_id)
     job.status = "failed" if failure else "done"
     job.error_code = failure.code if failure else None
     job.finished_at = clock.now()

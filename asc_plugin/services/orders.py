@@ -39,7 +39,7 @@ from ..host import BaseHost, IncomingOrder, OrderLine, OrderRejected, ShippingAd
 from ..i18n import _, ngettext
 from ..models import AmazonOrder, OrderImport, Store
 from ..persistence import savepoint
-from ..state import state
+from ..state import current_app_object, state
 from . import activity, leases, rate_limit
 
 #: Amazon statuses an order is imported in (out of Pending: payment verified).
@@ -106,7 +106,7 @@ def import_state(store: Store) -> OrderImport:
         session.commit()
     except IntegrityError:  # another worker made it first
         session.rollback()
-    return session.get(OrderImport, store.id, populate_existing=True)
+    return session.get_one(OrderImport, store.id, populate_existing=True)
 
 
 def claim(store: Store, owner: str) -> bool:
@@ -164,14 +164,14 @@ class _Runner:
 
     @property
     def record(self) -> OrderImport:
-        return self.session.get(OrderImport, self.store.id)
+        return self.session.get_one(OrderImport, self.store.id)
 
     def commit(self) -> bool:
         """Commit a step with the lease renewed, or roll it back when it was taken over."""
         if not leases.commit_step(self.record, self.owner):
             self.signals.clear()
             return False
-        app = current_app._get_current_object()
+        app = current_app_object()
         for signal, kwargs in self.signals:
             signal.send(app, store=self.store, **kwargs)
         self.signals.clear()
@@ -192,7 +192,9 @@ class _Runner:
                 return "lost"
         while True:
             record = self.record
-            page = self.search(leases.aware(record.window_after), record.page_token)
+            window_after = record.window_after
+            assert window_after is not None  # opened above; closed after the loop
+            page = self.search(leases.aware(window_after), record.page_token)
             if page is None:
                 self.commit()
                 return "paused"
@@ -304,7 +306,7 @@ class _Runner:
         record.lease_owner = record.lease_expires_at = None
         record.last_run_at = clock.now()
         record.error_code = failure.code if failure else None
-        store = session.get(Store, self.store.id)
+        store = session.get_one(Store, self.store.id)
         if failure is not None:
             activity.record(store, "orders_failed", "failure",
                             params=activity.failure_params(failure), admin="system")
@@ -313,7 +315,7 @@ class _Runner:
             activity.record(store, "orders_imported", tone,
                             params={"counts": dict(self.counts)}, admin="system")
         session.commit()
-        signals.orders_imported.send(current_app._get_current_object(), store=store,
+        signals.orders_imported.send(current_app_object(), store=store,
                                      counts=dict(self.counts), failure=failure)
         return RunResult(outcome, self.counts, failure, self.requests)
 
@@ -454,7 +456,7 @@ def retry(store: Store, row: AmazonOrder) -> str:
     else:
         outcome = row.status
     state().session.flush()
-    app = current_app._get_current_object()
+    app = current_app_object()
     for signal, kwargs in pending:  # the caller commits; listeners only learn of the change
         signal.send(app, store=store, **kwargs)
     return outcome
@@ -500,7 +502,7 @@ def page(store: Store, *, number: int = 1, per_page: int = 10) -> OrdersPage:
     """Needs attention first, then the newest purchases."""
     session = state().session
     base = sa.select(AmazonOrder).where(AmazonOrder.store_id == store.id)
-    total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
+    total = session.scalars(sa.select(sa.func.count()).select_from(base.subquery())).one() or 0
     pages = max(1, -(-total // per_page))
     number = min(max(1, number), pages)
     rows = list(session.scalars(base.order_by(

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..models import RateBucket
-from ..persistence import own_session
+from ..persistence import own_session, rowcount
 
 #: Share of Amazon's stated rate we use: a little under it, so clocks and network jitter never
 #: push a request over.
@@ -83,8 +83,8 @@ def _take(key: str, limit: Limit) -> float:
     with own_session() as session:
         # An UPDATE first takes the write lock before the read, on every database (SQLite's
         # deferred transactions would otherwise let two workers read the same tokens).
-        touched = session.execute(sa.update(RateBucket).where(RateBucket.key == key).values(
-            tokens=RateBucket.tokens)).rowcount
+        touched = rowcount(session.execute(
+            sa.update(RateBucket).where(RateBucket.key == key).values(tokens=RateBucket.tokens)))
         now = time.time()
         if not touched:
             try:
@@ -95,7 +95,7 @@ def _take(key: str, limit: Limit) -> float:
                 session.rollback()
                 return 0.01
             return 0.0
-        bucket = session.get(RateBucket, key, populate_existing=True)
+        bucket = session.get_one(RateBucket, key, populate_existing=True)  # touched above
         bucket.burst = limit.burst
         bucket.tokens = min(limit.burst,
                             bucket.tokens + max(0.0, now - bucket.refilled_at) * bucket.rate)

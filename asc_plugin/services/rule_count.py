@@ -35,12 +35,12 @@ def _column(key: str, page: Sequence[Product]) -> list:
         raw = [getattr(p, key) for p in page]
         if key == "sku":  # one per product: nothing repeats
             return [(v or "").casefold() for v in raw]
-        folded = {v: (v or "").casefold() for v in set(raw)}
+        texts = {v: (v or "").casefold() for v in set(raw)}
     else:
         code = key.removeprefix("attribute:")
         raw = [p.attributes.get(code) for p in page]
-        folded = {v: (v or "").strip().casefold() for v in set(raw)}
-    return [folded[v] for v in raw]
+        texts = {v: (v or "").strip().casefold() for v in set(raw)}
+    return [texts[v] for v in raw]
 
 
 ColumnTest = Callable[[list], Iterable[bool]]
@@ -103,12 +103,12 @@ def counter(query: RuleQuery, kinds: dict[str, str]) -> Callable[[Sequence[Produ
         if not tests:
             return len(page)
         columns: dict[str, list] = {}
-        result = None
-        for field, test in tests:
+        result: list[bool] = []
+        for n, (field, test) in enumerate(tests):
             if field not in columns:
                 columns[field] = _column(field, page)
             truth = test(columns[field])
-            result = list(truth) if result is None else list(map(combine, result, truth))
+            result = list(truth) if n == 0 else list(map(combine, result, truth))
         return sum(result)
 
     return count_page

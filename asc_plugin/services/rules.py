@@ -136,8 +136,9 @@ def rule_query(conditions: Sequence[Condition], match: str, *, limits: bool = Tr
             continue
         raw = (_values(c.value) if c.operator == "one_of" else [c.value]) if OPERATORS[
             c.operator][2] else []
-        values = ([_number(v) for v in raw] if kinds[c.field] == NUMBER else
-                  [v.strip().casefold() for v in raw])
+        values: list[str | Decimal] = (
+            [n for v in raw if (n := _number(v)) is not None]  # problem() let numbers only
+            if kinds[c.field] == NUMBER else [v.strip().casefold() for v in raw])
         parsed.append(RuleCondition(c.field, c.operator, tuple(dict.fromkeys(values))))
     return RuleQuery("any" if match == "any" else "all", tuple(parsed))
 

@@ -5,6 +5,7 @@ Like every service, these flush and never commit: the view or command that asked
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
+from ..host import BaseHost
 from ..i18n import _
 from ..models import AttributeMapping, ConnectionState, ProductIdType, Store, StoreStatus, utcnow
 from ..persistence import savepoint
@@ -50,20 +52,22 @@ def get(store_id: int) -> Store | None:
 
 
 def may_manage(store: Store) -> bool:
-    """The host's per-store check, when it has one (``Host.can_manage``); else every admin who
-    may use the plugin manages every store."""
-    hook = getattr(state().host, "can_manage", None)
-    return True if hook is None else bool(hook(store))
+    """The host's per-store check (``Host.can_manage``); without one of its own, every admin
+    who may use the plugin manages every store."""
+    return bool(state().host.can_manage(store)) if _filters_per_store() else True
 
 
 def _filters_per_store() -> bool:
-    return getattr(state().host, "can_manage", None) is not None
+    """True when the host has a ``can_manage`` of its own: BaseHost's allows every store, and
+    the lists and counts then skip reading every store through it."""
+    hook = getattr(state().host, "can_manage", None)
+    return hook is not None and getattr(hook, "__func__", hook) is not BaseHost.can_manage
 
 
 def count() -> int:
     if _filters_per_store():
         return len(all_stores())
-    return state().session.scalar(sa.select(sa.func.count(Store.id)))
+    return state().session.scalars(sa.select(sa.func.count(Store.id))).one()
 
 
 STATUSES = {s.value: s for s in StoreStatus}
@@ -132,8 +136,8 @@ def page(number: int, per_page: int, filters: Filters = Filters()) -> Page:
         return Page(mine[start:start + per_page], number, per_page, len(mine))
     rows = _page_rows(number, per_page, filters, horizon)
     if not rows and number > 1:  # past the end: show the last page instead
-        total = state().session.scalar(sa.select(sa.func.count()).select_from(
-            filters.apply(sa.select(Store.id), horizon).order_by(None).subquery()))
+        total = state().session.scalars(sa.select(sa.func.count()).select_from(
+            filters.apply(sa.select(Store.id), horizon).order_by(None).subquery())).one()
         number = max(1, -(-total // per_page))
         rows = _page_rows(number, per_page, filters, horizon)
     total = rows[0][1] if rows else 0
@@ -195,14 +199,16 @@ def summary() -> Summary:
     horizon = _renewal_horizon()
     due = sa.case((_due(horizon), True), else_=False)
     ended = sa.case((_past_end(), True), else_=False)
+    rows: Sequence[tuple[ConnectionState, bool, bool, int]]
     if _filters_per_store():
         rows = [(s.connection_state, s.is_connected and s.authorization_expires_at is not None
                  and s.authorization_expires_at <= horizon, s.connection is not s.connection_state,
                  1) for s in all_stores()]
     else:
-        rows = state().session.execute(
-            sa.select(Store.connection_state, due, ended, sa.func.count())
-            .group_by(Store.connection_state, due, ended)).all()
+        rows = [(connection, bool(is_due), bool(has_ended), int(number))
+                for connection, is_due, has_ended, number in state().session.execute(
+                    sa.select(Store.connection_state, due, ended, sa.func.count())
+                    .group_by(Store.connection_state, due, ended))]
     counts = {"total": 0, "connected": 0, "not_connected": 0, "lapsed": 0, "renewal_due": 0}
     for connection, is_due, has_ended, number in rows:
         if has_ended:  # past its yearly end: expired, whatever no check has recorded yet

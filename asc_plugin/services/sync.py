@@ -35,9 +35,10 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import clock, marketplaces
 from ..errors import Failure, OperatorActionRequired
+from ..host import Product
 from ..i18n import ngettext
-from ..models import Offer, Store, SyncState
-from ..persistence import savepoint
+from ..models import ListingSettings, Offer, Store, SyncState
+from ..persistence import rowcount, savepoint
 from ..state import state
 from . import activity, leases, listing_settings
 
@@ -75,10 +76,10 @@ def product_changed(website_id, product_ids) -> int:
     stores = sa.select(Store.id).where(Store.website_id == str(website_id))
     marked = 0
     for start in range(0, len(ids), 500):
-        marked += state().session.execute(
+        marked += rowcount(state().session.execute(
             sa.update(Offer).where(Offer.store_id.in_(stores),
                                    Offer.product_id.in_(ids[start:start + 500]))
-            .values(dirty=CHANGED).execution_options(synchronize_session=False)).rowcount
+            .values(dirty=CHANGED).execution_options(synchronize_session=False)))
     state().session.flush()
     return marked
 
@@ -105,10 +106,10 @@ def on_order(sender, *, store: Store, skus=(), **_ignored) -> None:
 
 def mark_all(store: Store) -> int:
     """The full reconcile: every live offer of the store recomputed by the next run."""
-    return state().session.execute(
+    return rowcount(state().session.execute(
         sa.update(Offer).where(Offer.store_id == store.id, is_live(),
                                Offer.pending.is_(None), Offer.dirty == CLEAN)
-        .values(dirty=CHANGED).execution_options(synchronize_session=False)).rowcount
+        .values(dirty=CHANGED).execution_options(synchronize_session=False)))
 
 
 def is_live():
@@ -130,7 +131,7 @@ def sync_state(store: Store) -> SyncState:
         session.commit()
     except IntegrityError:
         session.rollback()
-    return session.get(SyncState, store.id, populate_existing=True)
+    return session.get_one(SyncState, store.id, populate_existing=True)
 
 
 def claim(store: Store, owner: str) -> bool:
@@ -152,8 +153,8 @@ def next_run(store: Store) -> datetime | None:
 
 
 def pending_count(store: Store) -> int:
-    return state().session.scalar(sa.select(sa.func.count()).where(
-        Offer.store_id == store.id, Offer.dirty != CLEAN, is_live()))
+    return state().session.scalars(sa.select(sa.func.count()).where(
+        Offer.store_id == store.id, Offer.dirty != CLEAN, is_live())).one()
 
 
 # --- A run --------------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ class _Runner:
 
     @property
     def record(self) -> SyncState:
-        return self.session.get(SyncState, self.store.id)
+        return self.session.get_one(SyncState, self.store.id)
 
     def commit(self) -> None:
         """Commit a step with the lease renewed; a lost lease stops the run."""
@@ -209,7 +210,7 @@ class _Runner:
             self._gather()
             if self.settings is None:
                 return
-            self._compute()
+            self._compute(self.settings)
             waiting = self._to_send_count()
             if waiting > int(current_app.config["ASC_FEED_THRESHOLD"]):
                 while self._to_send_count():
@@ -243,7 +244,7 @@ class _Runner:
         self.commit()
 
     # compute -----------------------------------------------------------------------------------
-    def _compute(self) -> None:
+    def _compute(self, settings: ListingSettings) -> None:
         while True:
             batch = list(self.session.scalars(sa.select(Offer).where(
                 Offer.store_id == self.store.id, Offer.dirty == CHANGED)
@@ -258,7 +259,7 @@ class _Runner:
                         offer.submission_status != "ACCEPTED" or offer.pending is not None:
                     offer.dirty = CLEAN  # gone from the host: the offers run ends it
                     continue
-                terms = listing_settings.terms(self.settings, product, self.store)
+                terms = listing_settings.terms(settings, product, self.store)
                 if terms.problem:
                     offer.problem, offer.dirty = terms.problem, CLEAN
                     continue
@@ -280,7 +281,8 @@ class _Runner:
         lookup = getattr(host, "products_by_ids", None)
         if callable(lookup):
             return {str(p.id)[:64]: p for p in lookup(self.store.website_id, sorted(ids))}
-        found, after = {}, None
+        found: dict[str, Product] = {}
+        after = None
         while len(found) < len(ids):
             page = list(host.products(self.store.website_id, after=after, limit=500))
             found.update({str(p.id)[:64]: p for p in page if str(p.id)[:64] in ids})
@@ -296,19 +298,19 @@ class _Runner:
 
     # send --------------------------------------------------------------------------------------
     def _to_send_count(self) -> int:
-        return self.session.scalar(sa.select(sa.func.count()).where(
-            Offer.store_id == self.store.id, Offer.dirty == TO_SEND))
+        return self.session.scalars(sa.select(sa.func.count()).where(
+            Offer.store_id == self.store.id, Offer.dirty == TO_SEND)).one()
 
     def _patches(self, offer: Offer, owned: bool) -> list[dict]:
         market = marketplaces.BY_CODE[self.store.marketplace_code]
         patches = []
-        if offer.price != offer.sent_price:
+        if offer.price is not None and offer.price != offer.sent_price:
             patches.append({"op": "replace", "path": "/attributes/purchasable_offer",
                             "value": [{"marketplace_id": market.marketplace_id,
                                        "currency": offer.currency, "our_price": [
                                            {"schedule": [{"value_with_tax":
                                                           float(offer.price)}]}]}]})
-        if owned and offer.quantity != offer.sent_quantity:
+        if owned and offer.quantity is not None and offer.quantity != offer.sent_quantity:
             patches.append({"op": "merge", "path": "/attributes/fulfillment_availability",
                             "value": [{"fulfillment_channel_code": "DEFAULT",
                                        "quantity": int(offer.quantity)}]})
@@ -391,7 +393,8 @@ class _Runner:
             Offer.store_id == self.store.id, Offer.dirty == TO_SEND)
             .order_by(Offer.id).limit(feeds.MAX_MESSAGES)))
         owned = quantity_owned(self.store, [o.sku for o in batch])
-        messages, skus = [], {}
+        messages: list[dict[str, object]] = []
+        skus: dict[int, list[object]] = {}
         for offer in batch:
             patches = self._patches(offer, offer.sku in owned)
             if not patches:
@@ -420,8 +423,11 @@ class _Runner:
         from ..amazon import feeds
 
         record, seller = self.record, self._seller()
+        feed_id = record.feed_id
+        if feed_id is None:  # the batch needed no patch: no feed was sent
+            return
         while True:
-            feed = self._call("getFeed", lambda: feeds.get_feed(seller, record.feed_id),
+            feed = self._call("getFeed", lambda: feeds.get_feed(seller, feed_id),
                               surface="feeds_get")
             if feed.status in feeds.FINAL:
                 break
@@ -511,7 +517,7 @@ class _Runner:
         record.last_run_at = clock.now()
         record.error_code = failure.code if failure else None
         record.refused = result.refused
-        store = session.get(Store, self.store.id)
+        store = session.get_one(Store, self.store.id)
         if failure is not None:
             result.outcome, result.failure = "failed", failure
             activity.record(store, "sync_failed", "failure",

@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import lazyload
 
 from .. import clock, signals
 from ..errors import AuthorizationRevoked, NotConnected, OperatorActionRequired
 from ..models import ConnectionState, Store
 from ..persistence import own_session
-from ..state import state
+from ..state import current_app_object, state
 from . import activity
 
 #: Refresh this long before Amazon's expiry, so a token never dies mid-request.
@@ -38,12 +37,14 @@ def access_token(store_id: int) -> str:
     cipher = state().cipher
     with own_session() as session:
         store = _locked(session, store_id, lock=False)
-        if _fresh(store):
+        if _fresh(store) and store.access_token_encrypted:
             return cipher.decrypt(store.access_token_encrypted)
     with own_session() as session:
         store = _locked(session, store_id, lock=True)
         if not _fresh(store):  # else another worker refreshed while we waited for the lock
             _refresh(session, store)
+        if not store.access_token_encrypted:  # a refresh always stores one
+            raise NotConnected()
         return cipher.decrypt(store.access_token_encrypted)
 
 
@@ -69,6 +70,8 @@ def _refresh(session, store: Store) -> None:
     from ..amazon import lwa
 
     cipher = state().cipher
+    if store.refresh_token_encrypted is None:  # _locked() lets no such store through
+        raise NotConnected()
     refresh_token = cipher.decrypt(store.refresh_token_encrypted)
     try:
         token = lwa.refresh(refresh_token)
@@ -103,5 +106,5 @@ def _mark_lapsed(session, store: Store) -> ConnectionState:
     activity.record(store, "authorization_revoked", "failure", admin="system", session=session)
     session.commit()
     signals.authorization_revoked.send(
-        current_app._get_current_object(), store=store, state=store.connection_state.value)
+        current_app_object(), store=store, state=store.connection_state.value)
     return store.connection_state

@@ -100,7 +100,7 @@ def create_blueprint() -> Blueprint:
             "asc_space": space,
             "asc_now": int(clock.now().timestamp()),
             "asc_banner_category": split_category,
-            "asc_section": SECTIONS.get(request.endpoint, "home"),
+            "asc_section": SECTIONS.get(request.endpoint or "", "home"),
             "asc_activity": activity_messages,  # text(entry), actor(entry), details(entry)
         }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..errors import ConnectFailure
 from ..forms import ConfirmForm
@@ -145,10 +146,12 @@ def callback():
     outcome = connection.finish(request.args)
     commit()
     attempt, store = outcome.attempt, outcome.store
-    if attempt is not None:
-        level, message = attempt_banner(attempt, store) or ("error", outcome.failure.message)
-    else:
-        level, message = "error", outcome.failure.message
+    shown = attempt_banner(attempt, store) if attempt is not None else None
+    if shown is None:
+        assert outcome.failure is not None  # an outcome without a banner of its own failed
+        shown = ("error", outcome.failure.message)
+    level, message = shown
+    response: WerkzeugResponse
     if attempt is not None and attempt.new_tab:
         response = make_response(page("asc/connect_done.html", ok=outcome.ok, level=level,
                                       message=message))
@@ -242,7 +245,7 @@ def test_connection(store_id: int):
     store = store_or_404(store_id)
     result = authorizations.check(store)
     commit()
-    if result.ok:
+    if result.failure is None:
         level, message = "success", _(
             "Amazon accepts the authorization of “%(name)s” and it sells in %(country)s.",
             name=store.name, country=present_one(store).marketplace_name)

@@ -10,7 +10,7 @@ from ..htmx import is_htmx
 from ..i18n import _, ngettext
 from ..params import parse_int
 from ..persistence import commit
-from ..presenters import present
+from ..presenters import StorePresenter, present
 from ..safe_redirect import safe_next
 from ..services import activity, authorizations, setup_tasks, stores
 from ..state import state
@@ -43,7 +43,7 @@ def renewal_notices() -> list[tuple[str, str]]:
             continue
         days = authorizations.days_left(store)
         level = authorizations.warning_level(days)
-        if level is None:
+        if days is None or level is None:
             continue
         if days == 0:
             message = _("The Amazon authorization of “%(name)s” expires today. Renew it from "
@@ -83,7 +83,7 @@ def toggle_task(key: str):
 
 def attributes():
     cards = present(stores.all_stores())
-    used_by = {}
+    used_by: dict[str, list[StorePresenter]] = {}
     for card in cards:
         if card.store.mapping is not None:
             used_by.setdefault(card.store.mapping.host_attribute_code, []).append(card)

@@ -77,7 +77,7 @@ def _results(store: Store) -> Results:
         query = query.where(sa.or_(ListingItem.sku.ilike(like, escape="\\"),
                                    ListingItem.name.ilike(like, escape="\\")))
     session = state().session
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    total = session.scalars(sa.select(sa.func.count()).select_from(query.subquery())).one()
     pages = max(1, -(-total // PER_PAGE))
     number = min(max(1, _int_arg("page", 1)), pages)
     rows = list(session.scalars(query.order_by(ListingItem.product_id)
@@ -229,7 +229,7 @@ def _filters_of(back: str) -> Results:
     from urllib.parse import parse_qs, urlsplit
 
     args = parse_qs(urlsplit(back).query)
-    status = (args.get("status") or [None])[0]
+    status = args["status"][0] if args.get("status") else None
     return Results([], status if status in matching.STATUSES else None,
                    (args.get("q") or [""])[0].strip()[:QUERY_MAX], 1, 1, 0)
 

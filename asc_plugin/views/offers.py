@@ -177,7 +177,7 @@ def _results(store: Store) -> Results:
         query = query.where(sa.or_(Offer.sku.ilike(like, escape="\\"),
                                    Offer.asin.ilike(like, escape="\\")))
     session = state().session
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    total = session.scalars(sa.select(sa.func.count()).select_from(query.subquery())).one()
     pages = max(1, -(-total // PER_PAGE))
     number = min(max(1, _int_arg("page", 1)), pages)
     rows = list(session.scalars(query.order_by(Offer.sku).limit(PER_PAGE)

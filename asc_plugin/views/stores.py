@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..forms import AddStoreForm, ConfirmForm, MappingForm, StoreSettingsForm
 from ..htmx import client_redirect, is_htmx, trigger
@@ -242,6 +243,7 @@ def delete_store(store_id: int):
         commit()
         message = _("Store “%(name)s” was deleted, with its settings, mapping and activity log.",
                     name=name)
+        response: WerkzeugResponse
         if is_htmx():
             response = client_redirect(make_response(""), url_for("asc.home"))
         else:
