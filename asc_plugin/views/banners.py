@@ -9,8 +9,10 @@ banner (an old "cancelled" never stands beside the success that followed it).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
-from flask import flash, session
+from flask import flash, make_response, redirect, session
 
 from ..htmx import is_htmx, trigger
 
@@ -37,6 +39,17 @@ def banner(response, level: str, message: str, *, about=None):
         _forget_flashes(key)
     flash(message, f"{level}{SEPARATOR}{key}" if key else level)
     return response
+
+
+def answer(fragment: Callable[[], Any], back: str, level: str, message: str, *, about=None):
+    """What an action (a form's POST) answers, with its banner: to htmx, ``fragment()`` (the
+    part of the page the action changed) and the banner as an event; to a plain browser, the
+    banner flashed and a 303 to ``back`` (Post/Redirect/Get), where it shows. ``fragment`` is
+    called only for htmx."""
+    if is_htmx():
+        return banner(make_response(fragment()), level, message, about=about)
+    banner(None, level, message, about=about)
+    return redirect(back, 303)
 
 
 def _forget_flashes(key: str) -> None:

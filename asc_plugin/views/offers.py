@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from babel.numbers import format_currency
 from flask import abort, make_response, redirect, render_template, request
 
-from ..htmx import is_htmx, trigger
+from ..htmx import query_int, trigger
 from ..i18n import _, current_locale
 from ..models import ListingItem, ListingSettings, Offer, Store
 from ..offer_forms import OfferSettingsForm
@@ -23,8 +23,8 @@ from ..persistence import commit
 from ..presenters import present_one
 from ..services import listing_settings, offers
 from ..state import state
-from .banners import banner
-from .layout import page
+from .banners import answer, banner
+from .layout import page_or_fragment
 from .lookup import store_or_404
 from .urls import rule, store_urls
 
@@ -117,8 +117,7 @@ def panel_context(store: Store, form: OfferSettingsForm | None = None,
 def offer_settings(store_id: int):
     store = store_or_404(store_id)
     if request.method == "GET":
-        return page("asc/offer_settings.html", store=store, card=present_one(store),
-                    **panel_context(store))
+        return _settings_panel(store, panel_context(store))
     form = _form_for(store, listing_settings.of(store), formdata=request.form)
     if form.validate():
         changed = listing_settings.save(store, form.values())
@@ -126,17 +125,17 @@ def offer_settings(store_id: int):
         message = (_("Listing settings of “%(name)s” saved. The next publish is validated by "
                      "Amazon first.", name=store.name) if changed else
                    _("Nothing changed in the listing settings of “%(name)s”.", name=store.name))
-        if is_htmx():
-            response = make_response(render_template(
-                "asc/_offer_settings.html", store=store, **panel_context(store, saved=True)))
-            return banner(response, "success", message, about=store)
-        banner(None, "success", message, about=store)
-        return redirect(store_urls(store.id)["dashboard"], 303)
-    if is_htmx():
-        return render_template("asc/_offer_settings.html", store=store,
-                               **panel_context(store, form))
-    return page("asc/offer_settings.html", store=store, card=present_one(store),
-                **panel_context(store, form)), 422
+        return answer(lambda: render_template(
+            "asc/_offer_settings.html", store=store, **panel_context(store, saved=True)),
+            store_urls(store.id)["dashboard"], "success", message, about=store)
+    return _settings_panel(store, panel_context(store, form), status=422)
+
+
+def _settings_panel(store: Store, context: dict, status: int = 200):
+    """The listing settings: the panel for htmx (the dashboard's), else its own page."""
+    return page_or_fragment("asc/offer_settings.html", "asc/_offer_settings.html",
+                            "asc-offer-settings", status=status, store=store,
+                            card=present_one(store), **context)
 
 
 def offer_example(store_id: int):
@@ -160,11 +159,6 @@ class Results:
     total: int
 
 
-def _int_arg(name: str, default: int) -> int:
-    value = request.args.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else default
-
-
 def _results(store: Store) -> Results:
     status = request.args.get("status")
     status = status if status in offers.STATUSES else None
@@ -179,7 +173,7 @@ def _results(store: Store) -> Results:
     session = state().session
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // PER_PAGE))
-    number = min(max(1, _int_arg("page", 1)), pages)
+    number = min(max(1, query_int("page", 1, max=999_999)), pages)
     rows = list(session.scalars(query.order_by(Offer.sku).limit(PER_PAGE)
                                 .offset((number - 1) * PER_PAGE)))
     return Results(rows, status, text, number, pages, total)
@@ -215,10 +209,8 @@ def _failure_message(code: str | None) -> str:
 
 def offers_page(store_id: int):
     store = store_or_404(store_id)
-    context = offers_context(store)
-    if is_htmx() and request.headers.get("HX-Target") == "asc-offer-results":
-        return render_template("asc/_offer_results.html", **context)
-    return page("asc/offers.html", **context)
+    return page_or_fragment("asc/offers.html", "asc/_offer_results.html", "asc-offer-results",
+                            **offers_context(store))
 
 
 def publish(store_id: int):
@@ -245,13 +237,9 @@ def publish(store_id: int):
         if created and not _enqueued(job.id):
             message, level = _("The offers run of “%(name)s” is waiting: the job queue did not "
                                "take it now.", name=store.name), "warning"
-    if is_htmx():
-        response = make_response(render_template(
-            "asc/_offer_progress.html", store=store, urls=store_urls(store.id),
-            **progress_context(store)))
-        return banner(response, level, message, about=store)
-    banner(None, level, message, about=store)
-    return redirect(store_urls(store.id)["offers"], 303)
+    return answer(lambda: render_template(
+        "asc/_offer_progress.html", store=store, urls=store_urls(store.id),
+        **progress_context(store)), store_urls(store.id)["offers"], level, message, about=store)
 
 
 def _enqueued(job_id: int) -> bool:
