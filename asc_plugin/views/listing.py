@@ -8,13 +8,10 @@ bar polls while a job is under way and survives reloads, since the job lives in 
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-
-import sqlalchemy as sa
 from flask import abort, make_response, render_template, request
 
-from ..htmx import query_int, trigger
+from .. import jobs
+from ..htmx import trigger
 from ..i18n import _
 from ..models import ListingItem, Store
 from ..persistence import commit
@@ -25,23 +22,12 @@ from ..state import state
 from .banners import answer, banner
 from .layout import page_or_fragment
 from .lookup import store_or_404
+from .queue import enqueued
+from .results import Results, results, search_text, status_of
 from .urls import rule, store_urls
 
-log = logging.getLogger(__name__)
-PER_PAGE = 50
-QUERY_MAX = 100
 #: Sent when the preview's rows changed: the products were read, or the match ended.
 LISTING_CHANGED = "asc:listing-changed"
-
-
-@dataclass(frozen=True)
-class Results:
-    rows: list[ListingItem]
-    status: str | None
-    query: str
-    number: int
-    pages: int
-    total: int
 
 
 def status_info() -> dict[str, tuple[str, str]]:
@@ -61,23 +47,8 @@ def status_info() -> dict[str, tuple[str, str]]:
 
 
 def _results(store: Store) -> Results:
-    status = request.args.get("status")
-    status = status if status in matching.STATUSES else None
-    text = request.args.get("q", "").strip()[:QUERY_MAX]
-    query = sa.select(ListingItem).where(ListingItem.store_id == store.id)
-    if status:
-        query = query.where(ListingItem.status == status)
-    if text:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(sa.or_(ListingItem.sku.ilike(like, escape="\\"),
-                                   ListingItem.name.ilike(like, escape="\\")))
-    session = state().session
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    number = min(max(1, query_int("page", 1, max=999_999)), pages)
-    rows = list(session.scalars(query.order_by(ListingItem.product_id)
-                                .limit(PER_PAGE).offset((number - 1) * PER_PAGE)))
-    return Results(rows, status, text, number, pages, total)
+    return results(ListingItem, store.id, matching.STATUSES,
+                   (ListingItem.sku, ListingItem.name), ListingItem.product_id)
 
 
 def _context(store: Store) -> dict:
@@ -130,16 +101,7 @@ def start_match(store_id: int):
 
 
 def _enqueued(job_id: int) -> bool:
-    """Hand the job to the queue; a queue that is down (Redis unreachable…) is logged, and the
-    job, already saved, is picked up later as a stalled one."""
-    from .. import jobs
-
-    try:
-        jobs.enqueue(job_id)
-    except Exception:  # noqa: BLE001 - whatever the host's queue raises, the page stays up
-        log.exception("Could not enqueue catalog matching job %s", job_id)
-        return False
-    return True
+    return enqueued(jobs.enqueue, job_id, "catalog matching")
 
 
 def match_status(store_id: int):
@@ -219,9 +181,8 @@ def _filters_of(back: str) -> Results:
     from urllib.parse import parse_qs, urlsplit
 
     args = parse_qs(urlsplit(back).query)
-    status = (args.get("status") or [None])[0]
-    return Results([], status if status in matching.STATUSES else None,
-                   (args.get("q") or [""])[0].strip()[:QUERY_MAX], 1, 1, 0)
+    return Results([], status_of((args.get("status") or [None])[0], matching.STATUSES),
+                   search_text((args.get("q") or [""])[0]), 1, 1, 0)
 
 
 def register(bp):

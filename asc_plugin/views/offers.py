@@ -8,14 +8,14 @@ panel it changes; validation errors come back as 200 with the form for htmx requ
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from babel.numbers import format_currency
 from flask import abort, make_response, redirect, render_template, request
 
-from ..htmx import query_int, trigger
+from .. import jobs
+from ..htmx import trigger
 from ..i18n import _, current_locale
 from ..models import ListingItem, ListingSettings, Offer, Store
 from ..offer_forms import OfferSettingsForm
@@ -26,11 +26,10 @@ from ..state import state
 from .banners import answer, banner
 from .layout import page_or_fragment
 from .lookup import store_or_404
+from .queue import enqueued
+from .results import Results, results
 from .urls import rule, store_urls
 
-log = logging.getLogger(__name__)
-PER_PAGE = 50
-QUERY_MAX = 100
 EXAMPLES = 3
 OFFERS_CHANGED = "asc:offers-changed"
 
@@ -149,34 +148,8 @@ def offer_example(store_id: int):
 
 # --- Offers view of the listing preview ---------------------------------------------------------
 
-@dataclass(frozen=True)
-class Results:
-    rows: list[Offer]
-    status: str | None
-    query: str
-    number: int
-    pages: int
-    total: int
-
-
 def _results(store: Store) -> Results:
-    status = request.args.get("status")
-    status = status if status in offers.STATUSES else None
-    text = request.args.get("q", "").strip()[:QUERY_MAX]
-    query = sa.select(Offer).where(Offer.store_id == store.id)
-    if status:
-        query = query.where(Offer.status == status)
-    if text:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(sa.or_(Offer.sku.ilike(like, escape="\\"),
-                                   Offer.asin.ilike(like, escape="\\")))
-    session = state().session
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    number = min(max(1, query_int("page", 1, max=999_999)), pages)
-    rows = list(session.scalars(query.order_by(Offer.sku).limit(PER_PAGE)
-                                .offset((number - 1) * PER_PAGE)))
-    return Results(rows, status, text, number, pages, total)
+    return results(Offer, store.id, offers.STATUSES, (Offer.sku, Offer.asin), Offer.sku)
 
 
 def _names(store: Store, rows: list[Offer]) -> dict[str, str]:
@@ -243,14 +216,7 @@ def publish(store_id: int):
 
 
 def _enqueued(job_id: int) -> bool:
-    from .. import jobs
-
-    try:
-        jobs.enqueue_offer_job(job_id)
-    except Exception:  # noqa: BLE001 - whatever the host's queue raises, the page stays up
-        log.exception("Could not enqueue offers job %s", job_id)
-        return False
-    return True
+    return enqueued(jobs.enqueue_offer_job, job_id, "offers")
 
 
 def offers_status(store_id: int):
