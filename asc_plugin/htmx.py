@@ -18,7 +18,8 @@ from werkzeug.datastructures import Headers
 from .params import query_int
 
 __all__ = [
-    "HtmxDetails", "SwapStyle", "client_redirect", "details", "is_boosted", "is_htmx",
+    "After", "HtmxDetails", "SwapStyle", "client_redirect", "details", "events", "is_boosted",
+    "is_htmx",
     "location", "push_url", "query_int", "refresh", "replace_url", "reselect", "reswap",
     "retarget", "trigger", "vary_on_htmx", "wants_fragment",
 ]
@@ -144,24 +145,31 @@ def replace_url(response: _R, url: str | Literal[False]) -> _R:
     return response
 
 
-def trigger(response: _R, event: str, detail: Any = None, *,
-            after: Literal["receive", "swap", "settle"] = "receive") -> _R:
+After = Literal["receive", "swap", "settle"]
+_TRIGGER_HEADERS = {"receive": "HX-Trigger", "swap": "HX-Trigger-After-Swap",
+                    "settle": "HX-Trigger-After-Settle"}
+
+
+def trigger(response: _R, event: str, detail: Any = None, *, after: After = "receive") -> _R:
     """Add an event to HX-Trigger (or -After-Swap/-After-Settle), merging with what is there."""
-    header = {
-        "receive": "HX-Trigger",
-        "swap": "HX-Trigger-After-Swap",
-        "settle": "HX-Trigger-After-Settle",
-    }[after]
-    events: dict[str, Any] = {}
-    existing = response.headers.get(header)
-    if existing:
-        try:
-            events = json.loads(existing)
-        except ValueError:
-            events = {name.strip(): None for name in existing.split(",")}
-    events[event] = detail
-    response.headers[header] = _json_header(events)
+    merged = {**events(response, after=after), event: detail}
+    response.headers[_TRIGGER_HEADERS[after]] = _json_header(merged)
     return response
+
+
+def events(response: Response, *, after: After = "receive") -> dict[str, Any]:
+    """The events (name -> detail) already set on the response by :func:`trigger`, or by hand
+    as a comma-separated list of names."""
+    existing = response.headers.get(_TRIGGER_HEADERS[after])
+    if not existing:
+        return {}
+    try:
+        found = json.loads(existing)
+    except ValueError:
+        found = None
+    if isinstance(found, dict):
+        return found
+    return {name.strip(): None for name in existing.split(",")}
 
 
 def location(response: _R, url: str, **spec: Any) -> _R:

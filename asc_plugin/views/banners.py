@@ -8,15 +8,16 @@ banner (an old "cancelled" never stands beside the success that followed it).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from flask import flash, make_response, redirect, session
 
-from ..htmx import is_htmx, trigger
+from ..htmx import events, is_htmx, trigger
 
 LEVELS = ("success", "info", "warning", "error")
+#: The event asc.js shows banners for.
+EVENT = "asc:banner"
 #: Flash categories carry the key after the level: "success|store-3".
 SEPARATOR = "|"
 
@@ -34,7 +35,7 @@ def banner(response, level: str, message: str, *, about=None):
         item = {"level": level, "message": message, **({"key": key} if key else {})}
         banners = [b for b in _banners_on(response) if not key or b.get("key") != key] + [item]
         detail = banners[0] if len(banners) == 1 else {"banners": banners}
-        return trigger(response, "asc:banner", detail)
+        return trigger(response, EVENT, detail)
     if key:
         _forget_flashes(key)
     flash(message, f"{level}{SEPARATOR}{key}" if key else level)
@@ -71,10 +72,7 @@ def split_category(category: str) -> tuple[str, str | None]:
 
 def _banners_on(response) -> list[dict]:
     """Banners an earlier call put on this response (asc.js shows them all, in order)."""
-    try:
-        detail = json.loads(response.headers.get("HX-Trigger", "{}")).get("asc:banner")
-    except ValueError:
-        return []
-    if not detail:
+    detail = events(response).get(EVENT)
+    if not isinstance(detail, dict):
         return []
     return detail.get("banners", [detail])
