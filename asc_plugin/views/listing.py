@@ -180,9 +180,9 @@ def _filters_of(back: str) -> Results:
     the count links swapped with the row."""
     from urllib.parse import parse_qs, urlsplit
 
-    args = parse_qs(urlsplit(back).query)
-    return Results([], status_of((args.get("status") or [None])[0], matching.STATUSES),
-                   search_text((args.get("q") or [""])[0]), 1, 1, 0)
+    first = {name: values[0] for name, values in parse_qs(urlsplit(back).query).items()}
+    return Results([], status_of(first.get("status"), matching.STATUSES),
+                   search_text(first.get("q")), 1, 1, 0)
 
 
 def register(bp):
