@@ -101,8 +101,8 @@ def import_now(store_id: int):
     """Run the store's import here and now, without waiting for Amazon's rate to refill."""
     store = store_or_404(store_id)
     if not store.is_connected:
-        return PANEL.done(store, "error", _("Connect “%(name)s” to Amazon before importing its "
-                                       "orders.", name=store.name))
+        return PANEL.done(store, "error", _(
+            "Connect “%(name)s” to Amazon before importing its orders.", name=store.name))
     if not orders.supports_orders():
         return PANEL.done(store, "error", orders.reason_text("host_cannot_import"))
     try:

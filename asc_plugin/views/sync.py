@@ -47,8 +47,9 @@ def sync_now(store_id: int):
     """Run the store's price and quantity sync here and now."""
     store = store_or_404(store_id)
     if not store.is_connected:
-        return PANEL.done(store, "error", _("Connect “%(name)s” to Amazon before syncing its "
-                                       "prices and quantities.", name=store.name))
+        return PANEL.done(store, "error", _(
+            "Connect “%(name)s” to Amazon before syncing its prices and quantities.",
+            name=store.name))
     try:
         result = sync.run(store.id)
     except Exception:  # noqa: BLE001 - logged by the service; the page stays up
