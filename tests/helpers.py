@@ -105,7 +105,14 @@ def csrf_from(html: str) -> str:
 PREFIX = "/admin/amazon"
 HX = {"HX-Request": "true"}
 
-__all__ = ["PREFIX", "HX", "add_store", "values_of", "signed_in", "store_named",
+
+def hx(target: str) -> dict[str, str]:
+    """The headers htmx sends for a request whose answer it swaps into the element ``#target``
+    (a view answers with that fragment, else with the whole page)."""
+    return {**HX, "HX-Target": target}
+
+
+__all__ = ["PREFIX", "HX", "hx", "add_store", "values_of", "signed_in", "store_named",
            "start_connect", "connect", "callback_path", "Seller"]
 Seller = SandboxSeller
 callback_path = local_path

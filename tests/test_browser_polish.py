@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 from browser_support import assert_accessible, settled, shot, sign_in
-from helpers import store_named
+from helpers import add_store, store_named
 from playwright.sync_api import expect
 from test_browser import _add_us_store, _assert_no_english, _seller_central
 
-from asc_plugin.models import utcnow
+from asc_plugin.models import Store, utcnow
 from asc_plugin.state import state
 
 pytestmark = pytest.mark.browser
@@ -171,4 +171,48 @@ def test_the_activity_log_and_the_table_in_traditional_chinese(browser, live, ap
     _assert_no_english(page, "#asc-root")
     shot(page, "17-zh-activity")
     assert_accessible(page)
+    context.close()
+
+
+def test_the_activity_log_filters_in_place_on_the_dashboard_and_on_its_page(browser, live, app,
+                                                                           admin):
+    """One log in two places: its tabs swap the log alone (the fragment, not the page inside
+    it); on the dashboard it keeps its link to the store's whole log, on its page it has none."""
+    from asc_plugin.errors import Failure
+    from asc_plugin.services import activity
+
+    add_store(admin)
+    store = store_named(app, "Amazon Store USA")
+    with app.app_context():
+        activity.record(state().session.get(Store, store.id), "match_failed", "failure",
+                        params=activity.failure_params(Failure("catalog_unavailable")),
+                        admin="system")
+        state().session.commit()
+    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    dashboard_url = f"{live.url}/admin/amazon/stores/{store.id}"
+    sign_in(page, live.url, f"/admin/amazon/stores/{store.id}")
+    log = page.locator("#asc-store-activity")
+    expect(log).to_contain_text("was added")
+    settled(page)
+    log.get_by_role("link", name="Problems").click()
+    expect(log.get_by_role("link", name="Problems")).to_have_attribute("aria-current", "true")
+    expect(log).not_to_contain_text("was added")
+    expect(log).to_contain_text("stopped")
+    whole_log = log.get_by_role("link", name="All activity of this store")
+    expect(whole_log).to_be_visible()
+    assert page.url == dashboard_url
+    expect(page.locator("#asc-orders")).to_have_count(1)  # no page inside the page
+    expect(page.locator("h1")).to_have_count(1)
+    whole_log.click()
+    page.wait_for_url(f"{live.url}/admin/amazon/activity?store={store.id}")
+    settled(page)
+    log = page.locator("#asc-activity")
+    expect(log).to_contain_text("was added")
+    log.get_by_role("link", name="Problems").click()
+    expect(log.get_by_role("link", name="Problems")).to_have_attribute("aria-current", "true")
+    expect(log).not_to_contain_text("was added")
+    expect(page.get_by_role("heading", name="Activity", level=1)).to_be_visible()
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.get_by_role("link", name="All activity of this store")).to_have_count(0)
     context.close()

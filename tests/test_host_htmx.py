@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import LiveServer, base_config, dispose, fresh_schema
+from helpers import LiveServer, base_config, dispose, fresh_schema, hx
 from host_journey import store_journey, styled
 from playwright.sync_api import expect
 
@@ -60,7 +60,7 @@ def test_a_boosted_visit_gets_a_full_page_and_fragments_stay_fragments(htmx_host
     assert boosted.status_code == 200
     assert boosted.headers["HX-Redirect"] == f"{PREFIX}/activity?outcome=error"
     assert boosted.get_data() == b""
-    fragment = client.get(f"{PREFIX}/stores/new", headers={"HX-Request": "true"})
+    fragment = client.get(f"{PREFIX}/stores/new", headers=hx("asc-dialog-body"))
     assert "HX-Redirect" not in fragment.headers
     assert "<html" not in fragment.get_data(as_text=True)
     signed_out = app.test_client().get(f"{PREFIX}/", headers={"HX-Request": "true",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import HX, PREFIX, csrf_from
+from helpers import HX, PREFIX, csrf_from, hx
 from test_offers import later, listings_faults, made, matched_store, offers_of
 
 from asc_plugin.models import Offer
@@ -54,8 +54,10 @@ def test_the_settings_panel_shows_a_live_example_on_the_stores_products(app, adm
 def test_saving_settings_refuses_another_currency_and_bad_numbers(app, admin, sandbox):
     store = matched_store(app, admin, sandbox)
     page = admin.get(f"{PREFIX}/stores/{store.id}/offers/settings")
-    answer = admin.post(f"{PREFIX}/stores/{store.id}/offers/settings", headers=HX, data=(
-        settings_data(page.text, currency="EUR", handling_days="99", adjust_value="1" * 5000)))
+    answer = admin.post(f"{PREFIX}/stores/{store.id}/offers/settings",
+                        headers=hx("asc-offer-settings"), data=settings_data(
+                            page.text, currency="EUR", handling_days="99",
+                            adjust_value="1" * 5000))
     assert answer.status_code == 200
     assert "prices are never converted" in answer.text
     assert "from 1 to 30" in answer.text

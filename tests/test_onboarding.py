@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import PREFIX, add_store, csrf_from, store_named, values_of
+from helpers import PREFIX, add_store, csrf_from, hx, store_named, values_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +36,7 @@ def test_first_add_shows_the_presetup_tasks_then_the_form(admin):
     first = admin.get(f"{PREFIX}/stores/new")
     assert "Pre-setup tasks" in first.text and "Professional selling plan" in first.text
     assert "Continue to Add Amazon Store" in first.text
-    fragment = admin.get(f"{PREFIX}/stores/new", headers=HX)
+    fragment = admin.get(f"{PREFIX}/stores/new", headers=hx("asc-dialog-body"))
     assert fragment.text.lstrip().startswith('<div class="asc-dialog-inner">')
     assert "<html" not in fragment.text
 

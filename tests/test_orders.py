@@ -9,7 +9,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from helpers import PREFIX, connected_store, csrf_from
+from helpers import PREFIX, connected_store, csrf_from, hx
 from workers import wait_for
 
 from asc_plugin.demo.orders import DemoOrder, DemoProduct, DemoStockMove
@@ -438,7 +438,7 @@ def test_the_orders_panel_pages_in_place_with_needs_attention_first(app, admin, 
     assert unknown in dashboard.text[first_row:first_row + 400]  # Needs attention first
     assert "Page 1 of 2" in dashboard.text
     fragment = admin.get(f"{PREFIX}/stores/{store.id}/orders?orders_page=2",
-                         headers={"HX-Request": "true"})
+                         headers=hx("asc-orders"))
     assert fragment.text.lstrip().startswith("<section") and "Page 2 of 2" in fragment.text
     shown = set(re.findall(r"\d{3}-\d{7}-\d{7}", dashboard.text + fragment.text))
     assert shown == set(placed) | {unknown}

@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from helpers import HX, PREFIX, add_store, connect, csrf_from, store_named
+from helpers import HX, PREFIX, add_store, connect, csrf_from, hx, store_named
 
 from asc_plugin.models import ActivityLog, ConnectionState, Store, StoreStatus, utcnow
 from asc_plugin.state import state
@@ -181,8 +181,15 @@ def test_the_activity_log_pages_filters_and_shows_severity(app, admin):
     assert "Beta" in everything  # the store filter offers every store
     problems = admin.get(f"{PREFIX}/activity", query_string={"outcome": "failure"}).text
     assert re.findall(r"Entry (\d\d)", problems) == ["20", "15", "10", "05", "00"]
-    older = admin.get(f"{PREFIX}/activity", query_string={"page": 2}, headers=HX)
+    older = admin.get(f"{PREFIX}/activity", query_string={"page": 2},
+                      headers=hx("asc-activity"))
     assert older.text.startswith('<div id="asc-activity"') and "Entry 14" in older.text
+    # The dashboard's log asks for its own element: the same entries, and a link to them all.
+    embedded = admin.get(f"{PREFIX}/activity", query_string={"store": alpha.id, "page": 2},
+                         headers=hx("asc-store-activity")).text
+    assert embedded.startswith('<div id="asc-store-activity"') and "Entry 14" in embedded
+    assert "All activity of this store" in embedded
+    assert "All activity of this store" not in older.text
     beta = admin.get(f"{PREFIX}/activity", query_string={"store": store_named(app, "Beta").id})
     assert "Entry" not in beta.text and "Store “Beta” was added." in beta.text
     dashboard = admin.get(f"{PREFIX}/stores/{alpha.id}").text

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 import requests
-from helpers import PREFIX, connected_store, csrf_from, start_match
+from helpers import PREFIX, connected_store, csrf_from, hx, start_match
 from test_offers import FAST, listings_faults, made, offers_of, publish, sandbox_fast, save_settings
 
 from asc_plugin import signals
@@ -255,6 +255,22 @@ def test_sync_now_on_the_dashboard_and_the_offers_page_show_what_amazon_got(
     row = row[:row.index("</tr>")]
     assert "$16.25 · <strong>6</strong> units" in row and "Amazon got it at" in row, row
     assert amazon_listing(app, store, offer.sku).price == Decimal("16.25")
+
+
+def test_the_sync_panel_is_a_fragment_for_htmx_and_a_page_of_its_own_without_javascript(
+        app, admin):
+    store = connected_store(app, admin)
+    url = f"{PREFIX}/stores/{store.id}/sync"
+    fragment = admin.get(url, headers=hx("asc-sync")).text
+    assert fragment.lstrip().startswith('<section class="asc-panel asc-sync" id="asc-sync"')
+    whole = admin.get(url).text
+    assert "<html" in whole and whole.count('id="asc-sync"') == 1
+    assert f"Price and quantity sync · {store.name}" in whole and "Sync now" in whole
+    dashboard = admin.get(f"{PREFIX}/stores/{store.id}")
+    answer = admin.post(f"{url}/now", data={"csrf_token": csrf_from(dashboard.text)})
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == f"{PREFIX}/stores/{store.id}#asc-sync-title"
+    assert f'data-asc-key="store-{store.id}"' in admin.get(answer.headers["Location"]).text
 
 
 def test_a_host_without_the_signal_is_asked_what_changed_since(app, admin, sandbox):

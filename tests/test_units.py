@@ -10,7 +10,7 @@ from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asc_plugin import marketplaces
+from asc_plugin import htmx, marketplaces
 from asc_plugin.config import DEFAULTS
 from asc_plugin.crypto import KeyMismatch, TokenCipher
 from asc_plugin.demo.app import config_from_env
@@ -93,6 +93,62 @@ def test_trigger_merges_and_escapes():
             '"\\u003cb\\u003e\\u201cTokyo\\u201d \\u5e97\\u003c/b\\u003e"}}')
         assert json.loads(response.headers["HX-Trigger"])["asc:banner"]["message"] == (
             "<b>“Tokyo” 店</b>")
+
+
+def test_trigger_keeps_events_set_by_hand_and_reads_them_back():
+    app = Flask(__name__)
+    with app.test_request_context():
+        response = app.response_class()
+        response.headers["HX-Trigger-After-Settle"] = "asc:one, asc:two"
+        trigger(response, "asc:three", {"n": 3}, after="settle")
+        assert htmx.events(response, after="settle") == {
+            "asc:one": None, "asc:two": None, "asc:three": {"n": 3}}
+        assert htmx.events(response) == {} and "HX-Trigger" not in response.headers
+
+
+@pytest.mark.parametrize(("headers", "fragment"), [
+    ({"HX-Request": "true", "HX-Target": "asc-orders"}, True),
+    ({"HX-Request": "true"}, False),  # htmx swaps the answer into an element without an id
+    ({"HX-Request": "true", "HX-Target": "asc-sync"}, False),  # another element's
+    ({"HX-Request": "true", "HX-Target": "asc-orders", "HX-Boosted": "true"}, False),
+    ({"HX-Request": "true", "HX-Target": "asc-orders",
+      "HX-History-Restore-Request": "true"}, False),
+    ({"HX-Target": "asc-orders"}, False),  # not htmx at all
+])
+def test_a_fragment_only_for_htmx_swapping_it_into_its_own_element(headers, fragment):
+    app = Flask(__name__)
+    with app.test_request_context(headers=headers):
+        assert htmx.wants_fragment("asc-orders") is fragment
+
+
+def test_the_request_details_decode_what_htmx_encoded():
+    app = Flask(__name__)
+    with app.test_request_context(headers={
+            "HX-Request": "true", "HX-Current-URL": "http://shop.example/%E5%95%86%E5%BA%97",
+            "HX-Current-URL-URI-AutoEncoded": "true", "HX-Trigger": "asc-x"}):
+        found = htmx.details()
+        assert found and found.wants_fragment and not found.boosted
+        assert found.current_url == "http://shop.example/商店"
+        assert found.trigger == "asc-x" and found.target is None and found.trigger_name is None
+    with app.test_request_context():
+        assert not htmx.details() and not htmx.is_htmx()
+
+
+def test_one_helper_per_response_header():
+    app = Flask(__name__)
+    response = app.response_class()
+    htmx.reselect(htmx.retarget(htmx.reswap(response, "outerHTML"), "#asc-a"), "#asc-b")
+    htmx.push_url(response, False)
+    htmx.replace_url(response, "/x?y=1")
+    htmx.location(response, "/next", target="#asc-a", swap="innerHTML")
+    assert htmx.refresh(htmx.client_redirect(response, "/away")) is response
+    assert {k: v for k, v in response.headers.items() if k.startswith("HX-")} == {
+        "HX-Reswap": "outerHTML", "HX-Retarget": "#asc-a", "HX-Reselect": "#asc-b",
+        "HX-Push-Url": "false", "HX-Replace-Url": "/x?y=1",
+        "HX-Location": '{"path": "/next", "target": "#asc-a", "swap": "innerHTML"}',
+        "HX-Redirect": "/away", "HX-Refresh": "true"}
+    assert htmx.location(app.response_class(), "/plain").headers["HX-Location"] == "/plain"
+    assert set(htmx.vary_on_htmx(response).vary) == {"HX-Request", "HX-Target", "HX-Boosted"}
 
 
 def test_marketplace_table_has_the_seed_four_enabled():

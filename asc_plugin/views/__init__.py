@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import clock, csrf, dates, i18n, paths
-from ..htmx import client_redirect, is_boosted, is_htmx, refresh, vary_on_htmx
+from ..htmx import client_redirect, is_boosted, is_htmx, refresh, reswap, vary_on_htmx
 from ..i18n import _
 from ..services import activity_messages
 from ..services.binding import ensure_session_binding
@@ -65,7 +65,6 @@ def create_blueprint() -> Blueprint:
         if request.endpoint not in ("asc.static", "asc.htmx"):
             # Pages carry CSRF tokens and OAuth states; an admin's pages are nobody's to keep.
             response.headers["Cache-Control"] = "no-store"
-        response.vary.add("HX-Boosted")
         return vary_on_htmx(response)
 
     @bp.context_processor
@@ -112,13 +111,8 @@ def create_blueprint() -> Blueprint:
 
     @bp.errorhandler(RequestEntityTooLarge)
     def too_large(_error):
-        message = _("That was more than this form accepts. Shorten what you entered and try "
-                    "again.")
-        if is_htmx():
-            response = current_app.response_class("", status=413)
-            response.headers["HX-Reswap"] = "none"
-            return banner(response, "error", message)
-        return page("asc/error.html", title=_("Too much data"), message=message), 413
+        return _refused(413, _("Too much data"), _(
+            "That was more than this form accepts. Shorten what you entered and try again."))
 
     @bp.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -147,10 +141,14 @@ def _unauthorized(host):
 
 
 def _csrf_refused():
-    message = _("This form has expired or was not sent from this admin. "
-                "Reload the page and try again.")
+    return _refused(400, _("Please try again"), _(
+        "This form has expired or was not sent from this admin. Reload the page and try again."))
+
+
+def _refused(status: int, title: str, message: str):
+    """A request the plugin will not serve: for htmx, a banner (the page stays as it is);
+    otherwise an error page."""
     if is_htmx():
-        response = current_app.response_class("", status=400)
-        response.headers["HX-Reswap"] = "none"
-        return banner(response, "error", message)
-    return page("asc/error.html", title=_("Please try again"), message=message), 400
+        return banner(reswap(current_app.response_class("", status=status), "none"), "error",
+                      message)
+    return page("asc/error.html", title=title, message=message), status

@@ -8,13 +8,16 @@ banner (an old "cancelled" never stands beside the success that followed it).
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
+from typing import Any
 
-from flask import flash, session
+from flask import flash, make_response, redirect, session
 
-from ..htmx import is_htmx, trigger
+from ..htmx import events, is_htmx, trigger
 
 LEVELS = ("success", "info", "warning", "error")
+#: The event asc.js shows banners for.
+EVENT = "asc:banner"
 #: Flash categories carry the key after the level: "success|store-3".
 SEPARATOR = "|"
 
@@ -32,11 +35,22 @@ def banner(response, level: str, message: str, *, about=None):
         item = {"level": level, "message": message, **({"key": key} if key else {})}
         banners = [b for b in _banners_on(response) if not key or b.get("key") != key] + [item]
         detail = banners[0] if len(banners) == 1 else {"banners": banners}
-        return trigger(response, "asc:banner", detail)
+        return trigger(response, EVENT, detail)
     if key:
         _forget_flashes(key)
     flash(message, f"{level}{SEPARATOR}{key}" if key else level)
     return response
+
+
+def answer(fragment: Callable[[], Any], back: str, level: str, message: str, *, about=None):
+    """What an action (a form's POST) answers, with its banner: to htmx, ``fragment()`` (the
+    part of the page the action changed) and the banner as an event; to a plain browser, the
+    banner flashed and a 303 to ``back`` (Post/Redirect/Get), where it shows. ``fragment`` is
+    called only for htmx."""
+    if is_htmx():
+        return banner(make_response(fragment()), level, message, about=about)
+    banner(None, level, message, about=about)
+    return redirect(back, 303)
 
 
 def _forget_flashes(key: str) -> None:
@@ -58,10 +72,7 @@ def split_category(category: str) -> tuple[str, str | None]:
 
 def _banners_on(response) -> list[dict]:
     """Banners an earlier call put on this response (asc.js shows them all, in order)."""
-    try:
-        detail = json.loads(response.headers.get("HX-Trigger", "{}")).get("asc:banner")
-    except ValueError:
-        return []
-    if not detail:
+    detail = events(response).get(EVENT)
+    if not isinstance(detail, dict):
         return []
     return detail.get("banners", [detail])

@@ -9,15 +9,14 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..errors import ConnectFailure
 from ..forms import ConfirmForm
-from ..htmx import is_htmx
+from ..htmx import query_int, reselect, reswap, retarget
 from ..i18n import _
-from ..params import query_int
 from ..persistence import commit
 from ..presenters import attempt_banner, present, present_one, waiting_hint
 from ..services import attempts, authorizations, connection, stores
 from ..services.binding import session_binding
-from .banners import banner
-from .layout import page
+from .banners import answer, banner
+from .layout import dialog, page
 from .lookup import store_or_404
 from .urls import rule
 
@@ -33,10 +32,6 @@ def _no_referrer(response):
     """Pages and redirects that carry an OAuth state leak nothing through the Referer."""
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
-
-
-def _int_arg(name: str) -> int | None:
-    return query_int(name)
 
 
 def _fragment() -> str:
@@ -59,9 +54,8 @@ def _settled(store, fragment: str):
         from .stores import render_dashboard
 
         response = make_response(render_dashboard(store)[0])
-        response.headers.update({"HX-Retarget": "#asc-dashboard", "HX-Reswap": "outerHTML",
-                                 "HX-Reselect": "#asc-dashboard"})
-        return response
+        return reselect(reswap(retarget(response, "#asc-dashboard"), "outerHTML"),
+                        "#asc-dashboard")
     from .home import renewal_notices
 
     return make_response(
@@ -100,7 +94,7 @@ def connect_status(store_id: int):
     """
     store = store_or_404(store_id)
     fragment = _fragment()
-    attempt_id, since = _int_arg("attempt"), _int_arg("since")
+    attempt_id, since = query_int("attempt"), query_int("since")
     if attempt_id:
         attempt = attempts.find(attempt_id, store.id)
     elif since is not None:
@@ -110,7 +104,7 @@ def connect_status(store_id: int):
     if attempt is None:
         # The Connect POST (from the other tab) has not reached us yet: look again, for half a
         # minute; after that Seller Central evidently did not open.
-        tries = _int_arg("tries") or 0
+        tries = query_int("tries") or 0
         if since is None or tries >= MAX_TRIES:
             return banner(_settled(store, fragment), "warning", _(
                 "Seller Central did not open for “%(name)s”. Click Connect store again; allow "
@@ -128,17 +122,16 @@ def connect_status(store_id: int):
 
 def cancel(store_id: int):
     store = store_or_404(store_id)
-    attempt_id = _int_arg("attempt")
+    attempt_id = query_int("attempt")
     attempt = attempts.find(attempt_id, store.id) if attempt_id else None
     if attempt is not None and attempts.effective_outcome(attempt) is None:
         connection.cancel(attempt)
         commit()
     fragment = _fragment()
     message = _("Connecting “%(name)s” was cancelled; nothing changed.", name=store.name)
-    if is_htmx():
-        return banner(_settled(store, fragment), "info", message, about=store)
-    banner(None, "info", message, about=store)
-    return redirect(_back(store, "dashboard" if fragment == "panel" else "home"), 303)
+    return answer(lambda: _settled(store, fragment),
+                  _back(store, "dashboard" if fragment == "panel" else "home"), "info", message,
+                  about=store)
 
 
 def callback():
@@ -253,10 +246,8 @@ def test_connection(store_id: int):
         level = "error" if result.audience else "warning"
         message = _("Test connection for “%(name)s”: %(reason)s", name=store.name,
                     reason=result.failure.message)
-    if is_htmx():
-        return banner(_settled(store, "panel"), level, message, about=store)
-    banner(None, level, message, about=store)
-    return redirect(url_for("asc.dashboard", store_id=store.id), 303)
+    return answer(lambda: _settled(store, "panel"), url_for("asc.dashboard", store_id=store.id),
+                  level, message, about=store)
 
 
 def disconnect(store_id: int):
@@ -270,10 +261,8 @@ def disconnect(store_id: int):
             "Amazon's side too, open Seller Central › Apps and Services › Manage Your Apps "
             "and remove the app.", name=store.name), about=store)
         return redirect(url_for("asc.dashboard", store_id=store.id), 303)
-    view = present_one(store)
-    if is_htmx():
-        return render_template("asc/_confirm_disconnect.html", card=view, form=form, dialog=True)
-    return page("asc/confirm_disconnect.html", card=view, form=form, dialog=False)
+    return dialog("asc/_confirm_disconnect.html", _("Disconnect store"), card=present_one(store),
+                  form=form)
 
 
 def register(bp):

@@ -6,22 +6,19 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from ..forms import TaskForm
-from ..htmx import is_htmx
+from ..htmx import is_htmx, query_int, wants_fragment
 from ..i18n import _, ngettext
-from ..params import parse_int
 from ..persistence import commit
 from ..presenters import StorePresenter, present
 from ..safe_redirect import safe_next
 from ..services import activity, authorizations, setup_tasks, stores
 from ..state import state
-from .layout import page
+from .layout import page, page_or_fragment
 
 VIEWS = ("cards", "table")
 ACTIVITY_PER_PAGE = 10
-
-
-def _number(name: str, default: int = 1) -> int:
-    return parse_int(request.args.get(name), default)
+#: The activity log's element on its own page, and on a store's dashboard.
+LOG, STORE_LOG = "asc-activity", "asc-store-activity"
 
 
 def home():
@@ -29,7 +26,7 @@ def home():
     filter form works as a plain GET, and htmx swaps just the list)."""
     filters = stores.Filters.parse(request.args)
     view = request.args.get("view") if request.args.get("view") in VIEWS else "cards"
-    listing = stores.page(_number("page"), current_app.config["ASC_STORES_PER_PAGE"], filters)
+    listing = stores.page(query_int("page", 1), current_app.config["ASC_STORES_PER_PAGE"], filters)
     return page("asc/home.html", page=listing, cards=present(listing.stores), view=view,
                 filters=filters, summary=stores.summary(), renewals=renewal_notices(),
                 list_query={**filters.as_query(), **({"view": view} if view != "cards" else {})})
@@ -93,19 +90,19 @@ def attributes():
 
 def activity_log():
     """Every store's activity this admin may see, newest first, by store and outcome. The same
-    URL serves the page, and (to htmx) just the log, which the dashboard embeds."""
+    URL serves the page, and (to htmx) just the log: the page's, or the one a store's dashboard
+    embeds (with a link to the whole log), told apart by the id htmx swaps it into."""
     mine = {s.id: s for s in stores.all_stores()}
-    store_id = _number("store", 0)
+    store_id = query_int("store", 0)
     store_ids = [store_id] if store_id in mine else list(mine)
     outcome = request.args.get("outcome")
     outcome = outcome if outcome in activity.OUTCOMES else None
-    log = activity.page(store_ids, outcome=outcome, number=_number("page"),
+    log = activity.page(store_ids, outcome=outcome, number=query_int("page", 1),
                         per_page=ACTIVITY_PER_PAGE)
-    context = {"log": log, "outcome": outcome, "store": mine.get(store_id),
-               "stores": list(mine.values()), "embedded": request.args.get("embedded") == "1"}
-    if is_htmx():
-        return render_template("asc/_activity.html", **context)
-    return page("asc/activity.html", **context)
+    embedded = wants_fragment(STORE_LOG)
+    return page_or_fragment(
+        "asc/activity.html", "asc/_activity.html", STORE_LOG if embedded else LOG, log=log,
+        outcome=outcome, store=mine.get(store_id), stores=list(mine.values()), embedded=embedded)
 
 
 def register(bp):

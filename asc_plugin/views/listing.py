@@ -8,41 +8,26 @@ bar polls while a job is under way and survives reloads, since the job lives in 
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
+from flask import abort, make_response, render_template, request
 
-import sqlalchemy as sa
-from flask import abort, make_response, redirect, render_template, request
-
-from ..htmx import is_htmx, trigger
+from .. import jobs
+from ..htmx import trigger
 from ..i18n import _
 from ..models import ListingItem, Store
-from ..params import parse_int
 from ..persistence import commit
 from ..presenters import present_one
 from ..safe_redirect import safe_next
 from ..services import matching
 from ..state import state
-from .banners import banner
-from .layout import page
+from .banners import answer, banner
+from .layout import page_or_fragment
 from .lookup import store_or_404
+from .queue import enqueued
+from .results import Results, results, search_text, status_of
 from .urls import rule, store_urls
 
-log = logging.getLogger(__name__)
-PER_PAGE = 50
-QUERY_MAX = 100
 #: Sent when the preview's rows changed: the products were read, or the match ended.
 LISTING_CHANGED = "asc:listing-changed"
-
-
-@dataclass(frozen=True)
-class Results:
-    rows: list[ListingItem]
-    status: str | None
-    query: str
-    number: int
-    pages: int
-    total: int
 
 
 def status_info() -> dict[str, tuple[str, str]]:
@@ -61,28 +46,9 @@ def status_info() -> dict[str, tuple[str, str]]:
     }
 
 
-def _int_arg(name: str, default: int) -> int:
-    return parse_int(request.args.get(name), default, max=999_999)
-
-
 def _results(store: Store) -> Results:
-    status = request.args.get("status")
-    status = status if status in matching.STATUSES else None
-    text = request.args.get("q", "").strip()[:QUERY_MAX]
-    query = sa.select(ListingItem).where(ListingItem.store_id == store.id)
-    if status:
-        query = query.where(ListingItem.status == status)
-    if text:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(sa.or_(ListingItem.sku.ilike(like, escape="\\"),
-                                   ListingItem.name.ilike(like, escape="\\")))
-    session = state().session
-    total = session.scalars(sa.select(sa.func.count()).select_from(query.subquery())).one()
-    pages = max(1, -(-total // PER_PAGE))
-    number = min(max(1, _int_arg("page", 1)), pages)
-    rows = list(session.scalars(query.order_by(ListingItem.product_id)
-                                .limit(PER_PAGE).offset((number - 1) * PER_PAGE)))
-    return Results(rows, status, text, number, pages, total)
+    return results(ListingItem, store.id, matching.STATUSES,
+                   (ListingItem.sku, ListingItem.name), ListingItem.product_id)
 
 
 def _context(store: Store) -> dict:
@@ -107,10 +73,8 @@ def _id_label(store: Store) -> str:
 
 def listing(store_id: int):
     store = store_or_404(store_id)
-    context = _context(store)
-    if is_htmx() and request.headers.get("HX-Target") == "asc-listing-results":
-        return render_template("asc/_listing_results.html", **context)
-    return page("asc/listing.html", **context)
+    return page_or_fragment("asc/listing.html", "asc/_listing_results.html",
+                            "asc-listing-results", **_context(store))
 
 
 def start_match(store_id: int):
@@ -130,26 +94,14 @@ def start_match(store_id: int):
             message, level = _("Matching “%(name)s” is waiting: the job queue did not take "
                                "it now. It starts when a worker next looks for waiting jobs.",
                                name=store.name), "warning"
-    if is_htmx():
-        response = make_response(render_template(
-            "asc/_match_progress.html", store=store, urls=store_urls(store.id),
-            job=job or matching.latest_job(store), **progress_helpers()))
-        return banner(response, level, message, about=store)
-    banner(None, level, message, about=store)
-    return redirect(store_urls(store.id)["listing"], 303)
+    return answer(lambda: render_template(
+        "asc/_match_progress.html", store=store, urls=store_urls(store.id),
+        job=job or matching.latest_job(store), **progress_helpers()),
+        store_urls(store.id)["listing"], level, message, about=store)
 
 
 def _enqueued(job_id: int) -> bool:
-    """Hand the job to the queue; a queue that is down (Redis unreachable…) is logged, and the
-    job, already saved, is picked up later as a stalled one."""
-    from .. import jobs
-
-    try:
-        jobs.enqueue(job_id)
-    except Exception:  # noqa: BLE001 - whatever the host's queue raises, the page stays up
-        log.exception("Could not enqueue catalog matching job %s", job_id)
-        return False
-    return True
+    return enqueued(jobs.enqueue, job_id, "catalog matching")
 
 
 def match_status(store_id: int):
@@ -202,16 +154,16 @@ def choose(store_id: int, item_id: int):
     else:
         message, level = _("That ASIN is not one of the matches for %(sku)s; nothing changed.",
                            sku=item.sku), "error"
-    if is_htmx():
-        context = {"store": store, "status_info": status_info(), "back": back,
-                   "candidates": matching.candidates}
-        row = render_template("asc/_listing_row.html", item=item, **context)
-        counts = render_template(  # the status counts follow the row (out of band)
-            "asc/_listing_counts.html", counts=matching.status_counts(store), oob=True,
-            results=_filters_of(back), **context)
-        return banner(make_response(row + counts), level, message, about=None)
-    banner(None, level, message)
-    return redirect(back, 303)
+    return answer(lambda: _row_and_counts(store, item, back), back, level, message)
+
+
+def _row_and_counts(store: Store, item: ListingItem, back: str) -> str:
+    """The product's row again; the status counts follow it (out of band)."""
+    context = {"store": store, "status_info": status_info(), "back": back,
+               "candidates": matching.candidates}
+    return render_template("asc/_listing_row.html", item=item, **context) + render_template(
+        "asc/_listing_counts.html", counts=matching.status_counts(store), oob=True,
+        results=_filters_of(back), **context)
 
 
 def _back_to_listing(store: Store) -> str:
@@ -228,10 +180,9 @@ def _filters_of(back: str) -> Results:
     the count links swapped with the row."""
     from urllib.parse import parse_qs, urlsplit
 
-    args = parse_qs(urlsplit(back).query)
-    status = args["status"][0] if args.get("status") else None
-    return Results([], status if status in matching.STATUSES else None,
-                   (args.get("q") or [""])[0].strip()[:QUERY_MAX], 1, 1, 0)
+    first = {name: values[0] for name, values in parse_qs(urlsplit(back).query).items()}
+    return Results([], status_of(first.get("status"), matching.STATUSES),
+                   search_text(first.get("q")), 1, 1, 0)
 
 
 def register(bp):

@@ -8,14 +8,14 @@ panel it changes; validation errors come back as 200 with the form for htmx requ
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from babel.numbers import format_currency
 from flask import abort, make_response, redirect, render_template, request
 
-from ..htmx import is_htmx, trigger
+from .. import jobs
+from ..htmx import trigger
 from ..i18n import _, current_locale
 from ..models import ListingItem, ListingSettings, Offer, Store
 from ..offer_forms import OfferSettingsForm
@@ -23,14 +23,13 @@ from ..persistence import commit
 from ..presenters import present_one
 from ..services import listing_settings, offers
 from ..state import state
-from .banners import banner
-from .layout import page
+from .banners import answer, banner
+from .layout import page_or_fragment
 from .lookup import store_or_404
+from .queue import enqueued
+from .results import Results, results
 from .urls import rule, store_urls
 
-log = logging.getLogger(__name__)
-PER_PAGE = 50
-QUERY_MAX = 100
 EXAMPLES = 3
 OFFERS_CHANGED = "asc:offers-changed"
 
@@ -117,8 +116,7 @@ def panel_context(store: Store, form: OfferSettingsForm | None = None,
 def offer_settings(store_id: int):
     store = store_or_404(store_id)
     if request.method == "GET":
-        return page("asc/offer_settings.html", store=store, card=present_one(store),
-                    **panel_context(store))
+        return _settings_panel(store, panel_context(store))
     form = _form_for(store, listing_settings.of(store), formdata=request.form)
     if form.validate():
         changed = listing_settings.save(store, form.values())
@@ -126,17 +124,17 @@ def offer_settings(store_id: int):
         message = (_("Listing settings of “%(name)s” saved. The next publish is validated by "
                      "Amazon first.", name=store.name) if changed else
                    _("Nothing changed in the listing settings of “%(name)s”.", name=store.name))
-        if is_htmx():
-            response = make_response(render_template(
-                "asc/_offer_settings.html", store=store, **panel_context(store, saved=True)))
-            return banner(response, "success", message, about=store)
-        banner(None, "success", message, about=store)
-        return redirect(store_urls(store.id)["dashboard"], 303)
-    if is_htmx():
-        return render_template("asc/_offer_settings.html", store=store,
-                               **panel_context(store, form))
-    return page("asc/offer_settings.html", store=store, card=present_one(store),
-                **panel_context(store, form)), 422
+        return answer(lambda: render_template(
+            "asc/_offer_settings.html", store=store, **panel_context(store, saved=True)),
+            store_urls(store.id)["dashboard"], "success", message, about=store)
+    return _settings_panel(store, panel_context(store, form), status=422)
+
+
+def _settings_panel(store: Store, context: dict, status: int = 200):
+    """The listing settings: the panel for htmx (the dashboard's), else its own page."""
+    return page_or_fragment("asc/offer_settings.html", "asc/_offer_settings.html",
+                            "asc-offer-settings", status=status, store=store,
+                            card=present_one(store), **context)
 
 
 def offer_example(store_id: int):
@@ -150,39 +148,8 @@ def offer_example(store_id: int):
 
 # --- Offers view of the listing preview ---------------------------------------------------------
 
-@dataclass(frozen=True)
-class Results:
-    rows: list[Offer]
-    status: str | None
-    query: str
-    number: int
-    pages: int
-    total: int
-
-
-def _int_arg(name: str, default: int) -> int:
-    value = request.args.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else default
-
-
 def _results(store: Store) -> Results:
-    status = request.args.get("status")
-    status = status if status in offers.STATUSES else None
-    text = request.args.get("q", "").strip()[:QUERY_MAX]
-    query = sa.select(Offer).where(Offer.store_id == store.id)
-    if status:
-        query = query.where(Offer.status == status)
-    if text:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(sa.or_(Offer.sku.ilike(like, escape="\\"),
-                                   Offer.asin.ilike(like, escape="\\")))
-    session = state().session
-    total = session.scalars(sa.select(sa.func.count()).select_from(query.subquery())).one()
-    pages = max(1, -(-total // PER_PAGE))
-    number = min(max(1, _int_arg("page", 1)), pages)
-    rows = list(session.scalars(query.order_by(Offer.sku).limit(PER_PAGE)
-                                .offset((number - 1) * PER_PAGE)))
-    return Results(rows, status, text, number, pages, total)
+    return results(Offer, store.id, offers.STATUSES, (Offer.sku, Offer.asin), Offer.sku)
 
 
 def _names(store: Store, rows: list[Offer]) -> dict[str, str]:
@@ -215,10 +182,8 @@ def _failure_message(code: str | None) -> str:
 
 def offers_page(store_id: int):
     store = store_or_404(store_id)
-    context = offers_context(store)
-    if is_htmx() and request.headers.get("HX-Target") == "asc-offer-results":
-        return render_template("asc/_offer_results.html", **context)
-    return page("asc/offers.html", **context)
+    return page_or_fragment("asc/offers.html", "asc/_offer_results.html", "asc-offer-results",
+                            **offers_context(store))
 
 
 def publish(store_id: int):
@@ -245,24 +210,13 @@ def publish(store_id: int):
         if created and not _enqueued(job.id):
             message, level = _("The offers run of “%(name)s” is waiting: the job queue did not "
                                "take it now.", name=store.name), "warning"
-    if is_htmx():
-        response = make_response(render_template(
-            "asc/_offer_progress.html", store=store, urls=store_urls(store.id),
-            **progress_context(store)))
-        return banner(response, level, message, about=store)
-    banner(None, level, message, about=store)
-    return redirect(store_urls(store.id)["offers"], 303)
+    return answer(lambda: render_template(
+        "asc/_offer_progress.html", store=store, urls=store_urls(store.id),
+        **progress_context(store)), store_urls(store.id)["offers"], level, message, about=store)
 
 
 def _enqueued(job_id: int) -> bool:
-    from .. import jobs
-
-    try:
-        jobs.enqueue_offer_job(job_id)
-    except Exception:  # noqa: BLE001 - whatever the host's queue raises, the page stays up
-        log.exception("Could not enqueue offers job %s", job_id)
-        return False
-    return True
+    return enqueued(jobs.enqueue_offer_job, job_id, "offers")
 
 
 def offers_status(store_id: int):

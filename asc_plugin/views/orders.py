@@ -6,21 +6,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, make_response, redirect, render_template
+from flask import abort
 
 from ..errors import Failure
-from ..htmx import is_htmx
+from ..htmx import query_int
 from ..i18n import _
 from ..models import AmazonOrder, OrderImport
-from ..params import query_int
 from ..persistence import commit
-from ..presenters import present_one
 from ..services import orders
 from ..state import state
-from .banners import banner
-from .layout import page
 from .lookup import store_or_404
-from .urls import rule, store_urls
+from .panels import Panel
+from .urls import rule
 
 log = logging.getLogger(__name__)
 PER_PAGE = 10
@@ -64,17 +61,11 @@ def panel_context(store) -> dict:
     }
 
 
-def _panel(store):
-    return render_template("asc/_orders_panel.html", store=store, card=present_one(store),
-                           **panel_context(store))
+PANEL = Panel("orders", "asc/_orders_panel.html", lambda: _("Amazon orders"), panel_context)
 
 
 def orders_panel(store_id: int):
-    store = store_or_404(store_id)
-    if is_htmx():
-        return _panel(store)
-    return page("asc/orders.html", store=store, card=present_one(store),
-                **panel_context(store))
+    return PANEL.show(store_or_404(store_id))
 
 
 def retry(store_id: int, order_id: int):
@@ -103,17 +94,17 @@ def retry(store_id: int, order_id: int):
             message, level = _("Amazon order %(order)s still needs attention: %(reason)s",
                                order=row.amazon_order_id, reason=orders.reason_text(row)), \
                 "error"
-    return _done(store, level, message)
+    return PANEL.done(store, level, message)
 
 
 def import_now(store_id: int):
     """Run the store's import here and now, without waiting for Amazon's rate to refill."""
     store = store_or_404(store_id)
     if not store.is_connected:
-        return _done(store, "error", _("Connect “%(name)s” to Amazon before importing its "
-                                       "orders.", name=store.name))
+        return PANEL.done(store, "error", _(
+            "Connect “%(name)s” to Amazon before importing its orders.", name=store.name))
     if not orders.supports_orders():
-        return _done(store, "error", orders.reason_text("host_cannot_import"))
+        return PANEL.done(store, "error", orders.reason_text("host_cannot_import"))
     try:
         result = orders.run(store.id, max_wait=0)
     except Exception:  # noqa: BLE001 - logged by the service; the page stays up
@@ -132,15 +123,7 @@ def import_now(store_id: int):
         if result.outcome == "paused":
             message += " " + _("Amazon's rate limit paused the import; the next run continues.")
         level = "warning" if result.counts.get("needs_attention") else "success"
-    return _done(store, level, message)
-
-
-def _done(store, level: str, message: str):
-    if is_htmx():
-        response = make_response(_panel(store))
-        return banner(response, level, message, about=store)
-    banner(None, level, message, about=store)
-    return redirect(store_urls(store.id)["dashboard"] + "#asc-orders-title", 303)
+    return PANEL.done(store, level, message)
 
 
 def register(bp):

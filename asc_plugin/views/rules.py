@@ -12,7 +12,7 @@ import re
 from flask import make_response, redirect, render_template, request
 
 from ..forms import ConditionForm, RuleForm
-from ..htmx import trigger
+from ..htmx import reswap, trigger
 from ..i18n import _
 from ..models import Store
 from ..params import clean_keys, parse_int
@@ -156,8 +156,7 @@ def rule_row(store_id: int):
         response = make_response("")
     elif action == "add":
         if len(posted) >= rules.MAX_CONDITIONS:
-            response = make_response("")
-            response.headers["HX-Reswap"] = "none"
+            response = reswap(make_response(""), "none")
             return banner(response, "warning", _("A listing rule has at most %(num)d "
                                                  "conditions.", num=rules.MAX_CONDITIONS))
         index = max(posted, default=-1) + 1

@@ -6,16 +6,15 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..forms import AddStoreForm, ConfirmForm, MappingForm, StoreSettingsForm
-from ..htmx import client_redirect, is_htmx, trigger
+from ..htmx import client_redirect, is_htmx, query_int, trigger
 from ..i18n import _
 from ..models import Store
-from ..params import parse_int
 from ..persistence import commit
 from ..presenters import present, present_one
 from ..services import activity, attempts, matching, product_ids, rules, setup_tasks, stores
 from ..state import state
-from .banners import banner
-from .layout import page
+from .banners import answer, banner
+from .layout import dialog, page
 from .lookup import store_or_404
 from .urls import rule
 
@@ -51,10 +50,8 @@ def add_store():
     first_store = stores.count() == 0
     if request.method == "GET" and first_store and request.args.get("step") != "form":
         admin = state().host.admin_id()
-        return _render_add(
-            "asc/_presetup.html", "asc/presetup.html",
-            tasks=setup_tasks.TASKS, done=setup_tasks.done_keys(admin),
-        )
+        return dialog("asc/_presetup.html", _("Pre-setup tasks"),
+                      tasks=setup_tasks.TASKS, done=setup_tasks.done_keys(admin))
 
     form = AddStoreForm()
     wants_preview = request.form.get("action") == "preview"
@@ -71,30 +68,21 @@ def add_store():
             commit()
             return _created(store)
     context = _mapping_context(form, preselect=request.method == "GET")
-    return _render_add("asc/_add_store.html", "asc/add_store.html", form=form, **context)
-
-
-def _render_add(fragment: str, full_page: str, **context):
-    if is_htmx():
-        return render_template(fragment, dialog=True, **context)
-    return page(full_page, dialog=False, **context)
+    return dialog("asc/_add_store.html", _("Add Amazon sales channel"), form=form, **context)
 
 
 def _created(store: Store):
     message = _("Store “%(name)s” was added. Connect it to Amazon Seller Central to finish "
                 "the setup.", name=store.name)
-    if is_htmx():
-        listing = stores.page(1, current_app.config["ASC_STORES_PER_PAGE"])
-        response = make_response(
-            render_template(
-                "asc/_store_added.html", page=listing, cards=present(listing.stores),
-                summary=stores.summary(),
-            )
-        )
-        trigger(response, "asc:close-dialog")
-        return banner(response, "success", message, about=store)
-    banner(None, "success", message, about=store)
-    return redirect(url_for("asc.home"), 303)
+    return answer(_store_added, url_for("asc.home"), "success", message, about=store)
+
+
+def _store_added():
+    """The dialog closes; the list and the counts are replaced out of band."""
+    listing = stores.page(1, current_app.config["ASC_STORES_PER_PAGE"])
+    return trigger(make_response(render_template(
+        "asc/_store_added.html", page=listing, cards=present(listing.stores),
+        summary=stores.summary())), "asc:close-dialog")
 
 
 def mapping_fragment():
@@ -112,7 +100,7 @@ def check_field(field: str):
     bound = getattr(form, field)
     bound.validate(form)
     errors = list(bound.errors)
-    store_id = parse_int(request.args.get("store_id"))
+    store_id = query_int("store_id")
     if field == "name" and not errors and bound.data and (problem := stores.name_problem(
             bound.data, except_id=store_id)):
         errors.append(problem)
@@ -192,13 +180,11 @@ def update_mapping(store_id: int):
 def _after_dashboard_change(store, message, level="success", saved=None):
     """The dashboard again, with the banner, and a "saved" note beside the form that was saved
     (the banner at the top may be out of view)."""
-    if is_htmx():
-        response = make_response(render_dashboard(store, saved=saved)[0])
-        return banner(response, level, message, about=store)
-    banner(None, level, message, about=store)
     anchor = f"#asc-{saved}-title" if saved else ""
-    return redirect(url_for("asc.dashboard", store_id=store.id,
-                            **({"saved": saved} if saved else {})) + anchor, 303)
+    back = url_for("asc.dashboard", store_id=store.id,
+                   **({"saved": saved} if saved else {})) + anchor
+    return answer(lambda: render_dashboard(store, saved=saved)[0], back, level, message,
+                  about=store)
 
 
 def set_status(store_id: int, action: str):
@@ -223,14 +209,9 @@ def set_status(store_id: int, action: str):
 
 
 def _after_card_change(store, level, message):
-    back = request.form.get("back")
-    if is_htmx() and back == "card":
-        response = make_response(render_template("asc/_store_card.html",
-                                                  card=present_one(store)))
-        return banner(response, level, message, about=store)
-    if back == "card":
-        banner(None, level, message, about=store)
-        return redirect(url_for("asc.home"), 303)
+    if request.form.get("back") == "card":
+        return answer(lambda: render_template("asc/_store_card.html", card=present_one(store)),
+                      url_for("asc.home"), level, message, about=store)
     return _after_dashboard_change(store, message, level)
 
 
@@ -250,8 +231,8 @@ def delete_store(store_id: int):
             response = redirect(url_for("asc.home"), 303)
         banner(None, "success", message, about=store)  # shown by the next full page
         return response
-    return _render_add("asc/_confirm_delete.html", "asc/confirm_delete.html",
-                       card=present_one(store), form=form)
+    return dialog("asc/_confirm_delete.html", _("Delete store"), card=present_one(store),
+                  form=form)
 
 
 def register(bp):

@@ -4,19 +4,16 @@ refused and why, and *Sync now*."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import make_response, redirect, render_template
 
 from ..errors import Failure
-from ..htmx import is_htmx
 from ..i18n import _
 from ..models import Offer, SyncState
-from ..presenters import present_one
 from ..services import offers as offers_service
 from ..services import sync
 from ..state import state
-from .banners import banner
 from .lookup import store_or_404
-from .urls import rule, store_urls
+from .panels import Panel
+from .urls import rule
 
 #: Refused offers listed in the panel.
 REFUSED_SHOWN = 5
@@ -38,21 +35,21 @@ def panel_context(store) -> dict:
     }
 
 
-def _panel(store):
-    return render_template("asc/_sync_panel.html", store=store, card=present_one(store),
-                           **panel_context(store))
+PANEL = Panel("sync", "asc/_sync_panel.html", lambda: _("Price and quantity sync"),
+              panel_context)
 
 
 def sync_panel(store_id: int):
-    return _panel(store_or_404(store_id))
+    return PANEL.show(store_or_404(store_id))
 
 
 def sync_now(store_id: int):
     """Run the store's price and quantity sync here and now."""
     store = store_or_404(store_id)
     if not store.is_connected:
-        return _done(store, "error", _("Connect “%(name)s” to Amazon before syncing its "
-                                       "prices and quantities.", name=store.name))
+        return PANEL.done(store, "error", _(
+            "Connect “%(name)s” to Amazon before syncing its prices and quantities.",
+            name=store.name))
     try:
         result = sync.run(store.id)
     except Exception:  # noqa: BLE001 - logged by the service; the page stays up
@@ -69,15 +66,7 @@ def sync_now(store_id: int):
     else:
         message = sync.summary(result)
         level = "warning" if result.refused else "success"
-    return _done(store, level, message)
-
-
-def _done(store, level: str, message: str):
-    if is_htmx():
-        response = make_response(_panel(store))
-        return banner(response, level, message, about=store)
-    banner(None, level, message, about=store)
-    return redirect(store_urls(store.id)["dashboard"] + "#asc-sync-title", 303)
+    return PANEL.done(store, level, message)
 
 
 def register(bp):
