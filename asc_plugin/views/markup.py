@@ -7,7 +7,17 @@ The macros of the same name in ``_macros.html`` call these, so the markup has on
 
 from __future__ import annotations
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+
+def html(template: str, *values) -> Markup:
+    """Markup from a literal template and values, each value escaped here.
+
+    Twice as fast as ``Markup(template) % values`` (which escapes through a wrapper object per
+    value), and a page of cards makes about a hundred of these.
+    """
+    return Markup(template % tuple(map(escape, values)))  # noqa: S704 - values escaped above
+
 
 #: tone -> an icon that says the same as the colour.
 ICONS = {"success": "✓", "info": "ℹ", "warning": "!", "error": "✕", "muted": "–"}
@@ -25,11 +35,11 @@ def badge_renderer(space: str):
         key = (label.__class__, label, tone, prefix.__class__, prefix)  # Markup is not str
         shown = made.get(key)
         if shown is None:
-            hidden = (Markup('<span class="asc-visually-hidden">%s%s</span>') % (prefix, space)
+            hidden = (html('<span class="asc-visually-hidden">%s%s</span>', prefix, space)
                       if prefix else "")
-            shown = made[key] = Markup(
-                '<span class="asc-badge asc-tone-%s"><span aria-hidden="true" '
-                'class="asc-icon">%s</span>%s%s</span>') % (tone, ICONS[tone], hidden, label)
+            shown = made[key] = html('<span class="asc-badge asc-tone-%s"><span aria-hidden="true" '
+                                     'class="asc-icon">%s</span>%s%s</span>',
+                                     tone, ICONS[tone], hidden, label)
         return shown
 
     return badge
@@ -42,9 +52,8 @@ def when_renderer(format_day, format_when, exact_utc):
     def when(moment, date_only=False) -> Markup:
         if not moment:
             return Markup("—")
-        return Markup('<time datetime="%s" title="%s">%s</time>') % (
-            moment.isoformat(), exact_utc(moment),
-            format_day(moment) if date_only else format_when(moment))
+        return html('<time datetime="%s" title="%s">%s</time>', moment.isoformat(),
+                    exact_utc(moment), format_day(moment) if date_only else format_when(moment))
 
     return when
 
@@ -63,22 +72,20 @@ def connect_button_renderer(field_name: str, token, now: int):
         wait = ""
         if fragment != "none":
             target = f"asc-store-{int(card.store.id)}" if fragment == "card" else "asc-connection"
-            wait = _CONNECT_WAIT % (target, urls["connect_status"], fragment, now)
-        return _CONNECT_FORM % {
-            "action": urls["connect"], "wait": wait, "field": field_name,
-            "token": csrf or token(), "return_to": "dashboard" if fragment == "panel" else "home",
-            "primary": _PRIMARY if primary else "", "label": label, "name": card.store.name}
+            wait = html(' data-asc-connect data-asc-target="%s"\n      data-asc-wait-url="%s'
+                        '?fragment=%s&amp;since=%s"', target, urls["connect_status"], fragment, now)
+        return html(
+            '<form method="post" action="%s"%s>\n'
+            '  <input type="hidden" name="%s" value="%s">\n'
+            '  <input type="hidden" name="new_tab" value="0">\n'
+            '  <input type="hidden" name="return_to" value="%s">\n'
+            '  <button type="submit"%s>%s<span class="asc-visually-hidden"> %s</span></button>\n'
+            '</form>',
+            urls["connect"], wait, field_name, csrf or token(),
+            "dashboard" if fragment == "panel" else "home", _PRIMARY if primary else "", label,
+            card.store.name)
 
     return connect_button
 
 
-_CONNECT_FORM = Markup(
-    '<form method="post" action="%(action)s"%(wait)s>\n'
-    '  <input type="hidden" name="%(field)s" value="%(token)s">\n'
-    '  <input type="hidden" name="new_tab" value="0">\n'
-    '  <input type="hidden" name="return_to" value="%(return_to)s">\n'
-    '  <button type="submit"%(primary)s>%(label)s<span class="asc-visually-hidden"> %(name)s'
-    '</span></button>\n</form>')
-_CONNECT_WAIT = Markup(' data-asc-connect data-asc-target="%s"\n      data-asc-wait-url="%s'
-                       '?fragment=%s&amp;since=%s"')
 _PRIMARY = Markup(' class="asc-primary"')
