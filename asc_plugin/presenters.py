@@ -143,7 +143,8 @@ class StorePresenter:
 
     @cached_property
     def renewal_level(self) -> str | None:
-        return authorizations.warning_level(self.days_left)
+        days = self.days_left  # None unless connected: no thresholds to read then
+        return None if days is None else authorizations.warning_level(days)
 
     @property
     def renewal_tone(self) -> str:
