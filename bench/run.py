@@ -7,7 +7,8 @@ One gunicorn configuration (2 sync workers) serves, in one run: a bare Flask rou
 home page's own markup from constants (the ceiling, bench/ceiling.html), the home page with 50
 stores, the attribute-mapping fragment, the add-store POST, and the ceiling measured until
 November 2026 (thinner markup, its template compiled on every request; bench_app.py). A closed-loop load generator (threads with keep-alive connections) runs
-each for a fixed time and reports requests/s, p50, p99 and the ratio to the ceiling. In process it
+each for a fixed time (in turns: six slices per case, round robin) and reports requests/s, p50,
+p99 and the ratio to the ceiling. In process it
 then counts SQL statements per home-page request with 5 and with 500 stores, and compares the
 bytes of the mapping fragment with the full Add Amazon Store page.
 """
@@ -34,6 +35,9 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[1]
 DURATION = float(os.environ.get("BENCH_SECONDS", "6"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
+#: Each case runs in this many slices, taken in turns with the other cases: on a shared machine
+#: the load drifts over a run, and turns spread the drift over every case alike.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "6"))
 
 
 def free_port() -> int:
@@ -112,11 +116,12 @@ def sign_in(port: int) -> str:
     return response.getheader("Set-Cookie").split(";")[0]
 
 
-def load(port, cookie, make_request, expect) -> dict:
-    latencies: list[float] = []
+def load(port, cookie, make_request, expect, seconds, into=None) -> dict:
+    """Drive one case for `seconds`, adding to `into` (the case's earlier slices)."""
+    latencies: list[float] = into["latencies"] if into else []
     errors = 0
     lock = threading.Lock()
-    stop = time.monotonic() + DURATION
+    stop = time.monotonic() + seconds
 
     def worker(index):
         nonlocal errors
@@ -141,14 +146,19 @@ def load(port, cookie, make_request, expect) -> dict:
     for t in threads:
         t.join()
     took = time.monotonic() - began
-    latencies.sort()
+    return {"latencies": latencies, "took": took + (into["took"] if into else 0),
+            "errors": errors + (into["errors"] if into else 0)}
+
+
+def figures(case: dict) -> dict:
+    latencies = sorted(case["latencies"])
     if not latencies:
-        raise RuntimeError(f"no successful request ({errors} errors)")
+        raise RuntimeError(f"no successful request ({case['errors']} errors)")
     return {
-        "rps": len(latencies) / took,
+        "rps": len(latencies) / case["took"],
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "errors": errors,
+        "errors": case["errors"],
     }
 
 
@@ -237,7 +247,12 @@ def main() -> None:
             ]
             sizes = {path: len(client.request("GET", path)[1])
                      for path in ("/_bench/ceiling", "/admin/amazon/", "/_bench/old-ceiling")}
-            results = [(name, load(port, cookie, make, expect)) for name, make, expect in cases]
+            done: dict = {}
+            for _round in range(ROUNDS):
+                for name, make, expect in cases:
+                    done[name] = load(port, cookie, make, expect, DURATION / ROUNDS,
+                                      done.get(name))
+            results = [(name, figures(done[name])) for name, _make, _expect in cases]
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(20)
@@ -250,7 +265,7 @@ def main() -> None:
     engine = database_url.split(":", 1)[0].split("+")[0]
     print(f"\nasc_plugin benchmark — {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {engine}, gunicorn 2 sync workers, {CLIENTS} clients, "
-          f"{DURATION:.0f} s each\n")
+          f"{DURATION:.0f} s each in {ROUNDS} turns\n")
     print(f"| {'case':<36} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'× ceiling':>9} |"
           f" {'errors':>6} |")
     print(f"|{'-' * 38}|{'-' * 9}:|{'-' * 9}:|{'-' * 9}:|{'-' * 11}:|{'-' * 8}:|")
