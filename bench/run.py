@@ -16,6 +16,7 @@ bytes of the mapping fragment with the full Add Amazon Store page.
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import platform
@@ -226,9 +227,11 @@ def main() -> None:
                 cookie = response.getheader("Set-Cookie").split(";")[0]
             hx = {"HX-Request": "true"}
 
+            names = itertools.count()  # unique across turns (each turn counts n from 0)
+
             def add_store(index, n):
                 body = (f"csrf_token={token}&website_id=1&contact_email=b%40example.com"
-                        f"&name=Load+{os.getpid()}+{index}+{n}&marketplace=US"
+                        f"&name=Load+{os.getpid()}+{index}+{next(names)}&marketplace=US"
                         "&amazon_id_type=ASIN&host_attribute=amazon_asin")
                 return "POST", "/admin/amazon/stores/new", body, {
                     "Content-Type": "application/x-www-form-urlencoded"}
