@@ -195,11 +195,13 @@ class StorePresenter:
         return self.store.is_connected and self.store.last_verified_at is not None
 
 
-def present(stores: list[Store]) -> list[StorePresenter]:
+def present(stores: list[Store], counts: dict | None = None) -> list[StorePresenter]:
+    """The stores' presenters; `counts` when the stores' own query read them (stores.page)."""
     from .services.stores import card_counts
 
     websites = {w.id: w for w in state().host.websites()}
-    counts = card_counts([s.id for s in stores])
+    if counts is None:
+        counts = card_counts([s.id for s in stores])
     shown = _Shown()
     cards = []
     for store in stores:

@@ -45,6 +45,8 @@ class Page:
     number: int
     per_page: int
     total: int
+    #: store id -> its card's counts (card_counts), when the page's own query read them.
+    counts: dict[int, sa.Row] | None = None
 
     @property
     def pages(self) -> int:
@@ -148,8 +150,9 @@ def page(number: int, per_page: int, filters: Filters = Filters()) -> Page:
         total = state().session.scalar(_count_query(filters), moments)
         number = max(1, -(-total // per_page))
         rows = _page_rows(number, per_page, filters, moments)
-    total = rows[0][1] if rows else 0
-    return Page([store for store, _total in rows], number, per_page, total)
+    total = rows[0].total if rows else 0
+    return Page([row[0] for row in rows], number, per_page, total,
+                counts={row[0].id: row for row in rows})
 
 
 def _page_rows(number: int, per_page: int, filters: Filters, moments: dict):
@@ -162,7 +165,8 @@ def _page_rows(number: int, per_page: int, filters: Filters, moments: dict):
 
 @cache
 def _page_query(filters: Filters):
-    return (filters.apply(sa.select(Store, sa.func.count().over().label("total"))
+    return (filters.apply(sa.select(Store, sa.func.count().over().label("total"),
+                                    *_count_columns())
                           .options(lazyload(Store.mapping)))  # cards don't show the mapping
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
 
@@ -257,18 +261,22 @@ def card_counts(store_ids: list[int]) -> dict[int, sa.Row]:
 
 @cache
 def _card_counts_query():
+    return sa.select(Store.id, *_count_columns()).where(
+        Store.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def _count_columns():
+    """The counts a store card shows, as columns beside the store (page() reads them with the
+    stores themselves, card_counts() for any list of stores)."""
     def count(model, *where):
         return (sa.select(sa.func.count()).where(model.store_id == Store.id, *where)
                 .scalar_subquery())
 
-    return sa.select(
-        Store.id,
-        count(ListingItem).label("items"),
-        count(ListingItem, ListingItem.status == "matched").label("matched"),
-        count(ListingItem, ListingItem.status == "excluded").label("excluded"),
-        count(AmazonOrder, AmazonOrder.status == "needs_attention").label("attention"),
-        count(Offer, Offer.status == "active").label("active"),
-    ).where(Store.id.in_(sa.bindparam("ids", expanding=True)))
+    return (count(ListingItem).label("items"),
+            count(ListingItem, ListingItem.status == "matched").label("matched"),
+            count(ListingItem, ListingItem.status == "excluded").label("excluded"),
+            count(AmazonOrder, AmazonOrder.status == "needs_attention").label("attention"),
+            count(Offer, Offer.status == "active").label("active"))
 
 
 def all_stores() -> list[Store]:

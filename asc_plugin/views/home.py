@@ -33,8 +33,8 @@ def home():
     summary = stores.summary()
     # The summary counts the stores due for renewal: with none, there is no notice to look up.
     renewals = renewal_notices() if summary.renewal_due else []
-    return page("asc/home.html", page=listing, cards=present(listing.stores), view=view,
-                filters=filters, summary=summary, renewals=renewals,
+    return page("asc/home.html", page=listing, cards=present(listing.stores, listing.counts),
+                view=view, filters=filters, summary=summary, renewals=renewals,
                 list_query={**filters.as_query(), **({"view": view} if view != "cards" else {})})
 
 
