@@ -59,7 +59,7 @@ class _Shown:
     """The words every card of one present() call shares, translated once: a page of 24 cards
     otherwise looked the same dozen labels up in the catalog again for every card."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.gettext, _ngettext = i18n.bound()
         gettext = self.gettext
         self.status = {key: (gettext(label), tone) for key, (label, tone) in _STATUS.items()}
