@@ -6,12 +6,12 @@ the CLI table), so two parts of a page can never disagree about one store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
-from . import marketplaces
+from . import i18n, marketplaces
 from .host import Website
-from .i18n import _, _l, ngettext, sentences
+from .i18n import N_, _, _l, ngettext, sentences
 from .models import ConnectionState, Store, StoreStatus
 from .services import authorizations
 from .state import state
@@ -19,14 +19,15 @@ from .state import state
 #: tone -> the CSS modifier and an icon that says the same without colour.
 TONES = {"success": "✓", "info": "ℹ", "warning": "!", "error": "✕", "muted": "–"}
 
-_STATUS = {StoreStatus.INCOMPLETE: (_l("Incomplete"), "warning"),
-           StoreStatus.ACTIVE: (_l("Active"), "success"),
-           StoreStatus.INACTIVE: (_l("Inactive"), "muted")}
+#: (message id, tone); translated once per present() call (see _Shown).
+_STATUS = {StoreStatus.INCOMPLETE: (N_("Incomplete"), "warning"),
+           StoreStatus.ACTIVE: (N_("Active"), "success"),
+           StoreStatus.INACTIVE: (N_("Inactive"), "muted")}
 _CONNECTION = {
-    ConnectionState.NOT_CONNECTED: (_l("Not connected"), "warning"),
-    ConnectionState.CONNECTED: (_l("Connected"), "success"),
-    ConnectionState.EXPIRED: (_l("Authorization expired"), "error"),
-    ConnectionState.REVOKED: (_l("Authorization revoked"), "error"),
+    ConnectionState.NOT_CONNECTED: (N_("Not connected"), "warning"),
+    ConnectionState.CONNECTED: (N_("Connected"), "success"),
+    ConnectionState.EXPIRED: (N_("Authorization expired"), "error"),
+    ConnectionState.REVOKED: (N_("Authorization revoked"), "error"),
 }
 #: Short notes for the CLI table; the full message (what to do, by whom) follows the table.
 _CHECK_NOTES = {
@@ -42,7 +43,7 @@ _CHECK_NOTES = {
 
 
 def connection_label(store: Store) -> str:
-    return str(_CONNECTION[store.connection][0])
+    return _(_CONNECTION[store.connection][0])
 
 
 def check_note(result) -> str:
@@ -52,6 +53,29 @@ def check_note(result) -> str:
             return _("renew within %(num)d days", num=result.days_left)
         return _("ok")
     return str(_CHECK_NOTES.get(result.code, _l("Amazon did not answer")))
+
+
+class _Shown:
+    """The words every card of one present() call shares, translated once: a page of 24 cards
+    otherwise looked the same dozen labels up in the catalog again for every card."""
+
+    def __init__(self) -> None:
+        self.gettext, _ngettext = i18n.bound()
+        gettext = self.gettext
+        self.status = {key: (gettext(label), tone) for key, (label, tone) in _STATUS.items()}
+        self.connection = {key: (gettext(label), tone)
+                           for key, (label, tone) in _CONNECTION.items()}
+        self.not_syncing = gettext("Not syncing")
+        self.connect = gettext("Connect store")
+        self.renew = gettext("Renew authorization")
+        self._markets: dict[str, str] = {}
+
+    def marketplace_name(self, market: marketplaces.Marketplace) -> str:
+        name = self._markets.get(market.code)
+        if name is None:
+            name = self._markets[market.code] = (
+                f"{self.gettext(market.country)} · {self.gettext(market.region_name)}")
+        return name
 
 
 @dataclass
@@ -67,6 +91,8 @@ class StorePresenter:
     orders_attention: int = 0
     #: Offers Amazon shows as active (BUYABLE) for the store; None when there are none.
     offers_active: int | None = None
+    #: The labels shared with the other cards of the same present() call.
+    shown: _Shown = field(default_factory=_Shown, repr=False)
 
     @cached_property
     def urls(self) -> dict[str, str]:
@@ -84,7 +110,7 @@ class StorePresenter:
     def marketplace_name(self) -> str:
         if self.marketplace is None:
             return self.store.marketplace_code
-        return f"{_(self.marketplace.country)} · {_(self.marketplace.region_name)}"
+        return self.shown.marketplace_name(self.marketplace)
 
     @property
     def lapsed(self) -> bool:
@@ -95,14 +121,12 @@ class StorePresenter:
         """(label, tone) of the store's one status badge: it never says green while the store
         cannot sync."""
         if self.lapsed and self.store.status is StoreStatus.ACTIVE:
-            return _("Not syncing"), "error"
-        label, tone = _STATUS[self.store.status]
-        return str(label), tone
+            return self.shown.not_syncing, "error"
+        return self.shown.status[self.store.status]
 
     @cached_property
     def connection(self) -> tuple[str, str]:
-        label, tone = _CONNECTION[self.store.connection]
-        return str(label), tone
+        return self.shown.connection[self.store.connection]
 
     @property
     def seller_shown(self) -> str | None:
@@ -110,8 +134,8 @@ class StorePresenter:
         s = self.store
         if not (s.is_connected and s.seller_id):
             return None
-        return _("%(name)s (%(seller)s)", name=s.amazon_store_name or s.seller_id,
-                 seller=s.seller_id)
+        return self.shown.gettext("%(name)s (%(seller)s)",
+                                  name=s.amazon_store_name or s.seller_id, seller=s.seller_id)
 
     @cached_property
     def days_left(self) -> int | None:
@@ -119,7 +143,8 @@ class StorePresenter:
 
     @cached_property
     def renewal_level(self) -> str | None:
-        return authorizations.warning_level(self.days_left)
+        days = self.days_left  # None unless connected: no thresholds to read then
+        return None if days is None else authorizations.warning_level(days)
 
     @property
     def renewal_tone(self) -> str:
@@ -129,9 +154,9 @@ class StorePresenter:
     def connect_label(self) -> str | None:
         """The card's Amazon button: connect, renew (lapsed or due), or none."""
         if self.store.connection is ConnectionState.NOT_CONNECTED:
-            return _("Connect store")
+            return self.shown.connect
         if self.lapsed or self.renewal_level is not None:
-            return _("Renew authorization")
+            return self.shown.renew
         return None
 
     @property
@@ -170,20 +195,24 @@ class StorePresenter:
         return self.store.is_connected and self.store.last_verified_at is not None
 
 
-def present(stores: list[Store]) -> list[StorePresenter]:
-    from .services import matching, offers, orders
+def present(stores: list[Store], counts: dict | None = None) -> list[StorePresenter]:
+    """The stores' presenters; `counts` when the stores' own query read them (stores.page)."""
+    from .services.stores import card_counts
 
     websites = {w.id: w for w in state().host.websites()}
-    ids = [s.id for s in stores]
-    catalog = matching.matched_of_listed(ids)
-    attention = orders.needing_attention(ids)
-    active = offers.active_counts(ids)
-    return [
-        StorePresenter(s, websites.get(s.website_id), marketplaces.get(s.marketplace_code),
-                       catalog.get(s.id), orders_attention=attention.get(s.id, 0),
-                       offers_active=active.get(s.id))
-        for s in stores
-    ]
+    if counts is None:
+        counts = card_counts([s.id for s in stores])
+    shown = _Shown()
+    cards = []
+    for store in stores:
+        n = counts.get(store.id)
+        cards.append(StorePresenter(
+            store, websites.get(store.website_id), marketplaces.get(store.marketplace_code),
+            # (matched, listed): the excluded products are not listed; None before a match.
+            (n.matched, n.items - n.excluded) if n and n.items else None,
+            orders_attention=n.attention if n else 0,
+            offers_active=(n.active or None) if n else None, shown=shown))
+    return cards
 
 
 def present_one(store: Store) -> StorePresenter:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -15,10 +17,20 @@ from sqlalchemy.orm import lazyload
 
 from ..host import BaseHost
 from ..i18n import _
-from ..models import AttributeMapping, ConnectionState, ProductIdType, Store, StoreStatus, utcnow
+from ..models import (
+    AmazonOrder,
+    AttributeMapping,
+    ConnectionState,
+    ListingItem,
+    Offer,
+    ProductIdType,
+    Store,
+    StoreStatus,
+    utcnow,
+)
 from ..persistence import savepoint
 from ..state import state
-from . import activity
+from . import activity, authorizations
 
 
 class StoreError(ValueError):
@@ -35,6 +47,8 @@ class Page:
     number: int
     per_page: int
     total: int
+    #: store id -> its card's counts (card_counts), when the page's own query read them.
+    counts: dict[int, sa.Row] | None = None
 
     @property
     def pages(self) -> int:
@@ -97,13 +111,14 @@ class Filters:
                    renewal_due=values.get("renewal") == "due",
                    sort=pick("sort", SORTS) or "newest")
 
-    def apply(self, query, horizon):
+    def apply(self, query):
+        """The filters and order on a query (its moments are bound when it runs: _moments)."""
         if self.status:
             query = query.where(Store.status == STATUSES[self.status])
         if self.connection:
             query = query.where(_in_connection(self.connection))
         if self.renewal_due:
-            query = query.where(_due(horizon))
+            query = query.where(_due())
         order = {
             "newest": (Store.created_at.desc(), Store.id.desc()),
             "name": (sa.func.lower(Store.name), Store.id),
@@ -126,36 +141,62 @@ def page(number: int, per_page: int, filters: Filters = Filters()) -> Page:
     A host with a per-store check gets the page cut from the stores it allows instead.
     """
     number = max(1, min(number, MAX_ID // max(per_page, 1)))
-    horizon = _renewal_horizon()
+    moments = _moments()
     if _filters_per_store():
-        query = filters.apply(sa.select(Store).options(lazyload(Store.mapping)), horizon)
-        mine = [s for s in state().session.scalars(query).unique() if may_manage(s)]
+        query = _listing_query(filters)
+        mine = [s for s in state().session.scalars(query, moments).unique() if may_manage(s)]
         pages = max(1, -(-len(mine) // per_page))
         number = min(number, pages)
         start = (number - 1) * per_page
         return Page(mine[start:start + per_page], number, per_page, len(mine))
-    rows = _page_rows(number, per_page, filters, horizon)
+    rows = _page_rows(number, per_page, filters, moments)
     if not rows and number > 1:  # past the end: show the last page instead
-        total = state().session.scalars(sa.select(sa.func.count()).select_from(
-            filters.apply(sa.select(Store.id), horizon).order_by(None).subquery())).one()
+        total = state().session.scalars(_count_query(filters), moments).one()
         number = max(1, -(-total // per_page))
-        rows = _page_rows(number, per_page, filters, horizon)
-    total = rows[0][1] if rows else 0
-    return Page([store for store, _total in rows], number, per_page, total)
+        rows = _page_rows(number, per_page, filters, moments)
+    total = rows[0].total if rows else 0
+    return Page([row[0] for row in rows], number, per_page, total,
+                counts={row[0].id: row for row in rows})
 
 
-def _page_rows(number: int, per_page: int, filters: Filters, horizon):
-    query = filters.apply(
-        sa.select(Store, sa.func.count().over().label("total"))
-        .options(lazyload(Store.mapping)),  # cards don't show the mapping
-        horizon).limit(per_page).offset((number - 1) * per_page)
-    return list(state().session.execute(query).unique())
+def _page_rows(number: int, per_page: int, filters: Filters, moments: dict):
+    return list(state().session.execute(_page_query(filters), {
+        **moments, "limit": per_page, "offset": (number - 1) * per_page}).unique())
+
+
+# Statements are built once per Filters value (a few dozen exist) and run with this request's
+# moments bound: building a statement cost more than running it. Answers are never kept.
+
+@cache
+def _page_query(filters: Filters):
+    return (filters.apply(sa.select(Store, sa.func.count().over().label("total"),
+                                    *_count_columns())
+                          .options(lazyload(Store.mapping)))  # cards don't show the mapping
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+
+
+@cache
+def _listing_query(filters: Filters):
+    return filters.apply(sa.select(Store).options(lazyload(Store.mapping)))
+
+
+@cache
+def _count_query(filters: Filters):
+    return sa.select(sa.func.count()).select_from(
+        filters.apply(sa.select(Store.id)).order_by(None).subquery())
+
+
+def _moments() -> dict:
+    """What the statements compare with: now, and the end of the first renewal warning."""
+    now = utcnow()
+    steps = authorizations.thresholds()
+    return {"now": now, "horizon": now + timedelta(days=steps[0] if steps else 0)}
 
 
 def _past_end():
     """SQL: connected, but the yearly authorization has ended (Store.connection says expired)."""
     return sa.and_(Store.connection_state == ConnectionState.CONNECTED,
-                   Store.authorization_expires_at <= utcnow())
+                   Store.authorization_expires_at <= sa.bindparam("now"))
 
 
 def _in_connection(name: str):
@@ -167,20 +208,11 @@ def _in_connection(name: str):
     return Store.connection_state.in_(CONNECTIONS[name])
 
 
-def _due(horizon):
+def _due():
     """SQL: connected, ending inside the first warning threshold and not ended yet."""
     return sa.and_(Store.connection_state == ConnectionState.CONNECTED,
-                   Store.authorization_expires_at <= horizon,
-                   Store.authorization_expires_at > utcnow())
-
-
-def _renewal_horizon():
-    from datetime import timedelta
-
-    from . import authorizations
-
-    steps = authorizations.thresholds()
-    return utcnow() + timedelta(days=steps[0] if steps else 0)
+                   Store.authorization_expires_at <= sa.bindparam("horizon"),
+                   Store.authorization_expires_at > sa.bindparam("now"))
 
 
 @dataclass(frozen=True)
@@ -196,9 +228,8 @@ class Summary:
 
 def summary() -> Summary:
     """One grouped query (or the stores a per-store check allows, counted here)."""
-    horizon = _renewal_horizon()
-    due = sa.case((_due(horizon), True), else_=False)
-    ended = sa.case((_past_end(), True), else_=False)
+    moments = _moments()
+    horizon = moments["horizon"]
     rows: Sequence[tuple[ConnectionState, bool, bool, int]]
     if _filters_per_store():
         rows = [(s.connection_state, s.is_connected and s.authorization_expires_at is not None
@@ -207,8 +238,7 @@ def summary() -> Summary:
     else:
         rows = [(connection, bool(is_due), bool(has_ended), int(number))
                 for connection, is_due, has_ended, number in state().session.execute(
-                    sa.select(Store.connection_state, due, ended, sa.func.count())
-                    .group_by(Store.connection_state, due, ended))]
+                    _summary_query(), moments)]
     counts = {"total": 0, "connected": 0, "not_connected": 0, "lapsed": 0, "renewal_due": 0}
     for connection, is_due, has_ended, number in rows:
         if has_ended:  # past its yearly end: expired, whatever no check has recorded yet
@@ -217,6 +247,43 @@ def summary() -> Summary:
         counts[next(k for k, states in CONNECTIONS.items() if connection in states)] += number
         counts["renewal_due"] += number if is_due else 0
     return Summary(**counts)
+
+
+@cache
+def _summary_query():
+    due = sa.case((_due(), True), else_=False)
+    ended = sa.case((_past_end(), True), else_=False)
+    return (sa.select(Store.connection_state, due, ended, sa.func.count())
+            .group_by(Store.connection_state, due, ended))
+
+
+def card_counts(store_ids: list[int]) -> dict[int, sa.Row]:
+    """store id -> what its card counts beside it (listing items, matched, excluded, orders
+    needing attention, offers active on Amazon): one statement for a page of cards."""
+    if not store_ids:
+        return {}
+    rows = state().session.execute(_card_counts_query(), {"ids": list(store_ids)})
+    return {row.id: row for row in rows}
+
+
+@cache
+def _card_counts_query():
+    return sa.select(Store.id, *_count_columns()).where(
+        Store.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def _count_columns():
+    """The counts a store card shows, as columns beside the store (page() reads them with the
+    stores themselves, card_counts() for any list of stores)."""
+    def count(model, *where):
+        return (sa.select(sa.func.count()).where(model.store_id == Store.id, *where)
+                .scalar_subquery())
+
+    return (count(ListingItem).label("items"),
+            count(ListingItem, ListingItem.status == "matched").label("matched"),
+            count(ListingItem, ListingItem.status == "excluded").label("excluded"),
+            count(AmazonOrder, AmazonOrder.status == "needs_attention").label("attention"),
+            count(Offer, Offer.status == "active").label("active"))
 
 
 def all_stores() -> list[Store]:

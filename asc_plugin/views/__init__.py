@@ -84,6 +84,7 @@ def create_blueprint() -> Blueprint:
                 "num": shown(num), **{key: shown(value) for key, value in values.items()}}
 
         space = i18n.sentence_space()
+        now = int(clock.now().timestamp())
         return {
             "asc_count": count,
             "asc_badge": markup.badge_renderer(space),
@@ -97,7 +98,9 @@ def create_blueprint() -> Blueprint:
             # Between two sentences or a label and its value: a space in English, none in
             # Chinese (whose full-width punctuation carries its own spacing).
             "asc_space": space,
-            "asc_now": int(clock.now().timestamp()),
+            "asc_now": now,
+            "asc_connect_button": markup.connect_button_renderer(csrf.field_name(), csrf.token,
+                                                                 now),
             "asc_banner_category": split_category,
             "asc_section": SECTIONS.get(request.endpoint or "", "home"),
             "asc_activity": activity_messages,  # text(entry), actor(entry), details(entry)

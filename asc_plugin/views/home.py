@@ -27,8 +27,11 @@ def home():
     filters = stores.Filters.parse(request.args)
     view = request.args.get("view") if request.args.get("view") in VIEWS else "cards"
     listing = stores.page(query_int("page", 1), current_app.config["ASC_STORES_PER_PAGE"], filters)
-    return page("asc/home.html", page=listing, cards=present(listing.stores), view=view,
-                filters=filters, summary=stores.summary(), renewals=renewal_notices(),
+    summary = stores.summary()
+    # The summary counts the stores due for renewal: with none, there is no notice to look up.
+    renewals = renewal_notices() if summary.renewal_due else []
+    return page("asc/home.html", page=listing, cards=present(listing.stores, listing.counts),
+                view=view, filters=filters, summary=summary, renewals=renewals,
                 list_query={**filters.as_query(), **({"view": view} if view != "cards" else {})})
 
 
