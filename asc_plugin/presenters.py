@@ -16,9 +16,6 @@ from .models import ConnectionState, Store, StoreStatus
 from .services import authorizations
 from .state import state
 
-#: tone -> the CSS modifier and an icon that says the same without colour.
-TONES = {"success": "✓", "info": "ℹ", "warning": "!", "error": "✕", "muted": "–"}
-
 _STATUS = {StoreStatus.INCOMPLETE: (_l("Incomplete"), "warning"),
            StoreStatus.ACTIVE: (_l("Active"), "success"),
            StoreStatus.INACTIVE: (_l("Inactive"), "muted")}

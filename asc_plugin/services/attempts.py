@@ -23,10 +23,6 @@ from ..persistence import own_session
 from ..state import state
 from .binding import session_binding
 
-#: Outcomes that are not failures.
-SUCCESS = {"connected", "renewed"}
-#: Outcomes that say the attempt was ended here, not by Amazon.
-ENDED_HERE = {"cancelled", "superseded"}
 #: Finished attempts are kept this long, for the waiting card and for support.
 KEEP = timedelta(days=30)
 #: A claim that never finished (its worker died mid-way) reads as failed after this long.

@@ -48,8 +48,6 @@ from ..persistence import savepoint
 from ..state import state
 from . import activity, leases, product_ids, rate_limit, rules
 
-#: Results Amazon gave (kept while the identifier is unchanged and young enough).
-RESULTS = ("matched", "several", "variation_parent", "no_match", "refused")
 #: Every status, in the order the preview lists them.
 STATUSES = ("matched", "several", "variation_parent", "no_match", "refused", "pending",
             "id_missing", "id_invalid", "unsupported", "excluded")

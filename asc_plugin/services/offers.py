@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -54,8 +53,6 @@ MAX_THROTTLED = 8
 MAX_UNAVAILABLE = 3
 #: Offers read back per searchListingsItems call (Amazon's maximum).
 VERIFY_BATCH = 20
-#: Offers still Submitted are read back again after this many seconds of the plugin's clock.
-RECHECK_AFTER = timedelta(seconds=30)
 
 Progress = Callable[[OfferJob], None]
 #: The operations that share the seller's listings rate (ASC_LISTINGS_RATE scales them).
