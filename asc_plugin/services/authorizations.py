@@ -28,7 +28,7 @@ from ..errors import (
     Failure,
     OperatorActionRequired,
 )
-from ..models import ConnectionState, Store, utcnow
+from ..models import ActivityEvent, ActivityOutcome, ConnectionState, Store, utcnow
 from ..state import state
 from . import activity, tokens
 
@@ -104,7 +104,7 @@ def check(store: Store, *, participations: dict | None = None) -> CheckResult:
     if store.connection_state is ConnectionState.CONNECTED and store.authorization_expires_at \
             and store.authorization_expires_at <= utcnow():
         store.connection_state = ConnectionState.EXPIRED
-        activity.record(store, "authorization_expired", "failure",
+        activity.record(store, ActivityEvent.AUTHORIZATION_EXPIRED, ActivityOutcome.FAILURE,
                         params=activity.failure_params(AuthorizationRevoked(expired=True)),
                         admin="system")
         state().session.flush()

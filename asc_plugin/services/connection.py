@@ -30,7 +30,16 @@ from sqlalchemy.exc import IntegrityError
 from .. import marketplaces, readiness, signals
 from ..errors import AmazonUnavailable, ConnectFailure, Failure
 from ..i18n import _
-from ..models import ConnectAttempt, ConnectionState, LoginHandoff, Store, StoreStatus, utcnow
+from ..models import (
+    ActivityEvent,
+    ActivityOutcome,
+    ConnectAttempt,
+    ConnectionState,
+    LoginHandoff,
+    Store,
+    StoreStatus,
+    utcnow,
+)
 from ..persistence import savepoint
 from ..state import state
 from . import activity, attempts, stores
@@ -86,7 +95,7 @@ def start(store: Store, *, new_tab: bool, return_to: str) -> str:
     kind = "renewal" if store.seller_id else "connect"
     _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
                                      new_tab=new_tab, return_to=return_to)
-    activity.record(store, "connect_started", "info",
+    activity.record(store, ActivityEvent.CONNECT_STARTED, ActivityOutcome.INFO,
                     params={"kind": "renewal" if kind == "renewal" else "connect"})
     return oauth.client().consent_url(
         seller_central_url=marketplaces.seller_central_url(config, store.marketplace_code),
@@ -222,7 +231,8 @@ def start_from_amazon(request: LoginRequest, store: Store) -> str:
     kind = "renewal" if store.seller_id == request.seller_id else "connect"
     _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
                                      new_tab=False, return_to="home", routing="login_uri")
-    activity.record(store, "connect_started", "info", params={"kind": "login_uri"})
+    activity.record(store, ActivityEvent.CONNECT_STARTED, ActivityOutcome.INFO,
+                    params={"kind": "login_uri"})
     return _to_amazon(target, request, value)
 
 
@@ -305,7 +315,7 @@ def finish(args) -> Outcome:
 def _failed(attempt: ConnectAttempt, store: Store | None, failure: Failure) -> None:
     attempts.finish(attempt, failure.code, **failure.details)
     if store is not None:
-        activity.record(store, "connect_failed", "failure",
+        activity.record(store, ActivityEvent.CONNECT_FAILED, ActivityOutcome.FAILURE,
                         params=activity.failure_params(failure))
         signals.connection_failed.send(
             current_app._get_current_object(), store=store, code=failure.code,
@@ -420,9 +430,10 @@ def _apply(attempt: ConnectAttempt, store: Store, siblings: list[Store], seller_
         params = {"shown": shown, "seller": seller_id,
                   **({"until": until.isoformat()} if was_renewal or each is not store else {})}
         if each is not store:  # its tokens changed through another store: say so on it
-            activity.record(each, "authorization_shared", "success", params=params)
+            activity.record(each, ActivityEvent.AUTHORIZATION_SHARED, ActivityOutcome.SUCCESS,
+                            params=params)
             continue
-        activity.record(each, "connected", "success", params=params)
+        activity.record(each, ActivityEvent.CONNECTED, ActivityOutcome.SUCCESS, params=params)
     # The banner names only the stores this admin manages (the others are counted).
     attempts.finish(attempt, "renewed" if renewed else "connected", seller_id=seller_id,
                     shown=shown, until=until.isoformat(),
@@ -450,6 +461,7 @@ def disconnect(store: Store) -> None:
     store.connection_version += 1
     if store.status is StoreStatus.ACTIVE:
         store.status = StoreStatus.INCOMPLETE
-    activity.record(store, "disconnected", "success", params={"seller": seller or None})
+    activity.record(store, ActivityEvent.DISCONNECTED, ActivityOutcome.SUCCESS,
+                    params={"seller": seller or None})
     state().session.flush()
     signals.store_disconnected.send(current_app._get_current_object(), store=store)

@@ -41,12 +41,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from .. import clock, signals
-from ..errors import AmazonUnavailable, ConnectFailure, Failure, OperatorActionRequired
+from ..errors import AmazonUnavailable, ConnectFailure, Failure
 from ..i18n import _, ngettext
-from ..models import ListingItem, MatchJob, ProductIdType, Store
+from ..models import ActivityEvent, ActivityOutcome, ListingItem, MatchJob, ProductIdType, Store
 from ..persistence import savepoint
 from ..state import state
 from . import activity, leases, product_ids, rate_limit, rules
+from .runner import Outcome, run_job, step_until_done
 
 #: Every status, in the order the preview lists them.
 STATUSES = ("matched", "several", "variation_parent", "no_match", "refused", "pending",
@@ -119,7 +120,7 @@ def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
         if job is None:  # the other run ended meanwhile: the caller may simply ask again
             raise
         return job, False
-    activity.record(store, "match_started", "info", admin=requested_by)
+    activity.record(store, ActivityEvent.MATCH_STARTED, ActivityOutcome.INFO, admin=requested_by)
     state().session.flush()
     return job, True
 
@@ -187,39 +188,26 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     holds it, or it is over) or "lost" (taken over)."""
     owner = owner or leases.worker_name()
     if not claim(job_id, owner):
-        return "busy"
+        return Outcome.BUSY
     session = state().session
     job = session.get(MatchJob, job_id, populate_existing=True)
     store = session.get(Store, job.store_id)
-    runner = _Runner(store, job)
+    steps = _Runner(store, job)
     if on_progress is not None:
         on_progress(job)
-    try:
-        while True:
-            finished = runner.step()
-            if not leases.commit_step(job, owner):
-                return "lost"
-            if on_progress is not None:
-                on_progress(job)
-            if finished:
-                break
-    except Failure as failure:
-        session.rollback()
-        return _end(job_id, owner, failure)
-    except Exception:
-        # A bug, or the database gone: stop the run rather than let every resume repeat it.
-        session.rollback()
-        log.exception("Catalog matching job %s stopped on an unexpected error", job_id)
-        _end(job_id, owner, OperatorActionRequired("match_internal_error"))
-        raise
-    return _end(job_id, owner, None)
+    progressed = None if on_progress is None else lambda: on_progress(job)
+    return run_job(lambda: step_until_done(steps.step, job, owner, progressed),
+                   lambda outcome, failure: _end(job_id, owner, outcome, failure),
+                   internal_error="match_internal_error",
+                   what=f"Catalog matching job {job_id}")
 
 
-def _end(job_id: int, owner: str, failure: Failure | None) -> str:
+def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
     session = state().session
     job = session.get(MatchJob, job_id, populate_existing=True)
-    if job.lease_owner != owner or job.status not in ACTIVE:
-        return "lost"
+    if outcome is Outcome.LOST or job is None or job.lease_owner != owner or \
+            job.status not in ACTIVE:
+        return Outcome.LOST
     store = session.get(Store, job.store_id)
     counts = status_counts(store)
     paused = isinstance(failure, AmazonUnavailable)  # transient: resumable where it stopped
@@ -230,13 +218,15 @@ def _end(job_id: int, owner: str, failure: Failure | None) -> str:
     job.lease_owner = job.lease_expires_at = None
     admin = job.requested_by or "system"
     if failure is None:
-        activity.record(store, "match_finished", "success", params={"counts": counts},
+        activity.record(store, ActivityEvent.MATCH_FINISHED, ActivityOutcome.SUCCESS,
+                        params={"counts": counts},
                         admin=admin)
     else:
         params = activity.failure_params(failure)
         if job.error_request_id:  # Amazon's support asks for it
             params["request_id"] = job.error_request_id
-        activity.record(store, "match_paused" if paused else "match_failed", "failure",
+        activity.record(store, ActivityEvent.MATCH_PAUSED if paused else ActivityEvent.MATCH_FAILED,
+                        ActivityOutcome.FAILURE,
                         params=params, admin=admin)
     session.commit()
     signals.catalog_matched.send(current_app._get_current_object(), store=store, job=job,
@@ -598,7 +588,7 @@ def choose(store: Store, item: ListingItem, asin: str) -> bool:
         return False
     item.chosen_asin = chosen["asin"]
     item.status = _result_status(item)
-    activity.record(store, "match_chosen", "info", params={
+    activity.record(store, ActivityEvent.MATCH_CHOSEN, ActivityOutcome.INFO, params={
         "sku": item.sku, "asin": chosen["asin"], "count": len(candidates(item))})
     state().session.flush()
     return True
@@ -611,7 +601,7 @@ def unchoose(store: Store, item: ListingItem) -> bool:
         return False
     asin, item.chosen_asin = item.chosen_asin, None
     item.status = _result_status(item)
-    activity.record(store, "match_choice_undone", "info", params={
+    activity.record(store, ActivityEvent.MATCH_CHOICE_UNDONE, ActivityOutcome.INFO, params={
         "sku": item.sku, "asin": asin, "count": len(candidates(item))})
     state().session.flush()
     return True

@@ -15,7 +15,16 @@ from flask import current_app
 from .. import clock, marketplaces
 from ..amazon import definitions, feeds, listings, restrictions, spapi
 from ..errors import ConnectFailure, Failure
-from ..models import ListingItem, ListingSettings, Offer, OfferJob, Store, StoreStatus
+from ..models import (
+    ActivityEvent,
+    ActivityOutcome,
+    ListingItem,
+    ListingSettings,
+    Offer,
+    OfferJob,
+    Store,
+    StoreStatus,
+)
 from ..state import state
 from . import activity, leases, listing_settings, rate_limit, rules
 from .offers import LISTINGS_FAMILY, MAX_THROTTLED, MAX_UNAVAILABLE, PREVIEW_SAMPLE, VERIFY_BATCH
@@ -440,7 +449,7 @@ class Runner:
             offer.status, offer.quantity = "inactive", 0
         else:
             offer.status, offer.ended_at = "ended", clock.now()
-        activity.record(self.store, "offer_ended", "info",
+        activity.record(self.store, ActivityEvent.OFFER_ENDED, ActivityOutcome.INFO,
                         params={"sku": offer.sku, "asin": offer.asin, "zero": bool(zero)},
                         admin=self.job.requested_by or "system")
 

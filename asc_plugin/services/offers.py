@@ -33,11 +33,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..errors import Failure, OperatorActionRequired
+from ..errors import Failure
 from ..i18n import ngettext
-from ..models import Offer, OfferJob, Store, StoreStatus
+from ..models import ActivityEvent, ActivityOutcome, Offer, OfferJob, Store, StoreStatus
 from ..state import state
 from . import activity, leases, listing_settings
+from .runner import Outcome, run_job, step_until_done
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def start(store: Store, *, kind: str = "publish", requested_by: str) -> tuple[Of
     except IntegrityError:  # another request started one a moment ago
         return active_job(store), False
     if kind != "status":
-        activity.record(store, "offers_started", "info",
+        activity.record(store, ActivityEvent.OFFERS_STARTED, ActivityOutcome.INFO,
                         params={"kind": "dry_run" if kind == "dry_run" else "publish"},
                         admin=requested_by)
     session.flush()
@@ -115,38 +116,26 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     """Run the job to its end here (in an app context): "done", "failed", "busy" or "lost"."""
     owner = owner or leases.worker_name()
     if not claim(job_id, owner):
-        return "busy"
+        return Outcome.BUSY
     session = state().session
     job = session.get(OfferJob, job_id, populate_existing=True)
     store = session.get(Store, job.store_id)
     from .offer_runs import Runner
 
-    runner = Runner(store, job)
-    try:
-        while True:
-            finished = runner.step()
-            if not leases.commit_step(job, owner):
-                return "lost"
-            if on_progress is not None:
-                on_progress(job)
-            if finished:
-                break
-    except Failure as failure:
-        session.rollback()
-        return _end(job_id, owner, failure)
-    except Exception:
-        session.rollback()
-        log.exception("Offer job %s stopped on an unexpected error", job_id)
-        _end(job_id, owner, OperatorActionRequired("offers_internal_error"))
-        raise
-    return _end(job_id, owner, runner.failure)
+    steps = Runner(store, job)
+    progressed = None if on_progress is None else lambda: on_progress(job)
+    return run_job(lambda: step_until_done(steps.step, job, owner, progressed),
+                   lambda outcome, failure: _end(job_id, owner, outcome,
+                                                 failure or steps.failure),
+                   internal_error="offers_internal_error", what=f"Offer job {job_id}")
 
 
-def _end(job_id: int, owner: str, failure: Failure | None) -> str:
+def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
     session = state().session
     job = session.get(OfferJob, job_id, populate_existing=True)
-    if job.lease_owner != owner or job.status not in ACTIVE:
-        return "lost"
+    if outcome is Outcome.LOST or job is None or job.lease_owner != owner or \
+            job.status not in ACTIVE:
+        return Outcome.LOST
     store = session.get(Store, job.store_id)
     job.status = "failed" if failure else "done"
     job.error_code = failure.code if failure else None
@@ -154,10 +143,10 @@ def _end(job_id: int, owner: str, failure: Failure | None) -> str:
     job.lease_owner = job.lease_expires_at = None
     admin = job.requested_by or "system"
     if failure is not None:
-        activity.record(store, "offers_failed", "failure",
+        activity.record(store, ActivityEvent.OFFERS_FAILED, ActivityOutcome.FAILURE,
                         params=activity.failure_params(failure), admin=admin)
     elif job.kind != "status":
-        activity.record(store, "offers_published", "success",
+        activity.record(store, ActivityEvent.OFFERS_PUBLISHED, ActivityOutcome.SUCCESS,
                         params={"counts": status_counts(store)}, admin=admin)
     session.commit()
     return job.status
@@ -232,7 +221,7 @@ def end_one(store: Store, offer: Offer, *, admin: str) -> None:
     if offer.store_id != store.id or offer.status == "ended":
         return
     offer.pending = "end"
-    activity.record(store, "offer_end_requested", "info",
+    activity.record(store, ActivityEvent.OFFER_END_REQUESTED, ActivityOutcome.INFO,
                     params={"sku": offer.sku, "asin": offer.asin}, admin=admin)
     state().session.flush()
 

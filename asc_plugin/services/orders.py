@@ -34,13 +34,14 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .. import clock, marketplaces, signals
-from ..errors import AmazonUnavailable, ConnectFailure, Failure, OperatorActionRequired
+from ..errors import AmazonUnavailable, ConnectFailure, Failure
 from ..host import BaseHost, IncomingOrder, OrderLine, OrderRejected, ShippingAddress
 from ..i18n import _, ngettext
-from ..models import AmazonOrder, OrderImport, Store
+from ..models import ActivityEvent, ActivityOutcome, AmazonOrder, OrderImport, OrderStatus, Store
 from ..persistence import savepoint
 from ..state import state
 from . import activity, leases, rate_limit
+from .runner import Lost, Outcome, commit_step, run_job
 
 #: Amazon statuses an order is imported in (out of Pending: payment verified).
 IMPORTABLE = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
@@ -57,9 +58,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunResult:
-    #: done | paused (rate wait too long) | failed | busy (another worker) | lost (taken over)
-    #: | unsupported (the host imports no orders) | not_connected
-    outcome: str
+    #: paused: a rate wait too long (see :class:`~asc_plugin.services.runner.Outcome`)
+    outcome: Outcome
     counts: Counter = field(default_factory=Counter)
     failure: Failure | None = None
     requests: int = 0
@@ -129,26 +129,17 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None,
     session = state().session
     store = session.get(Store, store_id)
     if store is None or not store.is_connected:
-        return RunResult("not_connected")
+        return RunResult(Outcome.NOT_CONNECTED)
     if not supports_orders():
-        return RunResult("unsupported")
+        return RunResult(Outcome.UNSUPPORTED)
     owner = owner or leases.worker_name()
     if not claim(store, owner):
-        return RunResult("busy")
+        return RunResult(Outcome.BUSY)
     runner = _Runner(store, owner, on_progress)
     if max_wait is not None:
         runner.max_wait = max_wait
-    try:
-        outcome = runner.go()
-    except Failure as failure:
-        session.rollback()
-        return runner.end("failed", failure)
-    except Exception:
-        session.rollback()
-        log.exception("Order import of store %s stopped on an unexpected error", store_id)
-        runner.end("failed", OperatorActionRequired("orders_internal_error"))
-        raise
-    return runner.end(outcome, None)
+    return run_job(runner.go, runner.end, internal_error="orders_internal_error",
+                   what=f"Order import of store {store_id}")
 
 
 class _Runner:
@@ -166,11 +157,14 @@ class _Runner:
     def record(self) -> OrderImport:
         return self.session.get(OrderImport, self.store.id)
 
-    def commit(self) -> bool:
-        """Commit a step with the lease renewed, or roll it back when it was taken over."""
-        if not leases.commit_step(self.record, self.owner):
+    def commit(self) -> None:
+        """Commit a step with the lease renewed; :class:`~.runner.Lost` (rolled back) when
+        another worker took the import over."""
+        try:
+            commit_step(self.record, self.owner)
+        except Lost:
             self.signals.clear()
-            return False
+            raise
         app = current_app._get_current_object()
         for signal, kwargs in self.signals:
             signal.send(app, store=self.store, **kwargs)
@@ -178,9 +172,8 @@ class _Runner:
         self.session.commit()  # what listeners wrote (the sync's marks on the order's SKUs)
         if self.on_progress is not None:
             self.on_progress(self.counts)
-        return True
 
-    def go(self) -> str:
+    def go(self) -> Outcome:
         record = self.record
         if record.window_after is None:  # a new window (else: resume the one under way)
             overlap = timedelta(seconds=float(current_app.config["ASC_ORDERS_OVERLAP_SECONDS"]))
@@ -188,32 +181,30 @@ class _Runner:
             record.window_after = max(since - overlap, leases.aware(record.watermark) - overlap) \
                 if record.watermark else since - overlap
             record.window_before, record.page_token = None, None
-            if not self.commit():
-                return "lost"
+            self.commit()
         while True:
             record = self.record
             page = self.search(leases.aware(record.window_after), record.page_token)
             if page is None:
                 self.commit()
-                return "paused"
+                return Outcome.PAUSED
             record = self.record
             if record.window_before is None:
                 record.window_before = page.last_updated_before or clock.now()
             for order in page.orders:
                 self.take(order)
-                if not self.commit():
-                    return "lost"
+                self.commit()
             record = self.record
             record.page_token = page.next_token
-            if not self.commit():
-                return "lost"
+            self.commit()
             if not page.next_token:
                 break
         record = self.record
         record.watermark = record.window_before
         record.window_after = record.window_before = record.page_token = None
         record.last_success_at = clock.now()
-        return "done" if self.commit() else "lost"
+        self.commit()
+        return Outcome.DONE
 
     def search(self, after: datetime, token: str | None):
         from ..amazon import orders as api
@@ -295,22 +286,23 @@ class _Runner:
             return
         self.counts[import_into_host(self.store, row, order, self.signals)] += 1
 
-    def end(self, outcome: str, failure: Failure | None) -> RunResult:
+    def end(self, outcome: Outcome, failure: Failure | None) -> RunResult:
         session = self.session
         session.rollback()
         record = session.get(OrderImport, self.store.id, populate_existing=True)
         if record is None or record.lease_owner != self.owner:
-            return RunResult("lost", self.counts, failure, self.requests)
+            return RunResult(Outcome.LOST, self.counts, failure, self.requests)
         record.lease_owner = record.lease_expires_at = None
         record.last_run_at = clock.now()
         record.error_code = failure.code if failure else None
         store = session.get(Store, self.store.id)
         if failure is not None:
-            activity.record(store, "orders_failed", "failure",
+            activity.record(store, ActivityEvent.ORDERS_FAILED, ActivityOutcome.FAILURE,
                             params=activity.failure_params(failure), admin="system")
         elif any(self.counts[k] for k in ("imported", "needs_attention", "cancelled")):
-            tone = "info" if self.counts["needs_attention"] else "success"
-            activity.record(store, "orders_imported", tone,
+            tone = ActivityOutcome.INFO if self.counts[OrderStatus.NEEDS_ATTENTION] \
+                else ActivityOutcome.SUCCESS
+            activity.record(store, ActivityEvent.ORDERS_IMPORTED, tone,
                             params={"counts": dict(self.counts)}, admin="system")
         session.commit()
         signals.orders_imported.send(current_app._get_current_object(), store=store,
@@ -392,7 +384,7 @@ def _needs_attention(store: Store, row: AmazonOrder, reason: str) -> str:
     changed = row.reason != reason
     row.status, row.reason = "needs_attention", reason
     if changed:
-        activity.record(store, "order_needs_attention", "failure",
+        activity.record(store, ActivityEvent.ORDER_NEEDS_ATTENTION, ActivityOutcome.FAILURE,
                         params={"order": row.amazon_order_id, "reason": row.reason or ""},
                         admin="system")
     return "needs_attention"
@@ -417,7 +409,7 @@ def cancel(store: Store, row: AmazonOrder, order, pending_signals: list) -> str:
         pending_signals.append((signals.order_cancelled, {
             "amazon_order_id": row.amazon_order_id, "host_order_id": row.host_order_id,
             "skus": [i.seller_sku for i in order.items]}))
-        activity.record(store, "order_cancelled", "info",
+        activity.record(store, ActivityEvent.ORDER_CANCELLED, ActivityOutcome.INFO,
                         params={"order": row.amazon_order_id, "host": row.host_order_id},
                         admin="system")
     row.status, row.reason = "cancelled", None

@@ -13,7 +13,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from ..i18n import _
-from ..models import AttributeMapping, ConnectionState, ProductIdType, Store, StoreStatus, utcnow
+from ..models import (
+    ActivityEvent,
+    ActivityOutcome,
+    AttributeMapping,
+    ConnectionState,
+    ProductIdType,
+    Store,
+    StoreStatus,
+    utcnow,
+)
 from ..persistence import savepoint
 from ..state import state
 from . import activity
@@ -254,7 +263,8 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
     with _name_unique():
         session.add(store)
         session.flush()
-    activity.record(store, "store_created", "success", params={"name": store.name})
+    activity.record(store, ActivityEvent.STORE_CREATED, ActivityOutcome.SUCCESS,
+                    params={"name": store.name})
     session.flush()
     return store
 
@@ -295,7 +305,8 @@ def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]
         with _name_unique():  # a refused change is undone with its savepoint
             store.name, store.contact_email = name, contact_email.strip()
             session.flush()
-        activity.record(store, "settings_changed", "success", params={"changes": changes})
+        activity.record(store, ActivityEvent.SETTINGS_CHANGED, ActivityOutcome.SUCCESS,
+                        params={"changes": changes})
         session.flush()
     return changed
 
@@ -313,7 +324,7 @@ def update_mapping(store: Store, *, amazon_id_type: ProductIdType, host_attribut
     mapping.amazon_id_type = amazon_id_type
     mapping.host_attribute_code = host_attribute_code
     store.updated_at = utcnow()
-    activity.record(store, "mapping_changed", "success", params={
+    activity.record(store, ActivityEvent.MAPPING_CHANGED, ActivityOutcome.SUCCESS, params={
         "type": amazon_id_type.value, "attribute": host_attribute_code})
     state().session.flush()
     return True
@@ -330,7 +341,8 @@ def set_active(store: Store, active: bool) -> None:
     if store.status is new:
         return
     store.status = new
-    activity.record(store, "status_changed", "success", params={"active": active})
+    activity.record(store, ActivityEvent.STATUS_CHANGED, ActivityOutcome.SUCCESS,
+                    params={"active": active})
     state().session.flush()
 
 

@@ -34,12 +34,13 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock, marketplaces
-from ..errors import Failure, OperatorActionRequired
+from ..errors import Failure
 from ..i18n import ngettext
-from ..models import Offer, Store, SyncState
+from ..models import ActivityEvent, ActivityOutcome, Offer, Store, SyncState
 from ..persistence import savepoint
 from ..state import state
 from . import activity, leases, listing_settings
+from .runner import Outcome, commit_step, run_job
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ MAX_UNAVAILABLE = 3
 
 @dataclass
 class RunResult:
-    outcome: str  # done | failed | busy | lost | not_connected
+    outcome: Outcome
     sent: int = 0
     refused: int = 0
     unchanged: int = 0
@@ -163,30 +164,20 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None) -> RunResu
     session = state().session
     store = session.get(Store, store_id)
     if store is None or not store.is_connected:
-        return RunResult("not_connected")
+        return RunResult(Outcome.NOT_CONNECTED)
     owner = owner or leases.worker_name()
     if not claim(store, owner):
-        return RunResult("busy")
+        return RunResult(Outcome.BUSY)
     runner = _Runner(store, owner, on_progress)
-    try:
-        runner.go()
-    except Failure as failure:
-        session.rollback()
-        return runner.end(failure)
-    except Exception:
-        session.rollback()
-        log.exception("Price and quantity sync of store %s stopped on an unexpected error",
-                      store_id)
-        runner.end(OperatorActionRequired("sync_internal_error"))
-        raise
-    return runner.end(None)
+    return run_job(runner.go, runner.end, internal_error="sync_internal_error",
+                   what=f"Price and quantity sync of store {store_id}")
 
 
 class _Runner:
     def __init__(self, store: Store, owner: str, on_progress):
         self.store, self.owner, self.on_progress = store, owner, on_progress
         self.session = state().session
-        self.result = RunResult("done")
+        self.result = RunResult(Outcome.DONE)
         self.settings = listing_settings.of(store)
         self.throttled = self.unavailable = 0
         self.refreshed = False
@@ -196,29 +187,26 @@ class _Runner:
         return self.session.get(SyncState, self.store.id)
 
     def commit(self) -> None:
-        """Commit a step with the lease renewed; a lost lease stops the run."""
-        if not leases.commit_step(self.record, self.owner):
-            raise _Lost()
+        """Commit a step with the lease renewed; a lost lease stops the run (raises
+        :class:`~.runner.Lost`)."""
+        commit_step(self.record, self.owner)
         if self.on_progress is not None:
             self.on_progress(self.result)
 
     def go(self) -> None:
-        try:
-            if self.record.feed_id:  # a killed worker's feed: its answer first
+        if self.record.feed_id:  # a killed worker's feed: its answer first
+            self._finish_feed()
+        self._gather()
+        if self.settings is None:
+            return
+        self._compute()
+        waiting = self._to_send_count()
+        if waiting > int(current_app.config["ASC_FEED_THRESHOLD"]):
+            while self._to_send_count():
+                self._submit_feed()
                 self._finish_feed()
-            self._gather()
-            if self.settings is None:
-                return
-            self._compute()
-            waiting = self._to_send_count()
-            if waiting > int(current_app.config["ASC_FEED_THRESHOLD"]):
-                while self._to_send_count():
-                    self._submit_feed()
-                    self._finish_feed()
-            else:
-                self._send_each()
-        except _Lost:
-            self.result.outcome = "lost"
+        else:
+            self._send_each()
 
     # what changed ------------------------------------------------------------------------------
     def _gather(self) -> None:
@@ -500,12 +488,12 @@ class _Runner:
             return result
 
     # end ---------------------------------------------------------------------------------------
-    def end(self, failure: Failure | None) -> RunResult:
+    def end(self, outcome: Outcome, failure: Failure | None) -> RunResult:
         session, result = self.session, self.result
         session.rollback()
         record = session.get(SyncState, self.store.id, populate_existing=True)
-        if record is None or record.lease_owner != self.owner:
-            result.outcome = "lost"
+        if outcome is Outcome.LOST or record is None or record.lease_owner != self.owner:
+            result.outcome = Outcome.LOST
             return result
         record.lease_owner = record.lease_expires_at = None
         record.last_run_at = clock.now()
@@ -513,25 +501,21 @@ class _Runner:
         record.refused = result.refused
         store = session.get(Store, self.store.id)
         if failure is not None:
-            result.outcome, result.failure = "failed", failure
-            activity.record(store, "sync_failed", "failure",
+            result.outcome, result.failure = Outcome.FAILED, failure
+            activity.record(store, ActivityEvent.SYNC_FAILED, ActivityOutcome.FAILURE,
                             params=activity.failure_params(failure), admin="system")
         else:
             record.last_success_at = record.last_run_at
             if result.refused:
-                activity.record(store, "sync_refused", "failure",
+                activity.record(store, ActivityEvent.SYNC_REFUSED, ActivityOutcome.FAILURE,
                                 params={"sent": result.sent, "refused": result.refused,
                                         "skus": [r["sku"] for r in result.refusals[:5]]},
                                 admin="system")
             elif result.sent:
-                activity.record(store, "sync_sent", "success",
+                activity.record(store, ActivityEvent.SYNC_SENT, ActivityOutcome.SUCCESS,
                                 params={"sent": result.sent}, admin="system")
         session.commit()
         return result
-
-
-class _Lost(Exception):
-    """Another worker took the store's sync over (this one's lease expired)."""
 
 
 def quantity_owned(store: Store, skus: list[str]) -> set[str]:

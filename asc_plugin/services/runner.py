@@ -1,0 +1,89 @@
+"""One way to run a leased job: its steps, each committed under the lease, and its end.
+
+Catalog matching, offers runs, the order import and the price and quantity sync all run alike:
+a worker claims the run's row (:func:`asc_plugin.services.leases.take`), does small steps that
+commit their own work with the lease renewed — a step whose lease was taken over is rolled
+back and the run stops as ``lost`` — and ends the run once: done (or paused) as its work says,
+on a :class:`~asc_plugin.errors.Failure` (recorded for the merchant), or on an unexpected
+exception (recorded as the operator's, logged with its traceback, and raised again).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from ..errors import Failure, OperatorActionRequired
+from ..state import state
+from . import leases
+
+log = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
+
+
+class Outcome(enum.StrEnum):
+    """How a call to a run ended (what ``run()`` returns, or its result's ``outcome``)."""
+
+    DONE = "done"
+    FAILED = "failed"
+    #: Amazon kept failing or throttling for a while: the next run continues where it stopped.
+    PAUSED = "paused"
+    #: Another worker holds the run, or it is over.
+    BUSY = "busy"
+    #: Taken over by another worker (this one's lease expired).
+    LOST = "lost"
+    #: The host imports no orders.
+    UNSUPPORTED = "unsupported"
+    NOT_CONNECTED = "not_connected"
+
+
+class Lost(Exception):
+    """Another worker took the run over: this worker's step was rolled back."""
+
+
+def commit_step(row: Any, owner: str) -> None:
+    """Commit a step's work with the lease on ``row`` renewed; :class:`Lost` (rolled back) when
+    another worker holds it now."""
+    if not leases.commit_step(row, owner):
+        raise Lost()
+
+
+def step_until_done(step: Callable[[], bool], row: Any, owner: str,
+                    on_progress: Callable[[], None] | None = None) -> None:
+    """Call ``step`` (True once the run is finished) and commit each under the lease."""
+    while True:
+        finished = step()
+        commit_step(row, owner)
+        if on_progress is not None:
+            on_progress()
+        if finished:
+            return
+
+
+def run_job(work: Callable[[], Outcome | None],
+            end: Callable[[Outcome, Failure | None], Result], *,
+            internal_error: str, what: str) -> Result:
+    """Do a claimed run's ``work`` and ``end`` it once, whatever happens.
+
+    ``work`` returns how it ended (None: done) and raises :class:`Lost` when a step's lease was
+    taken over; ``end(outcome, failure)`` records the end (it checks the lease itself, so a
+    lost run writes nothing) and says what the caller gets. An unexpected exception ends the
+    run with the ``internal_error`` failure rather than let every resume repeat it (a bug, or
+    the database gone), and is raised again."""
+    session = state().session
+    try:
+        outcome = work() or Outcome.DONE
+    except Lost:
+        return end(Outcome.LOST, None)
+    except Failure as failure:
+        session.rollback()
+        return end(Outcome.FAILED, failure)
+    except Exception:
+        session.rollback()
+        log.exception("%s stopped on an unexpected error", what)
+        end(Outcome.FAILED, OperatorActionRequired(internal_error))
+        raise
+    return end(outcome, None)
