@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .i18n import _, ngettext
+from .models import MatchPhase, OfferKind, OfferStatus, OrderStatus
 
 asc_cli = AppGroup("asc", help="Amazon Sales Channel.")
 
@@ -225,7 +226,7 @@ def match_catalog(store_ids):
         return
     failed = []
     for store in stores:
-        job, _created = matching.start(store, requested_by="flask asc match-catalog")
+        job, _created = matching.request_run(store, requested_by="flask asc match-catalog")
         commit()
         shown = {"at": 0.0, "phase": None}
 
@@ -234,7 +235,7 @@ def match_catalog(store_ids):
                 return
             shown.update(at=time.monotonic(), phase=job.phase)
             done, of = matching.progress(job)
-            phase = _("reading products") if job.phase == "evaluate" else _("matching")
+            phase = _("reading products") if job.phase == MatchPhase.EVALUATE else _("matching")
             click.echo(f"{store.name}: {phase} {done}/{of}")
 
         outcome = matching.run(job.id, on_progress=report)
@@ -287,7 +288,7 @@ def import_orders(store_ids):
         name = store.name
 
         def report(counts, name=name):
-            done = sum(counts[k] for k in ("imported", "needs_attention", "cancelled"))
+            done = sum(counts[status] for status in OrderStatus)
             if done and done % 100 == 0:
                 click.echo(_("%(name)s: %(num)d orders so far", name=name, num=done))
 
@@ -302,7 +303,7 @@ def import_orders(store_ids):
         if result.outcome == "paused":
             line += " " + _("Amazon's rate limit paused the import; the next run continues.")
         click.echo(f"{name}: {line}")
-        waiting = orders.counts(store).get("needs_attention", 0)
+        waiting = orders.counts(store).get(OrderStatus.NEEDS_ATTENTION, 0)
         if result.failure is not None:
             attention.append(name)
             click.echo(_("%(name)s: %(reason)s", name=name, reason=result.failure.message),
@@ -389,7 +390,7 @@ def _run_offers(store, kind: str) -> tuple[str, str | None]:
     from .services import offers
     from .state import state
 
-    job, _created = offers.start(store, kind=kind, requested_by=f"flask asc {kind}")
+    job, _created = offers.request_run(store, kind=kind, requested_by=f"flask asc {kind}")
     commit()
     shown = {"at": 0.0}
 
@@ -434,7 +435,7 @@ def publish(store_ids, dry_run):
             click.echo(_("%(name)s: save the listing settings on the store's dashboard first.",
                          name=store.name), err=True)
             continue
-        status, reason = _run_offers(store, "dry_run" if dry_run else "publish")
+        status, reason = _run_offers(store, OfferKind.DRY_RUN if dry_run else OfferKind.PUBLISH)
         if status == "busy":
             click.echo(_("%(name)s: another worker is publishing this store; left to it.",
                          name=store.name))
@@ -466,14 +467,16 @@ def listing_status(store_ids):
         return
     rows, attention = [], []
     for store in stores:
-        status, reason = _run_offers(store, "status")
+        status, reason = _run_offers(store, OfferKind.STATUS)
         counts = offers.status_counts(store)
         rows.append((store.name, *(f"{counts.get(k, 0):,}" for k in (
-            "active", "submitted", "inactive", "errors", "suppressed", "approval", "ended"))))
+            OfferStatus.ACTIVE, OfferStatus.SUBMITTED, OfferStatus.INACTIVE, OfferStatus.ERRORS,
+            OfferStatus.SUPPRESSED, OfferStatus.APPROVAL, OfferStatus.ENDED))))
         if status not in ("done", "busy"):
             attention.append(store.name)
             click.echo(f"{store.name}: {reason or ''}", err=True)
-        elif counts.get("errors") or counts.get("suppressed") or counts.get("approval"):
+        elif any(counts.get(status) for status in (OfferStatus.ERRORS, OfferStatus.SUPPRESSED,
+                                                   OfferStatus.APPROVAL)):
             attention.append(store.name)
     headers = (_("Store"), _("Active"), _("Submitted"), _("Inactive"), _("Has errors"),
                _("Suppressed"), _("Needs approval"), _("Ended"))

@@ -151,6 +151,13 @@ class OfferStatus(StrEnum):
     ENDED = "ended"
 
 
+class OfferPending(StrEnum):
+    """What a run still has to do with an offer (``Offer.pending``)."""
+
+    SEND = "send"
+    END = "end"
+
+
 class OrderStatus(StrEnum):
     NEEDS_ATTENTION = "needs_attention"
     IMPORTED = "imported"

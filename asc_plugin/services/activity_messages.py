@@ -12,35 +12,36 @@ import json
 from collections.abc import Callable
 
 from ..i18n import N_, gettext
+from ..models import ActivityEvent
 
 #: event -> message id, rendered with the entry's parameters.
 TEMPLATES: dict[str, str] = {
-    "store_created": N_("Store “%(name)s” was added."),
-    "mapping_changed": N_("Product ID mapping set to %(type)s ← %(attribute)s."),
-    "authorization_revoked": N_(
+    ActivityEvent.STORE_CREATED: N_("Store “%(name)s” was added."),
+    ActivityEvent.MAPPING_CHANGED: N_("Product ID mapping set to %(type)s ← %(attribute)s."),
+    ActivityEvent.AUTHORIZATION_REVOKED: N_(
         "Amazon no longer accepts this store's authorization (it expired or was removed in "
         "Seller Central › Manage Your Apps). Renew the authorization to reconnect."),
-    "match_started": N_("Matching with Amazon's catalog started."),
-    "match_chosen": N_("%(sku)s: ASIN %(asin)s chosen among %(count)s matches."),
-    "order_cancelled": N_("Amazon cancelled order %(order)s; the shop's order %(host)s was "
-                          "cancelled too."),
-    "offer_end_requested": N_("%(sku)s: ending the offer on Amazon (ASIN %(asin)s) was "
-                              "requested."),
-    "match_choice_undone": N_("%(sku)s: the chosen ASIN %(asin)s was set aside; choose again "
-                              "among %(count)s matches."),
+    ActivityEvent.MATCH_STARTED: N_("Matching with Amazon's catalog started."),
+    ActivityEvent.MATCH_CHOSEN: N_("%(sku)s: ASIN %(asin)s chosen among %(count)s matches."),
+    ActivityEvent.ORDER_CANCELLED: N_(
+        "Amazon cancelled order %(order)s; the shop's order %(host)s was cancelled too."),
+    ActivityEvent.OFFER_END_REQUESTED: N_(
+        "%(sku)s: ending the offer on Amazon (ASIN %(asin)s) was requested."),
+    ActivityEvent.MATCH_CHOICE_UNDONE: N_(
+        "%(sku)s: the chosen ASIN %(asin)s was set aside; choose again among %(count)s matches."),
 }
 #: Events with variants: the variant's parameter value -> message id.
 VARIANTS: dict[str, tuple[str, dict]] = {
-    "offers_started": ("kind", {
+    ActivityEvent.OFFERS_STARTED: ("kind", {
         "dry_run": N_("Checking the offers with Amazon (nothing is published) started."),
         "publish": N_("Publishing offers to Amazon started.")}),
-    "offer_ended": ("zero", {
+    ActivityEvent.OFFER_ENDED: ("zero", {
         False: N_("%(sku)s: the offer on Amazon (ASIN %(asin)s) was ended."),
         True: N_("%(sku)s: the offer on Amazon (ASIN %(asin)s) was set to quantity 0.")}),
-    "status_changed": ("active", {
+    ActivityEvent.STATUS_CHANGED: ("active", {
         True: N_("Store activated."),
         False: N_("Store deactivated: settings are kept, nothing syncs.")}),
-    "connect_started": ("kind", {
+    ActivityEvent.CONNECT_STARTED: ("kind", {
         "connect": N_("Connection to Amazon Seller Central started."),
         "renewal": N_("Renewal of the Amazon authorization started."),
         "login_uri": N_("Renewal started from Amazon Seller Central (Manage Your Apps).")}),
@@ -210,23 +211,23 @@ def _rule_changed(params: dict) -> str:
 
 
 _RENDERERS: dict[str, Callable[[dict], str]] = {
-    "connect_failed": _failure,
-    "token_refused": _failure,
-    "authorization_expired": _failure,
-    "connected": _connected,
-    "authorization_shared": _authorization_shared,
-    "disconnected": _disconnected,
-    "settings_changed": _settings_changed,
-    "match_finished": _match_finished,
-    "match_failed": _match_stopped,
-    "match_paused": _match_paused,
-    "rule_changed": _rule_changed,
-    "orders_imported": _orders_imported,
-    "offers_published": _offers_published,
-    "offers_failed": _offers_stopped,
-    "orders_failed": _orders_stopped,
-    "order_needs_attention": _order_needs_attention,
-    "sync_sent": _sync_sent,
-    "sync_refused": _sync_refused,
-    "sync_failed": _sync_stopped,
+    ActivityEvent.CONNECT_FAILED: _failure,
+    ActivityEvent.TOKEN_REFUSED: _failure,
+    ActivityEvent.AUTHORIZATION_EXPIRED: _failure,
+    ActivityEvent.CONNECTED: _connected,
+    ActivityEvent.AUTHORIZATION_SHARED: _authorization_shared,
+    ActivityEvent.DISCONNECTED: _disconnected,
+    ActivityEvent.SETTINGS_CHANGED: _settings_changed,
+    ActivityEvent.MATCH_FINISHED: _match_finished,
+    ActivityEvent.MATCH_FAILED: _match_stopped,
+    ActivityEvent.MATCH_PAUSED: _match_paused,
+    ActivityEvent.RULE_CHANGED: _rule_changed,
+    ActivityEvent.ORDERS_IMPORTED: _orders_imported,
+    ActivityEvent.OFFERS_PUBLISHED: _offers_published,
+    ActivityEvent.OFFERS_FAILED: _offers_stopped,
+    ActivityEvent.ORDERS_FAILED: _orders_stopped,
+    ActivityEvent.ORDER_NEEDS_ATTENTION: _order_needs_attention,
+    ActivityEvent.SYNC_SENT: _sync_sent,
+    ActivityEvent.SYNC_REFUSED: _sync_refused,
+    ActivityEvent.SYNC_FAILED: _sync_stopped,
 }

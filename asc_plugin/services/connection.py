@@ -33,6 +33,7 @@ from ..i18n import _
 from ..models import (
     ActivityEvent,
     ActivityOutcome,
+    AttemptOutcome,
     ConnectAttempt,
     ConnectionState,
     LoginHandoff,
@@ -86,14 +87,14 @@ def _market(store: Store) -> marketplaces.Marketplace:
 
 # --- Connect store / Renew: the admin starts ------------------------------------------------
 
-def start(store: Store, *, new_tab: bool, return_to: str) -> str:
+def begin_connect(store: Store, *, new_tab: bool, return_to: str) -> str:
     """Open a connect attempt for the store; return Seller Central's consent URL."""
     from ..amazon import oauth
 
     _require_settings()
     config = current_app.config
     kind = "renewal" if store.seller_id else "connect"
-    _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
+    _attempt, value = attempts.open_attempt(store, kind=kind, redirect_uri=redirect_uri(),
                                      new_tab=new_tab, return_to=return_to)
     activity.record(store, ActivityEvent.CONNECT_STARTED, ActivityOutcome.INFO,
                     params={"kind": "renewal" if kind == "renewal" else "connect"})
@@ -104,7 +105,7 @@ def start(store: Store, *, new_tab: bool, return_to: str) -> str:
 
 
 def cancel(attempt: ConnectAttempt) -> None:
-    attempts.finish(attempt, "cancelled")
+    attempts.close_attempt(attempt, AttemptOutcome.CANCELLED)
 
 
 # --- The Login URI: Amazon starts, or routes a connect through it ---------------------------
@@ -199,7 +200,7 @@ def continue_pending(request: LoginRequest) -> str | None:
         return None
     store = attempts.store_of(attempt)
     if store is None:
-        attempts.finish(attempt, "store_gone")
+        attempts.close_attempt(attempt, "store_gone")
         raise ConnectFailure("store_gone")
     target = callback_target(request, store.marketplace_code)
     if target is None:
@@ -229,7 +230,7 @@ def start_from_amazon(request: LoginRequest, store: Store) -> str:
         raise ConnectFailure("wrong_seller_central", country=market.country,
                              region=market.region_name)
     kind = "renewal" if store.seller_id == request.seller_id else "connect"
-    _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
+    _attempt, value = attempts.open_attempt(store, kind=kind, redirect_uri=redirect_uri(),
                                      new_tab=False, return_to="home", routing="login_uri")
     activity.record(store, ActivityEvent.CONNECT_STARTED, ActivityOutcome.INFO,
                     params={"kind": "login_uri"})
@@ -288,15 +289,15 @@ def signed_out_callback(value: str | None) -> None:
         ConnectAttempt.state_hash == attempts.state_hash(value),
         ConnectAttempt.finished_at.is_(None)))
     if attempt is not None:
-        attempts.finish(attempt, "signed_out")
+        attempts.close_attempt(attempt, "signed_out")
 
 
 # --- Amazon's answer at the redirect URI -----------------------------------------------------
 
-def finish(args) -> Outcome:
+def complete_connect(args) -> Outcome:
     """Check the attempt, exchange the code, verify with the Sellers API, then store."""
     try:
-        attempt = attempts.claim(_single(args, "state"))
+        attempt = attempts.redeem(_single(args, "state"))
     except ConnectFailure as failure:
         log.warning("Amazon callback refused: %s", failure.code)
         return Outcome(False, None, None, failure)
@@ -313,7 +314,7 @@ def finish(args) -> Outcome:
 
 
 def _failed(attempt: ConnectAttempt, store: Store | None, failure: Failure) -> None:
-    attempts.finish(attempt, failure.code, **failure.details)
+    attempts.close_attempt(attempt, failure.code, **failure.details)
     if store is not None:
         activity.record(store, ActivityEvent.CONNECT_FAILED, ActivityOutcome.FAILURE,
                         params=activity.failure_params(failure))
@@ -435,10 +436,10 @@ def _apply(attempt: ConnectAttempt, store: Store, siblings: list[Store], seller_
             continue
         activity.record(each, ActivityEvent.CONNECTED, ActivityOutcome.SUCCESS, params=params)
     # The banner names only the stores this admin manages (the others are counted).
-    attempts.finish(attempt, "renewed" if renewed else "connected", seller_id=seller_id,
-                    shown=shown, until=until.isoformat(),
-                    others=[s.name for s in siblings if stores.may_manage(s)],
-                    others_hidden=sum(1 for s in siblings if not stores.may_manage(s)))
+    attempts.close_attempt(attempt, AttemptOutcome.RENEWED if renewed else AttemptOutcome.CONNECTED,
+                           seller_id=seller_id, shown=shown, until=until.isoformat(),
+                           others=[s.name for s in siblings if stores.may_manage(s)],
+                           others_hidden=sum(1 for s in siblings if not stores.may_manage(s)))
     for each, was_renewal in changed:
         signals.store_connected.send(app, store=each, renewed=was_renewal)
 

@@ -43,19 +43,30 @@ from sqlalchemy.orm import aliased
 from .. import clock, signals
 from ..errors import AmazonUnavailable, ConnectFailure, Failure
 from ..i18n import _, ngettext
-from ..models import ActivityEvent, ActivityOutcome, ListingItem, MatchJob, ProductIdType, Store
+from ..models import (
+    ActivityEvent,
+    ActivityOutcome,
+    ItemStatus,
+    JobStatus,
+    ListingItem,
+    MatchJob,
+    MatchPhase,
+    ProductIdType,
+    Store,
+)
 from ..persistence import savepoint
 from ..state import state
 from . import activity, leases, product_ids, rate_limit, rules
 from .runner import Outcome, run_job, step_until_done
 
 #: Every status, in the order the preview lists them.
-STATUSES = ("matched", "several", "variation_parent", "no_match", "refused", "pending",
-            "id_missing", "id_invalid", "unsupported", "excluded")
+STATUSES = tuple(ItemStatus)
 #: Under way: a worker runs it or will.
-ACTIVE = ("queued", "running")
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 #: Not over: a store has at most one such run (a partial unique index in the database).
-OPEN = (*ACTIVE, "paused")
+OPEN = (*ACTIVE, JobStatus.PAUSED)
+#: Products without a product id Amazon's catalog can be searched by.
+UNUSABLE = (ItemStatus.ID_MISSING, ItemStatus.ID_INVALID, ItemStatus.UNSUPPORTED)
 #: Items kept per product when Amazon has several for its identifier.
 MAX_CANDIDATES = 10
 VARIATION_PARENT = "VARIATION_PARENT"
@@ -99,7 +110,7 @@ def latest_job(store: Store) -> MatchJob | None:
                                   .order_by(MatchJob.id.desc()).limit(1))
 
 
-def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
+def request_run(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
     """A new run for the store, a paused one resumed, or the one already under way;
     (job, created: whether it has to be handed to the queue). Flushed only.
 
@@ -108,7 +119,7 @@ def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
     job = active_job(store)
     if job is not None:
         return job, _resume(job, requested_by)
-    job = MatchJob(store_id=store.id, status="queued", phase="evaluate",
+    job = MatchJob(store_id=store.id, status=JobStatus.QUEUED, phase=MatchPhase.EVALUATE,
                    total=state().host.product_count(store.website_id),
                    requested_by=requested_by[:200], created_at=clock.now())
     try:
@@ -127,11 +138,12 @@ def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
 
 def _resume(job: MatchJob, requested_by: str) -> bool:
     """A paused run goes back to the queue where it stopped (finished batches kept)."""
-    if job.status != "paused":
+    if job.status != JobStatus.PAUSED:
         return False
     resumed = state().session.execute(
-        sa.update(MatchJob).where(MatchJob.id == job.id, MatchJob.status == "paused")
-        .values(status="queued", error_code=None, finished_at=None, created_at=clock.now(),
+        sa.update(MatchJob).where(MatchJob.id == job.id, MatchJob.status == JobStatus.PAUSED)
+        .values(status=JobStatus.QUEUED, error_code=None, finished_at=None,
+                created_at=clock.now(),
                 lease_owner=None, lease_expires_at=None, requested_by=requested_by[:200])
         .execution_options(synchronize_session=False)).rowcount
     state().session.refresh(job)
@@ -149,7 +161,7 @@ def stalled(job: MatchJob) -> bool:
 
 def waiting_long(job: MatchJob) -> bool:
     """Queued for longer than a lease and never taken: probably no worker is running."""
-    return job.status == "queued" and job.started_at is None and \
+    return job.status == JobStatus.QUEUED and job.started_at is None and \
         leases.aware(job.created_at) < clock.now() - leases.duration()
 
 
@@ -162,14 +174,14 @@ def failure_message(code: str | None) -> str:
 
 def progress(job: MatchJob) -> tuple[int, int]:
     """(done, of) for the progress bar: products read, then products matched."""
-    if job.phase == "evaluate":
+    if job.phase == MatchPhase.EVALUATE:
         return job.evaluated, max(job.total, job.evaluated)
     return job.matched, job.to_match
 
 
 # --- Running a job -----------------------------------------------------------------------------
 
-def claim(job_id: int, owner: str) -> bool:
+def take_lease(job_id: int, owner: str) -> bool:
     """Take the run if it is under way and nobody holds a live lease on it, nor on another run
     of the same store (committed)."""
     now = leases.real_now()
@@ -178,7 +190,7 @@ def claim(job_id: int, owner: str) -> bool:
         MatchJob, MatchJob.id == job_id, MatchJob.status.in_(ACTIVE),
         ~sa.exists().where(other.store_id == MatchJob.store_id, other.id != MatchJob.id,
                            other.status.in_(ACTIVE), leases.held(other, now)),
-        owner=owner, now=now, status="running",
+        owner=owner, now=now, status=JobStatus.RUNNING,
         started_at=sa.func.coalesce(MatchJob.started_at, clock.now()))
 
 
@@ -187,7 +199,7 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     "failed", "paused" (Amazon kept failing for a while: resumable), "busy" (another worker
     holds it, or it is over) or "lost" (taken over)."""
     owner = owner or leases.worker_name()
-    if not claim(job_id, owner):
+    if not take_lease(job_id, owner):
         return Outcome.BUSY
     session = state().session
     job = session.get(MatchJob, job_id, populate_existing=True)
@@ -211,7 +223,7 @@ def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> 
     store = session.get(Store, job.store_id)
     counts = status_counts(store)
     paused = isinstance(failure, AmazonUnavailable)  # transient: resumable where it stopped
-    job.status = "paused" if paused else "failed" if failure else "done"
+    job.status = JobStatus.PAUSED if paused else JobStatus.FAILED if failure else JobStatus.DONE
     job.error_code = failure.code if failure else None
     job.error_request_id = getattr(failure, "request_id", None) if failure else None
     job.finished_at = clock.now()
@@ -235,7 +247,7 @@ def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> 
 
 
 def summary(counts: dict[str, int]) -> str:
-    listed = sum(n for status, n in counts.items() if status != "excluded")
+    listed = sum(n for status, n in counts.items() if status != ItemStatus.EXCLUDED)
     return ngettext(
         "Matching with Amazon's catalog finished: %(matched)s of %(num)s listed product "
         "matched, %(several)s with several matches, %(none)s without a match, %(unusable)s "
@@ -243,9 +255,9 @@ def summary(counts: dict[str, int]) -> str:
         "Matching with Amazon's catalog finished: %(matched)s of %(num)s listed products "
         "matched, %(several)s with several matches, %(none)s without a match, %(unusable)s "
         "without a usable product id.", listed,
-        matched=counts.get("matched", 0), several=counts.get("several", 0),
-        none=counts.get("no_match", 0),
-        unusable=sum(counts.get(s, 0) for s in ("id_missing", "id_invalid", "unsupported")))
+        matched=counts.get(ItemStatus.MATCHED, 0), several=counts.get(ItemStatus.SEVERAL, 0),
+        none=counts.get(ItemStatus.NO_MATCH, 0),
+        unusable=sum(counts.get(s, 0) for s in UNUSABLE))
 
 
 class _Runner:
@@ -271,13 +283,13 @@ class _Runner:
         self.pages: dict[tuple[str, ...], list] = {}
         #: No item stored for the store when this run began reading (products come in id
         #: order, each once, so none of them can be stored yet).
-        self.first_evaluation = job.phase == "evaluate" and job.cursor is None and not \
+        self.first_evaluation = job.phase == MatchPhase.EVALUATE and job.cursor is None and not \
             state().session.scalar(sa.select(sa.exists().where(
                 ListingItem.store_id == store.id)))
 
     def step(self) -> bool:
         """One unit of work (flushed, not committed); True when the run is complete."""
-        if self.job.phase == "evaluate":
+        if self.job.phase == MatchPhase.EVALUATE:
             self._evaluate_page()
             return False
         return self._match_batch()
@@ -333,19 +345,19 @@ class _Runner:
             shown = identifier[:64] if outcome == "ok" else (raw or "").strip()[:64] or None
             if shown != item.identifier:
                 item.identifier = shown
-            return "excluded", None
+            return ItemStatus.EXCLUDED, None
         if outcome != "ok":  # the value as the host has it, so the preview shows what to fix
             item.identifier = (raw or "").strip()[:64] or None
-            return {"missing": "id_missing", "invalid": "id_invalid"}.get(
-                outcome, "unsupported"), reason
+            return {"missing": ItemStatus.ID_MISSING, "invalid": ItemStatus.ID_INVALID}.get(
+                outcome, ItemStatus.UNSUPPORTED), reason
         if identifier != item.identifier:
             item.identifier, item.chosen_asin = identifier[:64], None
         young = item.matched_at is not None and leases.aware(item.matched_at) >= self.fresh_after
         if item.matched_identifier == item.identifier and young:
-            if item.status == "refused":
-                return "refused", item.reason
+            if item.status == ItemStatus.REFUSED:
+                return ItemStatus.REFUSED, item.reason
             return _result_status(item), None
-        return "pending", None
+        return ItemStatus.PENDING, None
 
     def _finish_evaluation(self) -> None:
         """Remove the products the host no longer has, then go on to matching. The host's ids
@@ -360,9 +372,9 @@ class _Runner:
             session.execute(sa.delete(ListingItem).where(
                 ListingItem.id.in_(vanished[start:start + 500]))
                 .execution_options(synchronize_session=False))
-        job.phase = "match"
+        job.phase = MatchPhase.MATCH
         job.to_match = session.scalar(sa.select(sa.func.count()).where(
-            ListingItem.store_id == self.store.id, ListingItem.status == "pending"))
+            ListingItem.store_id == self.store.id, ListingItem.status == ItemStatus.PENDING))
         job.matched = 0
 
     # match ---------------------------------------------------------------------------------
@@ -370,7 +382,7 @@ class _Runner:
         session = state().session
         identifiers = list(session.scalars(
             sa.select(ListingItem.identifier).where(ListingItem.store_id == self.store.id,
-                                                    ListingItem.status == "pending")
+                                                    ListingItem.status == ItemStatus.PENDING)
             .group_by(ListingItem.identifier).order_by(ListingItem.identifier)
             .limit(self.batch)))
         if not identifiers:
@@ -380,7 +392,7 @@ class _Runner:
             return False
         now = clock.now()
         items = session.scalars(sa.select(ListingItem).where(
-            ListingItem.store_id == self.store.id, ListingItem.status == "pending",
+            ListingItem.store_id == self.store.id, ListingItem.status == ItemStatus.PENDING,
             ListingItem.identifier.in_(identifiers)))
         done = 0
         for item in items:
@@ -516,7 +528,7 @@ def _refuse(item: ListingItem, message: str, now: datetime) -> None:
     item.matched_identifier, item.matched_at, item.candidates = item.identifier, now, None
     item.asin = item.amazon_name = item.amazon_brand = None
     item.product_type = item.item_classification = None
-    item.status, item.reason = "refused", (message or "InvalidInput")[:100]
+    item.status, item.reason = ItemStatus.REFUSED, (message or "InvalidInput")[:100]
 
 
 def _result_status(item: ListingItem) -> str:
@@ -528,14 +540,16 @@ def _result_status(item: ListingItem) -> str:
         if chosen is None:
             item.asin = item.amazon_name = item.amazon_brand = None
             item.product_type = item.item_classification = None
-            return "several"
+            return ItemStatus.SEVERAL
         item.asin, item.amazon_name, item.amazon_brand = (chosen["asin"], chosen["name"],
                                                           chosen["brand"])
         item.product_type = chosen.get("product_type")
         item.item_classification = chosen.get("classification")
     if not item.asin:
-        return "no_match"
-    return "variation_parent" if item.item_classification == VARIATION_PARENT else "matched"
+        return ItemStatus.NO_MATCH
+    if item.item_classification == VARIATION_PARENT:
+        return ItemStatus.VARIATION_PARENT
+    return ItemStatus.MATCHED
 
 
 def candidates(item: ListingItem) -> list[dict]:
@@ -577,7 +591,7 @@ def matched_of_listed(store_ids: list[int]) -> dict[int, tuple[int, int]]:
     totals: dict[int, Counter] = {}
     for store_id, status, n in rows:
         totals.setdefault(store_id, Counter())[status] += n
-    return {store_id: (c["matched"], sum(c.values()) - c["excluded"])
+    return {store_id: (c[ItemStatus.MATCHED], sum(c.values()) - c[ItemStatus.EXCLUDED])
             for store_id, c in totals.items()}
 
 

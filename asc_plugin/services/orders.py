@@ -47,7 +47,7 @@ from .runner import Lost, Outcome, commit_step, run_job
 IMPORTABLE = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
 WAITING = ("PENDING", "PENDING_AVAILABILITY")
 #: Our statuses, in the order the dashboard lists them.
-STATUSES = ("needs_attention", "imported", "cancelled")
+STATUSES = tuple(OrderStatus)
 #: Unanswered or unreadable answers in a row before a run stops (the next run continues).
 MAX_UNAVAILABLE = 3
 MAX_THROTTLED = 4
@@ -109,7 +109,7 @@ def import_state(store: Store) -> OrderImport:
     return session.get(OrderImport, store.id, populate_existing=True)
 
 
-def claim(store: Store, owner: str) -> bool:
+def take_lease(store: Store, owner: str) -> bool:
     """Take the store's import if no live lease holds it (committed)."""
     import_state(store)
     return leases.take(OrderImport, OrderImport.store_id == store.id, owner=owner,
@@ -133,7 +133,7 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None,
     if not supports_orders():
         return RunResult(Outcome.UNSUPPORTED)
     owner = owner or leases.worker_name()
-    if not claim(store, owner):
+    if not take_lease(store, owner):
         return RunResult(Outcome.BUSY)
     runner = _Runner(store, owner, on_progress)
     if max_wait is not None:
@@ -273,7 +273,7 @@ class _Runner:
             return
         if row is not None:  # seen before: a status change, or a retry of Needs attention
             row.amazon_status, row.amazon_updated_at = order.status, order.last_updated
-            if row.status == "needs_attention":
+            if row.status == OrderStatus.NEEDS_ATTENTION:
                 self.counts[import_into_host(self.store, row, order, self.signals)] += 1
             return
         row = new_row(self.store, order)
@@ -299,7 +299,7 @@ class _Runner:
         if failure is not None:
             activity.record(store, ActivityEvent.ORDERS_FAILED, ActivityOutcome.FAILURE,
                             params=activity.failure_params(failure), admin="system")
-        elif any(self.counts[k] for k in ("imported", "needs_attention", "cancelled")):
+        elif any(self.counts[status] for status in OrderStatus):
             tone = ActivityOutcome.INFO if self.counts[OrderStatus.NEEDS_ATTENTION] \
                 else ActivityOutcome.SUCCESS
             activity.record(store, ActivityEvent.ORDERS_IMPORTED, tone,
@@ -315,8 +315,9 @@ def summary(counts) -> str:
         "%(num)s Amazon order imported, %(attention)s needing attention, %(cancelled)s "
         "cancelled.",
         "%(num)s Amazon orders imported, %(attention)s needing attention, %(cancelled)s "
-        "cancelled.", counts.get("imported", 0), attention=counts.get("needs_attention", 0),
-        cancelled=counts.get("cancelled", 0))
+        "cancelled.", counts.get(OrderStatus.IMPORTED, 0),
+        attention=counts.get(OrderStatus.NEEDS_ATTENTION, 0),
+        cancelled=counts.get(OrderStatus.CANCELLED, 0))
 
 
 # --- One order ---------------------------------------------------------------------------------
@@ -325,7 +326,7 @@ def new_row(store: Store, order) -> AmazonOrder:
     skus = ",".join(dict.fromkeys(i.seller_sku or "?" for i in order.items))
     return AmazonOrder(
         store_id=store.id, amazon_order_id=order.order_id, marketplace_id=order.marketplace_id,
-        status="needs_attention", reason="importing", amazon_status=order.status,
+        status=OrderStatus.NEEDS_ATTENTION, reason="importing", amazon_status=order.status,
         purchase_date=order.created, amazon_updated_at=order.last_updated,
         currency=order.currency, items=sum(i.quantity for i in order.items), skus=skus[:300])
 
@@ -371,31 +372,31 @@ def import_into_host(store: Store, row: AmazonOrder, order, pending_signals: lis
     except Exception:
         log.exception("The host failed to import Amazon order %s", order.order_id)
         return _needs_attention(store, row, "host_error")
-    row.status, row.reason = "imported", None
+    row.status, row.reason = OrderStatus.IMPORTED, None
     row.host_order_id = str(host_order_id)[:64]
     row.imported_at = clock.now()
     pending_signals.append((signals.order_imported, {
         "amazon_order_id": row.amazon_order_id, "host_order_id": row.host_order_id,
         "skus": [line.seller_sku for line in data.lines]}))
-    return "imported"
+    return OrderStatus.IMPORTED
 
 
 def _needs_attention(store: Store, row: AmazonOrder, reason: str) -> str:
     changed = row.reason != reason
-    row.status, row.reason = "needs_attention", reason
+    row.status, row.reason = OrderStatus.NEEDS_ATTENTION, reason
     if changed:
         activity.record(store, ActivityEvent.ORDER_NEEDS_ATTENTION, ActivityOutcome.FAILURE,
                         params={"order": row.amazon_order_id, "reason": row.reason or ""},
                         admin="system")
-    return "needs_attention"
+    return OrderStatus.NEEDS_ATTENTION
 
 
 def cancel(store: Store, row: AmazonOrder, order, pending_signals: list) -> str:
     """Amazon cancelled the order: tell the host if it has it. Returns a counter name."""
     row.amazon_status, row.amazon_updated_at = order.status, order.last_updated
-    if row.status == "cancelled":
+    if row.status == OrderStatus.CANCELLED:
         return "unchanged"
-    if row.status == "imported" and row.host_order_id:
+    if row.status == OrderStatus.IMPORTED and row.host_order_id:
         try:
             with savepoint():
                 state().host.cancel_order(row.host_order_id, incoming(store, order))
@@ -412,9 +413,9 @@ def cancel(store: Store, row: AmazonOrder, order, pending_signals: list) -> str:
         activity.record(store, ActivityEvent.ORDER_CANCELLED, ActivityOutcome.INFO,
                         params={"order": row.amazon_order_id, "host": row.host_order_id},
                         admin="system")
-    row.status, row.reason = "cancelled", None
+    row.status, row.reason = OrderStatus.CANCELLED, None
     row.cancelled_at = clock.now()
-    return "cancelled"
+    return OrderStatus.CANCELLED
 
 
 def retry(store: Store, row: AmazonOrder) -> str:
@@ -496,7 +497,7 @@ def page(store: Store, *, number: int = 1, per_page: int = 10) -> OrdersPage:
     pages = max(1, -(-total // per_page))
     number = min(max(1, number), pages)
     rows = list(session.scalars(base.order_by(
-        sa.case((AmazonOrder.status == "needs_attention", 0), else_=1),
+        sa.case((AmazonOrder.status == OrderStatus.NEEDS_ATTENTION, 0), else_=1),
         AmazonOrder.purchase_date.desc(), AmazonOrder.id.desc())
         .limit(per_page).offset((number - 1) * per_page)))
     return OrdersPage(rows, number, per_page, total)
@@ -514,7 +515,8 @@ def needing_attention(store_ids: list[int]) -> dict[int, int]:
         return {}
     return dict(state().session.execute(
         sa.select(AmazonOrder.store_id, sa.func.count()).where(
-            AmazonOrder.store_id.in_(store_ids), AmazonOrder.status == "needs_attention")
+            AmazonOrder.store_id.in_(store_ids),
+            AmazonOrder.status == OrderStatus.NEEDS_ATTENTION)
         .group_by(AmazonOrder.store_id)).all())
 
 

@@ -36,16 +36,17 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock, marketplaces
 from ..errors import Failure
 from ..i18n import ngettext
-from ..models import ActivityEvent, ActivityOutcome, Offer, Store, SyncState
+from ..models import ActivityEvent, ActivityOutcome, Offer, OfferStatus, Store, SyncState
 from ..persistence import savepoint
 from ..state import state
 from . import activity, leases, listing_settings
+from .offers import ON_AMAZON
 from .runner import Outcome, commit_step, run_job
 
 log = logging.getLogger(__name__)
 
 #: Offers Amazon has: the ones a sync updates.
-LIVE = ("submitted", "active", "inactive", "errors", "suppressed")
+LIVE = ON_AMAZON
 CLEAN, CHANGED, TO_SEND = 0, 1, 2
 #: Offers recomputed per step.
 BATCH = 200
@@ -134,7 +135,7 @@ def sync_state(store: Store) -> SyncState:
     return session.get(SyncState, store.id, populate_existing=True)
 
 
-def claim(store: Store, owner: str) -> bool:
+def take_lease(store: Store, owner: str) -> bool:
     """Take the store's sync if no live lease holds it (committed)."""
     sync_state(store)
     return leases.take(SyncState, SyncState.store_id == store.id, owner=owner,
@@ -166,7 +167,7 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None) -> RunResu
     if store is None or not store.is_connected:
         return RunResult(Outcome.NOT_CONNECTED)
     owner = owner or leases.worker_name()
-    if not claim(store, owner):
+    if not take_lease(store, owner):
         return RunResult(Outcome.BUSY)
     runner = _Runner(store, owner, on_progress)
     return run_job(runner.go, runner.end, internal_error="sync_internal_error",
@@ -352,8 +353,8 @@ class _Runner:
         """Amazon accepted an update: an offer that had errors is Submitted again until the
         next read-back says what Amazon made of it."""
         offer.issues = None
-        if offer.status == "errors":
-            offer.status = "submitted"
+        if offer.status == OfferStatus.ERRORS:
+            offer.status = OfferStatus.SUBMITTED
 
     def _refused(self, offer: Offer, issues: list[dict]) -> None:
         offer.issues = json.dumps(issues) if issues else None
