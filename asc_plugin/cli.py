@@ -8,24 +8,32 @@ Exit codes: 0 all is well, 1 something needs attention (named in the output), 2 
 
 from __future__ import annotations
 
+import time
+
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
+from wcwidth import wcswidth
+from werkzeug.serving import make_server
 
+from . import jobs, readiness
+from .errors import MESSAGES, Failure, KeyMismatch, SettingsMissing
 from .i18n import _, ngettext
-from .models import MatchPhase, OfferKind, OfferStatus, OrderStatus
+from .migrations import current, host_filter_problem, upgrade
+from .models import MatchPhase, OfferJob, OfferKind, OfferStatus, OrderStatus, Store
+from .persistence import commit
+from .presenters import check_note, connection_label
+from .services import authorizations, listing_settings, matching, offers, orders, sync
+from .state import state
 
 asc_cli = AppGroup("asc", help="Amazon Sales Channel.")
 
 
 def _require(needed) -> None:
     """Commands that need Amazon settings refuse without them, naming what to set (exit 1)."""
-    from . import readiness
-
     lacking = readiness.missing(current_app, needed)
     if lacking:
-        from .errors import SettingsMissing
-
         click.echo(SettingsMissing(lacking).message, err=True)
         for key in lacking:
             click.echo("  " + readiness.describe(key), err=True)
@@ -34,10 +42,7 @@ def _require(needed) -> None:
 
 def _require_stores(store_ids) -> None:
     """--store ids that name no store are a mistake, not an empty success (exit 1)."""
-    import sqlalchemy as sa
 
-    from .models import Store
-    from .state import state
 
     if not store_ids:
         return
@@ -56,8 +61,6 @@ def check_config():
     The host runs without them; Connect, token use and the job worker refuse until they are
     set. Handy in a deployment's checks and CI.
     """
-    from . import readiness
-
     lacking = readiness.missing(current_app)
     if not lacking:
         click.echo(_("Every setting the Amazon Sales Channel needs is set."))
@@ -78,8 +81,6 @@ def db_group():
 @click.argument("revision", default="head")
 def db_upgrade(revision):
     """Create or upgrade the plugin's tables (asc_*) to REVISION (default: head)."""
-    from .migrations import host_filter_problem, upgrade
-
     problem = host_filter_problem(current_app)
     if problem:
         click.secho(_("Warning: %(problem)s", problem=problem), fg="yellow", err=True)
@@ -90,8 +91,6 @@ def db_upgrade(revision):
 @db_group.command("current")
 def db_current():
     """Show the plugin's migration revision."""
-    from .migrations import current
-
     click.echo(current() or _("not migrated"))
 
 
@@ -106,9 +105,6 @@ def check_authorizations(store_ids):
     any store needs attention: revoked or expired (reported on every run until renewed), refused
     for an app-side reason, unreachable, or close to its yearly renewal.
     """
-    from .persistence import commit
-    from .presenters import check_note, connection_label
-    from .services import authorizations
 
     _require_stores(store_ids)
     to_check = authorizations.stores_to_check(list(store_ids))
@@ -145,8 +141,6 @@ def check_authorizations(store_ids):
 
 def _table(headers, rows, *, right=()):
     """Columns aligned by display width, so Chinese text lines up with Latin text."""
-    from wcwidth import wcswidth
-
     def width(text):
         return max(wcswidth(text), 0)
 
@@ -166,12 +160,7 @@ def rotate_keys():
     Put a new key first, keep the old ones after it, run this, then drop the old keys. A store
     whose tokens no configured key opens is named, left as it is, and makes the exit code 1.
     """
-    import sqlalchemy as sa
 
-    from .errors import KeyMismatch
-    from .models import Store
-    from .persistence import commit
-    from .state import state
 
     _require(("ASC_ENCRYPTION_KEYS",))
     cipher = state().cipher
@@ -206,15 +195,8 @@ def match_catalog(store_ids):
     not be matched (its authorization, the app's access, or Amazon unavailable: named below).
     A store whose job another worker is running is reported and left to it.
     """
-    import time
 
-    import sqlalchemy as sa
 
-    from .errors import MESSAGES, Failure
-    from .models import Store
-    from .persistence import commit
-    from .services import matching
-    from .state import state
 
     _require_stores(store_ids)
     query = sa.select(Store).order_by(Store.id)
@@ -270,9 +252,6 @@ def import_orders(store_ids):
     could not take, or an import that could not run). A store another worker is importing is
     left to it.
     """
-    from .persistence import commit
-    from .services import orders
-    from .state import state
 
     stores = orders.connected_stores(store_ids)
     if not stores:
@@ -330,8 +309,6 @@ def sync_command(store_ids):
     progress and a summary, and exits 1 naming the stores that need attention (updates Amazon
     refused, or a sync that could not run). A store another worker is syncing is left to it.
     """
-    from .persistence import commit
-    from .services import sync
 
     stores = sync.connected_stores(store_ids)
     if not stores:
@@ -369,10 +346,7 @@ def sync_command(store_ids):
 
 
 def _offer_stores(store_ids):
-    import sqlalchemy as sa
 
-    from .models import Store
-    from .state import state
 
     query = sa.select(Store).order_by(Store.id)
     if store_ids:
@@ -382,13 +356,7 @@ def _offer_stores(store_ids):
 
 def _run_offers(store, kind: str) -> tuple[str, str | None]:
     """Run one store's offers job here, printing progress; (status, error message)."""
-    import time
 
-    from .errors import MESSAGES, Failure
-    from .models import OfferJob
-    from .persistence import commit
-    from .services import offers
-    from .state import state
 
     job, _created = offers.request_run(store, kind=kind, requested_by=f"flask asc {kind}")
     commit()
@@ -422,8 +390,6 @@ def publish(store_ids, dry_run):
     products that left the listing, prints progress and Amazon's verdict per status, and exits
     1 naming the stores that need attention (no settings, refused, Amazon unavailable).
     """
-    from .services import listing_settings, offers
-
     stores = _offer_stores(store_ids)
     if not stores:
         click.echo(_("No store is connected to Amazon."))
@@ -459,8 +425,6 @@ def listing_status(store_ids):
     """Read every store's offers back from Amazon (searchListingsItems) and print the counts
     per status; exits 1 naming the stores with offers that have errors, are suppressed or
     need approval, or that could not be read."""
-    from .services import offers
-
     stores = _offer_stores(store_ids)
     if not stores:
         click.echo(_("No store is connected to Amazon."))
@@ -497,8 +461,6 @@ def worker(workers):
     Not needed when ASC_JOB_QUEUE hands jobs to the host's own queue. Stop it with Ctrl-C;
     a job it was running is taken over by the next worker once its lease runs out.
     """
-    from . import jobs
-
     _require(("ASC_ENCRYPTION_KEYS", "ASC_AMAZON_CLIENT_ID", "ASC_AMAZON_CLIENT_SECRET"))
     huey = jobs.huey_for(current_app)
     jobs.resume_stalled()
@@ -522,8 +484,7 @@ def sandbox(host, port, admin_url):
     the plugin's prefix) and its Login URI, then prints the settings that point the app at it.
     For development and staging only: never set them on a production admin.
     """
-    from werkzeug.serving import make_server
-
+    # lazy: mounting never loads the sandbox
     from .sandbox import create_sandbox_app, sandbox_config_for
 
     prefix = current_app.config["ASC_URL_PREFIX"].rstrip("/")

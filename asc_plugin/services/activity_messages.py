@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 
-from ..i18n import N_, gettext
+from .. import dates
+from ..errors import Failure
+from ..i18n import N_, gettext, ngettext
 from ..models import ActivityEvent
+from . import matching, offers, orders
+from .rules import Condition, describe
 
 #: event -> message id, rendered with the entry's parameters.
 TEMPLATES: dict[str, str] = {
@@ -92,17 +97,11 @@ def details(entry) -> list[str]:
 
 
 def _failure(params: dict) -> str:
-    from ..errors import Failure
-
     return Failure(params["failure"], **params.get("details", {})).message
 
 
 def _connected(params: dict) -> str:
     if params.get("until"):
-        from datetime import datetime
-
-        from .. import dates
-
         until = dates.formatters()[0](datetime.fromisoformat(params["until"]))
         return gettext("Authorization renewed: connected as %(shown)s (%(seller)s) until "
                        "%(until)s.", shown=params["shown"], seller=params["seller"], until=until)
@@ -111,9 +110,7 @@ def _connected(params: dict) -> str:
 
 
 def _authorization_shared(params: dict) -> str:
-    from datetime import datetime
 
-    from .. import dates
 
     until = dates.formatters()[0](datetime.fromisoformat(params["until"]))
     return gettext("Authorization replaced through another store of the same Amazon seller "
@@ -140,9 +137,7 @@ def _settings_changed(params: dict) -> str:
 
 
 def _match_finished(params: dict) -> str:
-    from .matching import summary
-
-    return summary(params["counts"])
+    return matching.summary(params["counts"])
 
 
 def _match_stopped(params: dict) -> str:
@@ -155,9 +150,7 @@ def _match_paused(params: dict) -> str:
 
 
 def _orders_imported(params: dict) -> str:
-    from .orders import summary
-
-    return summary(params["counts"])
+    return orders.summary(params["counts"])
 
 
 def _orders_stopped(params: dict) -> str:
@@ -165,16 +158,12 @@ def _orders_stopped(params: dict) -> str:
 
 
 def _order_needs_attention(params: dict) -> str:
-    from .orders import reason_text
-
     return gettext("Amazon order %(order)s needs attention: %(reason)s", order=params["order"],
-                   reason=reason_text(params["reason"]))
+                   reason=orders.reason_text(params["reason"]))
 
 
 def _offers_published(params: dict) -> str:
-    from .offers import summary
-
-    return summary(params["counts"])
+    return offers.summary(params["counts"])
 
 
 def _offers_stopped(params: dict) -> str:
@@ -182,15 +171,11 @@ def _offers_stopped(params: dict) -> str:
 
 
 def _sync_sent(params: dict) -> str:
-    from ..i18n import ngettext
-
     return ngettext("Amazon accepted %(num)s price or quantity update.",
                     "Amazon accepted %(num)s price or quantity updates.", params["sent"])
 
 
 def _sync_refused(params: dict) -> str:
-    from ..i18n import ngettext
-
     return ngettext("Amazon accepted %(num)s price or quantity update and refused %(refused)s "
                     "(%(skus)s); see the offers page for Amazon's reasons.",
                     "Amazon accepted %(num)s price or quantity updates and refused %(refused)s "
@@ -203,8 +188,6 @@ def _sync_stopped(params: dict) -> str:
 
 
 def _rule_changed(params: dict) -> str:
-    from .rules import Condition, describe
-
     conditions = [Condition(*c) for c in params["conditions"]]
     return gettext("Listing rule saved. %(rule)s",
                    rule=describe(conditions, params["match"], params["enabled"]))

@@ -130,7 +130,7 @@ def check(store: Store, *, participations: dict | None = None) -> CheckResult:
 
 
 def _check_participation(store: Store, cache: dict) -> None:
-    from ..amazon import sellers
+    from ..amazon import sellers  # lazy: the Amazon clients load requests (mounting stays light)
 
     market = marketplaces.get(store.marketplace_code)
     key = (store.seller_id or "", market.region)

@@ -89,7 +89,7 @@ def _market(store: Store) -> marketplaces.Marketplace:
 
 def begin_connect(store: Store, *, new_tab: bool, return_to: str) -> str:
     """Open a connect attempt for the store; return Seller Central's consent URL."""
-    from ..amazon import oauth
+    from ..amazon import oauth  # lazy: the Amazon clients load requests (mounting stays light)
 
     _require_settings()
     config = current_app.config
@@ -214,8 +214,6 @@ def continue_pending(request: LoginRequest) -> str | None:
 
 def renewal_candidates(request: LoginRequest) -> tuple[list[Store], list[Store]]:
     """(stores already linked to Amazon's seller, stores not connected yet) this admin manages."""
-    from . import stores
-
     mine = stores.all_stores()
     linked = [s for s in mine if s.seller_id == request.seller_id]
     return linked, [s for s in mine if s.seller_id is None]
@@ -324,7 +322,7 @@ def _failed(attempt: ConnectAttempt, store: Store | None, failure: Failure) -> N
 
 
 def _complete(attempt: ConnectAttempt, store: Store, args) -> None:
-    from ..amazon import lwa, sellers
+    from ..amazon import lwa, sellers  # lazy: the Amazon clients load requests
 
     if _single(args, "error"):
         raise ConnectFailure("access_denied")
@@ -363,7 +361,7 @@ def _confirm_seller(market, access_token: str, seller_id: str) -> None:
     """The callback's selling_partner_id comes from the URL: before a store counts as connected
     (and its rate buckets are keyed on that id), Amazon must show that seller's listings to the
     new token, which it does only for the token's own seller."""
-    from ..amazon import listings, spapi
+    from ..amazon import listings, spapi  # lazy: the Amazon clients load requests
 
     try:
         listings.confirm_seller(spapi.Seller(market.region, access_token, seller_id,

@@ -40,8 +40,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from .. import clock, signals
-from ..errors import AmazonUnavailable, ConnectFailure, Failure
+from .. import clock, marketplaces, signals
+from ..errors import MESSAGES, AmazonUnavailable, ConnectFailure, Failure
 from ..i18n import _, ngettext
 from ..models import (
     ActivityEvent,
@@ -56,8 +56,8 @@ from ..models import (
 )
 from ..persistence import savepoint
 from ..state import state
-from . import activity, leases, product_ids, rate_limit, rules
-from .runner import Outcome, run_job, step_until_done
+from . import activity, leases, product_ids, rate_limit, rules, tokens
+from .runner import Outcome, close_job, held_job, run_job_row
 
 #: Every status, in the order the preview lists them.
 STATUSES = tuple(ItemStatus)
@@ -90,8 +90,6 @@ def catalog_limit() -> rate_limit.Limit:
 
 def bucket_key(store: Store) -> str:
     """Amazon counts per seller and app, per region: two stores of one seller share it."""
-    from .. import marketplaces
-
     return f"searchCatalogItems:{marketplaces.BY_CODE[store.marketplace_code].region}:" \
            f"{store.seller_id}"
 
@@ -167,8 +165,6 @@ def waiting_long(job: MatchJob) -> bool:
 
 def failure_message(code: str | None) -> str:
     """Why a run stopped, for the merchant."""
-    from ..errors import MESSAGES, Failure
-
     return Failure(code).message if code in MESSAGES else _("an unknown error.")
 
 
@@ -201,33 +197,24 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     owner = owner or leases.worker_name()
     if not take_lease(job_id, owner):
         return Outcome.BUSY
-    session = state().session
-    job = session.get(MatchJob, job_id, populate_existing=True)
-    store = session.get(Store, job.store_id)
-    steps = _Runner(store, job)
-    if on_progress is not None:
-        on_progress(job)
-    progressed = None if on_progress is None else lambda: on_progress(job)
-    return run_job(lambda: step_until_done(steps.step, job, owner, progressed),
-                   lambda outcome, failure: _end(job_id, owner, outcome, failure),
-                   internal_error="match_internal_error",
-                   what=f"Catalog matching job {job_id}")
+    return run_job_row(MatchJob, job_id, owner, steps_for=_Runner,
+                       end=lambda _steps, outcome, failure: _end(job_id, owner, outcome, failure),
+                       on_progress=on_progress, progress_first=True,
+                       internal_error="match_internal_error",
+                       what=f"Catalog matching job {job_id}")
 
 
 def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
     session = state().session
-    job = session.get(MatchJob, job_id, populate_existing=True)
-    if outcome is Outcome.LOST or job is None or job.lease_owner != owner or \
-            job.status not in ACTIVE:
+    job = held_job(MatchJob, job_id, owner, outcome)
+    if job is None:
         return Outcome.LOST
     store = session.get(Store, job.store_id)
     counts = status_counts(store)
     paused = isinstance(failure, AmazonUnavailable)  # transient: resumable where it stopped
-    job.status = JobStatus.PAUSED if paused else JobStatus.FAILED if failure else JobStatus.DONE
-    job.error_code = failure.code if failure else None
+    close_job(job, JobStatus.PAUSED if paused else JobStatus.FAILED if failure
+              else JobStatus.DONE, failure)
     job.error_request_id = getattr(failure, "request_id", None) if failure else None
-    job.finished_at = clock.now()
-    job.lease_owner = job.lease_expires_at = None
     admin = job.requested_by or "system"
     if failure is None:
         activity.record(store, ActivityEvent.MATCH_FINISHED, ActivityOutcome.SUCCESS,
@@ -264,7 +251,7 @@ class _Runner:
     """One run's steps: a page of products to evaluate, or a batch of identifiers to match."""
 
     def __init__(self, store: Store, job: MatchJob):
-        from ..amazon import catalog
+        from ..amazon import catalog  # lazy: the Amazon clients load requests
 
         self.store, self.job = store, job
         self.listed, _version = rules.active_predicate(store)
@@ -409,7 +396,7 @@ class _Runner:
         """identifier -> its items, or Amazon's message when it refused the identifier. A
         refused batch is split in halves until the refused identifiers are alone; when every
         identifier of a batch is refused, the search itself is at fault (raised)."""
-        from ..amazon import catalog
+        from ..amazon import catalog  # lazy: the Amazon clients load requests
 
         try:
             result = self._search(identifiers)
@@ -431,7 +418,7 @@ class _Runner:
 
     def _search(self, identifiers: list[str]):
         """Every page of the batch's search (None: not finished in this step)."""
-        from ..amazon import catalog
+        from ..amazon import catalog  # lazy: the Amazon clients load requests
 
         pages = self.pages.setdefault(tuple(identifiers), [])
         while not pages or (pages[-1].next_token and len(pages) < catalog.MAX_PAGES):
@@ -446,8 +433,7 @@ class _Runner:
     def _page(self, identifiers: list[str], token: str | None):
         """One page, under the seller's rate limit; None after a 429 or a transient fault
         (backed off; the caller asks again in its next step)."""
-        from ..amazon import catalog
-        from . import tokens
+        from ..amazon import catalog  # lazy: the Amazon clients load requests
 
         key, limit = bucket_key(self.store), catalog_limit()
         rate_limit.acquire(key, limit)
@@ -497,14 +483,10 @@ def _key(product) -> str:
 
 
 def _region(store: Store) -> str:
-    from .. import marketplaces
-
     return marketplaces.BY_CODE[store.marketplace_code].region
 
 
 def _marketplace_id(store: Store) -> str:
-    from .. import marketplaces
-
     return marketplaces.BY_CODE[store.marketplace_code].marketplace_id
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -31,7 +33,7 @@ from ..models import (
     StoreStatus,
 )
 from ..state import state
-from . import activity, leases, listing_settings, rate_limit, rules
+from . import activity, leases, listing_settings, rate_limit, rules, tokens
 from .offers import (
     LISTINGS_FAMILY,
     MAX_THROTTLED,
@@ -41,6 +43,7 @@ from .offers import (
     PREVIEW_SAMPLE,
     VERIFY_BATCH,
 )
+from .sync import region_quantity
 
 #: lastUpdatedAfter goes back this much before the watermark (clocks differ, Amazon is late).
 SWEEP_OVERLAP = timedelta(minutes=5)
@@ -56,8 +59,6 @@ class PreviewRefused(Failure):
 # --- Amazon: who, and how fast ------------------------------------------------------------------
 
 def seller_of(store: Store) -> spapi.Seller:
-    from . import tokens
-
     market = marketplaces.BY_CODE[store.marketplace_code]
     return spapi.Seller(region=market.region, access_token=tokens.access_token(store.id),
                         seller_id=store.seller_id or "", marketplace_id=market.marketplace_id,
@@ -87,8 +88,7 @@ class Runner:
     def __init__(self, store: Store, job: OfferJob):
         self.store, self.job = store, job
         self.settings: ListingSettings | None = listing_settings.of(store)
-        self.throttled = self.unavailable = 0
-        self.refreshed = False
+        self.amazon = SellerCalls(store)
         self.schemas: dict[str, definitions.OfferSchema] = {}
         self.restricted: dict[str, list[restrictions.Restriction]] = {}
         #: Why the run ends without an exception (its steps' work is kept).
@@ -97,15 +97,14 @@ class Runner:
         #: The sweep found more changes than one query pages through: read every offer.
         self.full_read = False
         self.refused = 0
-        self.calls = 0
 
     def step(self) -> bool:
         """One unit of work, flushed, not committed. A step makes its Amazon calls before it
         writes anything: the rate bucket is taken in a session of its own, which a pending
         write of this one would block on SQLite."""
-        self.calls = 0
+        before = self.amazon.count
         finished = self._step()
-        self.job.requests += self.calls
+        self.job.requests += self.amazon.count - before
         return finished
 
     def _step(self) -> bool:
@@ -222,8 +221,6 @@ class Runner:
 
     # preview / send ----------------------------------------------------------------------------
     def _body(self, offer: Offer) -> dict:
-        from .sync import region_quantity
-
         schema = self._schema(offer.product_type)
         quantity = region_quantity(self.store, offer)  # shared by the region's marketplaces
         return listings.offer_body(
@@ -348,8 +345,6 @@ class Runner:
 
     def _sent_quantity(self, offer: Offer) -> int | None:
         """The quantity the body carried (the region's owner's, when another store owns it)."""
-        from .sync import region_quantity
-
         quantity = region_quantity(self.store, offer)
         return offer.quantity if quantity is None else quantity
 
@@ -536,14 +531,33 @@ class Runner:
     def _seller(self) -> spapi.Seller:
         return seller_of(self.store)
 
-    def _call(self, operation: str, send, surface: str = "listings"):
-        """One Amazon call under the seller's bucket; None when throttled (the step repeats).
-        Transient faults are retried a few times; a refused token is refreshed once."""
-        from . import tokens
+    def _call(self, operation: str, send: Callable[[], Any], surface: str = "listings") -> Any:
+        """One Amazon call; None when it has to be asked again (the step repeats)."""
+        result = self.amazon.attempt(operation, send, surface)
+        return None if result is AGAIN else result
 
+
+#: What :meth:`SellerCalls.attempt` answers when the call has to be made again.
+AGAIN = object()
+
+
+class SellerCalls:
+    """A run's Amazon calls under the seller's shared rate buckets: a throttled answer backs
+    off, a transient fault is asked again a few times, a refused token is refreshed once; past
+    that the error is raised and ends the run."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.throttled = self.unavailable = 0
+        self.refreshed = False
+        #: Requests sent (the run's ``requests`` figure).
+        self.count = 0
+
+    def attempt(self, operation: str, send: Callable[[], Any], surface: str = "listings") -> Any:
+        """``send()``'s answer, or :data:`AGAIN` after a back-off or a refreshed token."""
         key, documented = bucket_key(self.store, surface), limit(operation)
         rate_limit.acquire(key, documented)
-        self.calls += 1
+        self.count += 1
         try:
             result = send()
         except spapi.Throttled as throttled:
@@ -553,19 +567,19 @@ class Runner:
                 raise
             rate_limit.back_off(key, self.throttled, base=float(
                 current_app.config["ASC_CATALOG_BACKOFF_SECONDS"]))
-            return None
+            return AGAIN
         except spapi.Unavailable:
             self.unavailable += 1
             if self.unavailable > MAX_UNAVAILABLE:
                 raise
             time.sleep(min(5.0, 0.2 * 2 ** self.unavailable))
-            return None
+            return AGAIN
         except ConnectFailure as failure:
             if failure.code != "listings_forbidden" or self.refreshed:
                 raise
             self.refreshed = True
             tokens.refresh_now(self.store.id)
-            return None
+            return AGAIN
         self.throttled = self.unavailable = 0
         return result
 

@@ -50,7 +50,7 @@ from ..models import (
 )
 from ..state import state
 from . import activity, leases, listing_settings
-from .runner import Outcome, run_job, step_until_done
+from .runner import Outcome, close_job, held_job, run_job_row
 
 log = logging.getLogger(__name__)
 
@@ -136,30 +136,22 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     owner = owner or leases.worker_name()
     if not take_lease(job_id, owner):
         return Outcome.BUSY
-    session = state().session
-    job = session.get(OfferJob, job_id, populate_existing=True)
-    store = session.get(Store, job.store_id)
-    from .offer_runs import Runner
+    from .offer_runs import Runner  # lazy: it loads the Amazon clients (requests)
 
-    steps = Runner(store, job)
-    progressed = None if on_progress is None else lambda: on_progress(job)
-    return run_job(lambda: step_until_done(steps.step, job, owner, progressed),
-                   lambda outcome, failure: _end(job_id, owner, outcome,
-                                                 failure or steps.failure),
-                   internal_error="offers_internal_error", what=f"Offer job {job_id}")
+    return run_job_row(OfferJob, job_id, owner, steps_for=Runner,
+                       end=lambda steps, outcome, failure: _end(job_id, owner, outcome,
+                                                                failure or steps.failure),
+                       on_progress=on_progress, internal_error="offers_internal_error",
+                       what=f"Offer job {job_id}")
 
 
 def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
     session = state().session
-    job = session.get(OfferJob, job_id, populate_existing=True)
-    if outcome is Outcome.LOST or job is None or job.lease_owner != owner or \
-            job.status not in ACTIVE:
+    job = held_job(OfferJob, job_id, owner, outcome)
+    if job is None:
         return Outcome.LOST
     store = session.get(Store, job.store_id)
-    job.status = JobStatus.FAILED if failure else JobStatus.DONE
-    job.error_code = failure.code if failure else None
-    job.finished_at = clock.now()
-    job.lease_owner = job.lease_expires_at = None
+    close_job(job, JobStatus.FAILED if failure else JobStatus.DONE, failure)
     admin = job.requested_by or "system"
     if failure is not None:
         activity.record(store, ActivityEvent.OFFERS_FAILED, ActivityOutcome.FAILURE,
@@ -218,7 +210,7 @@ def after_match(sender, *, store: Store, failure=None, **_ignored) -> None:
     job, created = request_run(store, kind=OfferKind.PUBLISH, requested_by="system")
     state().session.commit()
     if created:
-        from .. import jobs
+        from .. import jobs  # cycle: jobs imports services.offers
 
         try:
             jobs.enqueue_offer_job(job.id)

@@ -40,7 +40,8 @@ from ..i18n import _, ngettext
 from ..models import ActivityEvent, ActivityOutcome, AmazonOrder, OrderImport, OrderStatus, Store
 from ..persistence import savepoint
 from ..state import state
-from . import activity, leases, rate_limit
+from . import activity, leases, rate_limit, tokens
+from .paging import Paged
 from .runner import Lost, Outcome, commit_step, run_job
 
 #: Amazon statuses an order is imported in (out of Pending: payment verified).
@@ -95,18 +96,8 @@ def _market(store: Store):
 def import_state(store: Store) -> OrderImport:
     """The store's import record, made (committed) on first use: orders since the store's
     connection."""
-    session = state().session
-    found = session.get(OrderImport, store.id, populate_existing=True)
-    if found is not None:
-        return found
-    try:
-        with savepoint():
-            session.add(OrderImport(store_id=store.id,
-                                    orders_since=store.authorized_at or clock.now()))
-        session.commit()
-    except IntegrityError:  # another worker made it first
-        session.rollback()
-    return session.get(OrderImport, store.id, populate_existing=True)
+    return leases.store_record(OrderImport, store.id,
+                               orders_since=store.authorized_at or clock.now())
 
 
 def take_lease(store: Store, owner: str) -> bool:
@@ -207,8 +198,7 @@ class _Runner:
         return Outcome.DONE
 
     def search(self, after: datetime, token: str | None):
-        from ..amazon import orders as api
-        from . import tokens
+        from ..amazon import orders as api  # lazy: the Amazon clients load requests
 
         key, plan = bucket_key(self.store, "searchOrders"), limit("searchOrders")
         while True:
@@ -421,8 +411,7 @@ def cancel(store: Store, row: AmazonOrder, order, pending_signals: list) -> str:
 def retry(store: Store, row: AmazonOrder) -> str:
     """*Import again*: read the order from Amazon (getOrder) and hand it to the host once more.
     Flushed, not committed. Returns "imported", "needs_attention", "cancelled" or "missing"."""
-    from ..amazon import orders as api
-    from . import tokens
+    from ..amazon import orders as api  # lazy: the Amazon clients load requests
 
     key, plan = bucket_key(store, "getOrder"), limit("getOrder")
     rate_limit.acquire(key, plan)
@@ -477,16 +466,10 @@ def reason_text(row: AmazonOrder | str) -> str:
     }.get(reason, reason)
 
 
-@dataclass(frozen=True)
-class OrdersPage:
-    rows: list[AmazonOrder]
-    number: int
-    per_page: int
-    total: int
-
+class OrdersPage(Paged[AmazonOrder]):
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def rows(self) -> list[AmazonOrder]:
+        return self.items
 
 
 def page(store: Store, *, number: int = 1, per_page: int = 10) -> OrdersPage:

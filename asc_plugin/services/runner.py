@@ -15,7 +15,9 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .. import clock
 from ..errors import Failure, OperatorActionRequired
+from ..models import JobStatus, Store
 from ..state import state
 from . import leases
 
@@ -61,6 +63,42 @@ def step_until_done(step: Callable[[], bool], row: Any, owner: str,
             on_progress()
         if finished:
             return
+
+
+def run_job_row(model: Any, job_id: int, owner: str, *, steps_for: Callable[[Any, Any], Any],
+                end: Callable[[Any, Outcome, Failure | None], str],
+                on_progress: Callable[[Any], None] | None, internal_error: str, what: str,
+                progress_first: bool = False) -> str:
+    """A run kept in a job row (a match or an offers run), claimed by ``owner``: its steps
+    (``steps_for(store, job).step()``) until done, then ``end(steps, outcome, failure)``."""
+    session = state().session
+    job = session.get(model, job_id, populate_existing=True)
+    store = session.get(Store, job.store_id)
+    steps = steps_for(store, job)
+    if progress_first and on_progress is not None:
+        on_progress(job)
+    progressed = None if on_progress is None else lambda: on_progress(job)
+    return run_job(lambda: step_until_done(steps.step, job, owner, progressed),
+                   lambda outcome, failure: end(steps, outcome, failure),
+                   internal_error=internal_error, what=what)
+
+
+def held_job(model: Any, job_id: int, owner: str, outcome: Outcome) -> Any:
+    """The job row a run ends, or None when this worker no longer holds it (taken over, or
+    already over)."""
+    job = state().session.get(model, job_id, populate_existing=True)
+    if outcome is Outcome.LOST or job is None or job.lease_owner != owner or \
+            job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+        return None
+    return job
+
+
+def close_job(job: Any, status: JobStatus, failure: Failure | None) -> None:
+    """Mark the job row ended (flushed with the caller's commit) and release its lease."""
+    job.status = status
+    job.error_code = failure.code if failure else None
+    job.finished_at = clock.now()
+    job.lease_owner = job.lease_expires_at = None
 
 
 def run_job(work: Callable[[], Outcome | None],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,10 @@ from ..models import (
     ActivityOutcome,
     AttributeMapping,
     ConnectionState,
+    ListingCondition,
+    ListingItem,
+    ListingRule,
+    MatchJob,
     ProductIdType,
     Store,
     StoreStatus,
@@ -25,7 +30,8 @@ from ..models import (
 )
 from ..persistence import savepoint
 from ..state import state
-from . import activity
+from . import activity, authorizations
+from .paging import Paged
 
 
 class StoreError(ValueError):
@@ -36,16 +42,10 @@ class StoreError(ValueError):
         self.field = field
 
 
-@dataclass(frozen=True)
-class Page:
-    stores: list[Store]
-    number: int
-    per_page: int
-    total: int
-
+class Page(Paged[Store]):
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def stores(self) -> list[Store]:
+        return self.items
 
 
 #: Store ids fit a 32-bit integer (PostgreSQL's INTEGER); larger ids cannot exist.
@@ -180,9 +180,7 @@ def _due(horizon):
 
 
 def _renewal_horizon():
-    from datetime import timedelta
 
-    from . import authorizations
 
     steps = authorizations.thresholds()
     return utcnow() + timedelta(days=steps[0] if steps else 0)
@@ -352,8 +350,6 @@ def delete(store: Store) -> str:
     Its listing rows are deleted here rather than left to foreign keys, which SQLite may not
     enforce: nothing of it may outlive it under an id a new store could reuse.
     """
-    from ..models import ListingCondition, ListingItem, ListingRule, MatchJob
-
     name = store.name
     session = state().session
     rule_ids = sa.select(ListingRule.id).where(ListingRule.store_id == store.id)

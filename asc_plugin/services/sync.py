@@ -28,18 +28,17 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from flask import current_app, g
 
 from .. import clock, marketplaces
 from ..errors import Failure
 from ..i18n import ngettext
 from ..models import ActivityEvent, ActivityOutcome, Offer, OfferStatus, Store, SyncState
-from ..persistence import savepoint
 from ..state import state
-from . import activity, leases, listing_settings
+from . import activity, leases, listing_settings, orders
 from .offers import ON_AMAZON
 from .runner import Outcome, commit_step, run_job
 
@@ -50,8 +49,6 @@ LIVE = ON_AMAZON
 CLEAN, CHANGED, TO_SEND = 0, 1, 2
 #: Offers recomputed per step.
 BATCH = 200
-MAX_THROTTLED = 8
-MAX_UNAVAILABLE = 3
 
 
 @dataclass
@@ -122,17 +119,7 @@ def is_live():
 
 def sync_state(store: Store) -> SyncState:
     """The store's sync record, made (committed) on first use."""
-    session = state().session
-    found = session.get(SyncState, store.id, populate_existing=True)
-    if found is not None:
-        return found
-    try:
-        with savepoint():
-            session.add(SyncState(store_id=store.id))
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-    return session.get(SyncState, store.id, populate_existing=True)
+    return leases.store_record(SyncState, store.id)
 
 
 def take_lease(store: Store, owner: str) -> bool:
@@ -176,12 +163,13 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None) -> RunResu
 
 class _Runner:
     def __init__(self, store: Store, owner: str, on_progress):
+        from .offer_runs import SellerCalls  # lazy: it loads the Amazon clients (requests)
+
         self.store, self.owner, self.on_progress = store, owner, on_progress
         self.session = state().session
         self.result = RunResult(Outcome.DONE)
         self.settings = listing_settings.of(store)
-        self.throttled = self.unavailable = 0
-        self.refreshed = False
+        self.amazon = SellerCalls(store)
 
     @property
     def record(self) -> SyncState:
@@ -304,7 +292,7 @@ class _Runner:
         return patches
 
     def _send_each(self) -> None:
-        from ..amazon import listings, spapi
+        from ..amazon import listings, spapi  # lazy: the Amazon clients load requests
 
         after = 0
         while True:
@@ -374,7 +362,7 @@ class _Runner:
 
     # feed --------------------------------------------------------------------------------------
     def _submit_feed(self) -> None:
-        from ..amazon import feeds
+        from ..amazon import feeds  # lazy: the Amazon clients load requests (mounting stays light)
 
         batch = list(self.session.scalars(sa.select(Offer).where(
             Offer.store_id == self.store.id, Offer.dirty == TO_SEND)
@@ -404,9 +392,7 @@ class _Runner:
         self.commit()
 
     def _finish_feed(self) -> None:
-        from decimal import Decimal
-
-        from ..amazon import feeds
+        from ..amazon import feeds  # lazy: the Amazon clients load requests (mounting stays light)
 
         record, seller = self.record, self._seller()
         while True:
@@ -447,46 +433,21 @@ class _Runner:
 
     # calls -------------------------------------------------------------------------------------
     def _seller(self):
-        from .offer_runs import seller_of
+        from .offer_runs import seller_of  # cycle: offer_runs imports sync
 
         return seller_of(self.store)
 
     def _call(self, operation: str, send, surface: str = "listings"):
-        """One Amazon call under the seller's shared bucket; throttled or unavailable answers
-        are retried after a back-off, a refused token is refreshed once."""
-        from ..amazon import spapi
-        from ..errors import ConnectFailure
-        from . import rate_limit, tokens
-        from .offer_runs import bucket_key, limit
+        """One Amazon call under the seller's shared bucket, asked again until it is answered
+        (see :class:`~.offer_runs.SellerCalls`)."""
+        from .offer_runs import AGAIN  # lazy: it loads the Amazon clients (requests)
 
-        key, documented = bucket_key(self.store, surface), limit(operation)
         while True:
-            rate_limit.acquire(key, documented)
-            self.result.requests += 1
-            try:
-                result = send()
-            except spapi.Throttled as throttled:
-                rate_limit.observe(key, documented, throttled.rate_limit)
-                self.throttled += 1
-                if self.throttled > MAX_THROTTLED:
-                    raise
-                rate_limit.back_off(key, self.throttled, base=float(
-                    current_app.config["ASC_CATALOG_BACKOFF_SECONDS"]))
-                continue
-            except spapi.Unavailable:
-                self.unavailable += 1
-                if self.unavailable > MAX_UNAVAILABLE:
-                    raise
-                time.sleep(min(5.0, 0.2 * 2 ** self.unavailable))
-                continue
-            except ConnectFailure as failure:
-                if failure.code != "listings_forbidden" or self.refreshed:
-                    raise
-                self.refreshed = True
-                tokens.refresh_now(self.store.id)
-                continue
-            self.throttled = self.unavailable = 0
-            return result
+            before = self.amazon.count
+            result = self.amazon.attempt(operation, send, surface)
+            self.result.requests += self.amazon.count - before
+            if result is not AGAIN:
+                return result
 
     # end ---------------------------------------------------------------------------------------
     def end(self, outcome: Outcome, failure: Failure | None) -> RunResult:
@@ -537,8 +498,6 @@ def quantity_owned(store: Store, skus: list[str]) -> set[str]:
 def _earlier_peers(store: Store) -> list[int]:
     """Connected stores of the same seller in the same region, added before this one (kept
     for the app context: a run asks once per offer)."""
-    from flask import g
-
     cache = g.setdefault("asc_sync_peers", {})
     if store.id not in cache:
         region = marketplaces.BY_CODE[store.marketplace_code].region
@@ -566,9 +525,7 @@ def region_quantity(store: Store, offer: Offer) -> int | None:
 
 
 def connected_stores(store_ids=()) -> list[Store]:
-    from .orders import connected_stores as stores
-
-    return stores(store_ids)
+    return orders.connected_stores(store_ids)
 
 
 def summary(result: RunResult) -> str:

@@ -66,7 +66,7 @@ def _locked(session, store_id: int, *, lock: bool) -> Store:
 
 def _refresh(session, store: Store) -> None:
     """LWA refresh grant; on invalid_grant the store is marked lapsed (committed with it)."""
-    from ..amazon import lwa
+    from ..amazon import lwa  # lazy: the Amazon clients load requests (mounting stays light)
 
     cipher = state().cipher
     refresh_token = cipher.decrypt(store.refresh_token_encrypted)
