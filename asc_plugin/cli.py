@@ -8,23 +8,36 @@ Exit codes: 0 all is well, 1 something needs attention (named in the output), 2 
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING
+
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
+from wcwidth import wcswidth
+from werkzeug.serving import make_server
 
+from . import jobs, readiness
+from .errors import MESSAGES, Failure, KeyMismatch, SettingsMissing
 from .i18n import _, ngettext
+from .migrations import current, host_filter_problem, upgrade
+from .models import MatchPhase, OfferJob, OfferKind, OfferStatus, OrderStatus, Store
+from .persistence import commit
+from .presenters import check_note, connection_label
+from .services import authorizations, listing_settings, matching, offers, orders, sync
+from .state import state
+
+if TYPE_CHECKING:  # the Amazon clients load requests: only the commands that call Amazon do
+    from .amazon import sellers
 
 asc_cli = AppGroup("asc", help="Amazon Sales Channel.")
 
 
 def _require(needed) -> None:
     """Commands that need Amazon settings refuse without them, naming what to set (exit 1)."""
-    from . import readiness
-
     lacking = readiness.missing(current_app, needed)
     if lacking:
-        from .errors import SettingsMissing
-
         click.echo(SettingsMissing(lacking).message, err=True)
         for key in lacking:
             click.echo("  " + readiness.describe(key), err=True)
@@ -33,10 +46,7 @@ def _require(needed) -> None:
 
 def _require_stores(store_ids) -> None:
     """--store ids that name no store are a mistake, not an empty success (exit 1)."""
-    import sqlalchemy as sa
 
-    from .models import Store
-    from .state import state
 
     if not store_ids:
         return
@@ -55,8 +65,6 @@ def check_config():
     The host runs without them; Connect, token use and the job worker refuse until they are
     set. Handy in a deployment's checks and CI.
     """
-    from . import readiness
-
     lacking = readiness.missing(current_app)
     if not lacking:
         click.echo(_("Every setting the Amazon Sales Channel needs is set."))
@@ -77,8 +85,6 @@ def db_group():
 @click.argument("revision", default="head")
 def db_upgrade(revision):
     """Create or upgrade the plugin's tables (asc_*) to REVISION (default: head)."""
-    from .migrations import host_filter_problem, upgrade
-
     problem = host_filter_problem(current_app)
     if problem:
         click.secho(_("Warning: %(problem)s", problem=problem), fg="yellow", err=True)
@@ -89,8 +95,6 @@ def db_upgrade(revision):
 @db_group.command("current")
 def db_current():
     """Show the plugin's migration revision."""
-    from .migrations import current
-
     click.echo(current() or _("not migrated"))
 
 
@@ -105,10 +109,6 @@ def check_authorizations(store_ids):
     any store needs attention: revoked or expired (reported on every run until renewed), refused
     for an app-side reason, unreachable, or close to its yearly renewal.
     """
-    from .amazon import sellers
-    from .persistence import commit
-    from .presenters import check_note, connection_label
-    from .services import authorizations
 
     _require_stores(store_ids)
     to_check = authorizations.stores_to_check(list(store_ids))
@@ -146,8 +146,6 @@ def check_authorizations(store_ids):
 
 def _table(headers, rows, *, right=()):
     """Columns aligned by display width, so Chinese text lines up with Latin text."""
-    from wcwidth import wcswidth
-
     def width(text):
         return max(wcswidth(text), 0)
 
@@ -167,12 +165,7 @@ def rotate_keys():
     Put a new key first, keep the old ones after it, run this, then drop the old keys. A store
     whose tokens no configured key opens is named, left as it is, and makes the exit code 1.
     """
-    import sqlalchemy as sa
 
-    from .errors import KeyMismatch
-    from .models import Store
-    from .persistence import commit
-    from .state import state
 
     _require(("ASC_ENCRYPTION_KEYS",))
     cipher = state().cipher
@@ -209,15 +202,8 @@ def match_catalog(store_ids):
     not be matched (its authorization, the app's access, or Amazon unavailable: named below).
     A store whose job another worker is running is reported and left to it.
     """
-    import time
 
-    import sqlalchemy as sa
 
-    from .errors import MESSAGES, Failure
-    from .models import Store
-    from .persistence import commit
-    from .services import matching
-    from .state import state
 
     _require_stores(store_ids)
     query = sa.select(Store).order_by(Store.id)
@@ -229,7 +215,7 @@ def match_catalog(store_ids):
         return
     failed = []
     for store in stores:
-        job, _created = matching.start(store, requested_by="flask asc match-catalog")
+        job, _created = matching.request_run(store, requested_by="flask asc match-catalog")
         commit()
         shown = {"at": 0.0, "phase": None}
 
@@ -238,7 +224,7 @@ def match_catalog(store_ids):
                 return
             shown.update(at=time.monotonic(), phase=job.phase)
             done, of = matching.progress(job)
-            phase = _("reading products") if job.phase == "evaluate" else _("matching")
+            phase = _("reading products") if job.phase == MatchPhase.EVALUATE else _("matching")
             click.echo(f"{store.name}: {phase} {done}/{of}")
 
         outcome = matching.run(job.id, on_progress=report)
@@ -273,9 +259,6 @@ def import_orders(store_ids):
     could not take, or an import that could not run). A store another worker is importing is
     left to it.
     """
-    from .persistence import commit
-    from .services import orders
-    from .state import state
 
     stores = orders.connected_stores(store_ids)
     if not stores:
@@ -291,7 +274,7 @@ def import_orders(store_ids):
         name = store.name
 
         def report(counts, name=name):
-            done = sum(counts[k] for k in ("imported", "needs_attention", "cancelled"))
+            done = sum(counts[status] for status in OrderStatus)
             if done and done % 100 == 0:
                 click.echo(_("%(name)s: %(num)d orders so far", name=name, num=done))
 
@@ -306,7 +289,7 @@ def import_orders(store_ids):
         if result.outcome == "paused":
             line += " " + _("Amazon's rate limit paused the import; the next run continues.")
         click.echo(f"{name}: {line}")
-        waiting = orders.counts(store).get("needs_attention", 0)
+        waiting = orders.counts(store).get(OrderStatus.NEEDS_ATTENTION, 0)
         if result.failure is not None:
             attention.append(name)
             click.echo(_("%(name)s: %(reason)s", name=name, reason=result.failure.message),
@@ -333,8 +316,6 @@ def sync_command(store_ids):
     progress and a summary, and exits 1 naming the stores that need attention (updates Amazon
     refused, or a sync that could not run). A store another worker is syncing is left to it.
     """
-    from .persistence import commit
-    from .services import sync
 
     stores = sync.connected_stores(store_ids)
     if not stores:
@@ -372,10 +353,7 @@ def sync_command(store_ids):
 
 
 def _offer_stores(store_ids):
-    import sqlalchemy as sa
 
-    from .models import Store
-    from .state import state
 
     query = sa.select(Store).order_by(Store.id)
     if store_ids:
@@ -385,15 +363,9 @@ def _offer_stores(store_ids):
 
 def _run_offers(store, kind: str) -> tuple[str, str | None]:
     """Run one store's offers job here, printing progress; (status, error message)."""
-    import time
 
-    from .errors import MESSAGES, Failure
-    from .models import OfferJob
-    from .persistence import commit
-    from .services import offers
-    from .state import state
 
-    job, _created = offers.start(store, kind=kind, requested_by=f"flask asc {kind}")
+    job, _created = offers.request_run(store, kind=kind, requested_by=f"flask asc {kind}")
     commit()
     shown = {"at": 0.0}
 
@@ -425,8 +397,6 @@ def publish(store_ids, dry_run):
     products that left the listing, prints progress and Amazon's verdict per status, and exits
     1 naming the stores that need attention (no settings, refused, Amazon unavailable).
     """
-    from .services import listing_settings, offers
-
     stores = _offer_stores(store_ids)
     if not stores:
         click.echo(_("No store is connected to Amazon."))
@@ -438,7 +408,7 @@ def publish(store_ids, dry_run):
             click.echo(_("%(name)s: save the listing settings on the store's dashboard first.",
                          name=store.name), err=True)
             continue
-        status, reason = _run_offers(store, "dry_run" if dry_run else "publish")
+        status, reason = _run_offers(store, OfferKind.DRY_RUN if dry_run else OfferKind.PUBLISH)
         if status == "busy":
             click.echo(_("%(name)s: another worker is publishing this store; left to it.",
                          name=store.name))
@@ -462,22 +432,22 @@ def listing_status(store_ids):
     """Read every store's offers back from Amazon (searchListingsItems) and print the counts
     per status; exits 1 naming the stores with offers that have errors, are suppressed or
     need approval, or that could not be read."""
-    from .services import offers
-
     stores = _offer_stores(store_ids)
     if not stores:
         click.echo(_("No store is connected to Amazon."))
         return
     rows, attention = [], []
     for store in stores:
-        status, reason = _run_offers(store, "status")
+        status, reason = _run_offers(store, OfferKind.STATUS)
         counts = offers.status_counts(store)
         rows.append((store.name, *(f"{counts.get(k, 0):,}" for k in (
-            "active", "submitted", "inactive", "errors", "suppressed", "approval", "ended"))))
+            OfferStatus.ACTIVE, OfferStatus.SUBMITTED, OfferStatus.INACTIVE, OfferStatus.ERRORS,
+            OfferStatus.SUPPRESSED, OfferStatus.APPROVAL, OfferStatus.ENDED))))
         if status not in ("done", "busy"):
             attention.append(store.name)
             click.echo(f"{store.name}: {reason or ''}", err=True)
-        elif counts.get("errors") or counts.get("suppressed") or counts.get("approval"):
+        elif any(counts.get(status) for status in (OfferStatus.ERRORS, OfferStatus.SUPPRESSED,
+                                                   OfferStatus.APPROVAL)):
             attention.append(store.name)
     headers = (_("Store"), _("Active"), _("Submitted"), _("Inactive"), _("Has errors"),
                _("Suppressed"), _("Needs approval"), _("Ended"))
@@ -498,8 +468,6 @@ def worker(workers):
     Not needed when ASC_JOB_QUEUE hands jobs to the host's own queue. Stop it with Ctrl-C;
     a job it was running is taken over by the next worker once its lease runs out.
     """
-    from . import jobs
-
     _require(("ASC_ENCRYPTION_KEYS", "ASC_AMAZON_CLIENT_ID", "ASC_AMAZON_CLIENT_SECRET"))
     huey = jobs.huey_for(current_app)
     jobs.resume_stalled()
@@ -523,8 +491,7 @@ def sandbox(host, port, admin_url):
     the plugin's prefix) and its Login URI, then prints the settings that point the app at it.
     For development and staging only: never set them on a production admin.
     """
-    from werkzeug.serving import make_server
-
+    # lazy: mounting never loads the sandbox
     from .sandbox import create_sandbox_app, sandbox_config_for
 
     prefix = current_app.config["ASC_URL_PREFIX"].rstrip("/")

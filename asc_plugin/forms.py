@@ -67,10 +67,6 @@ class PluginForm(FlaskForm):
         def get_translations(self, form):
             return i18n.wtforms_translations()
 
-    def csrf_field(self):
-        """The hidden CSRF input, whatever the host named the field."""
-        return self[self.meta.csrf_field_name]
-
 
 def _plain_text(form, field):
     """No control characters, no bidi overrides: what is stored reads as it is shown."""

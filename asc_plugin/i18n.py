@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "asc_plugin"
-#: Catalogs the plugin ships, by the locale they serve.
-CATALOGS = ("en", "zh_Hant")
 _TRADITIONAL_TERRITORIES = {"TW", "HK", "MO"}
 #: The marker functions message extraction looks for (scripts/translations.py and the tests).
 EXTRACT_KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None,

@@ -21,8 +21,12 @@ import logging
 import os
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 
+from .files import private_dir, private_file
+from .models import MatchJob, OfferJob
+from .services import matching, offers, orders, sync
 from .state import current_app_object, state
 
 __all__ = ["import_orders", "run_match_job", "run_offer_job", "run_order_import", "run_sync",
@@ -42,16 +46,12 @@ def run_match_job(job_id: int) -> str:
 
     Returns "done", "failed", "busy" (another worker holds it or it is over) or "lost".
     """
-    from .services import matching
-
     return matching.run(int(job_id))
 
 
 def run_order_import(store_id: int) -> str:
     """Import one store's new Amazon orders (any queue; in an app context). Returns the run's
     outcome: "done", "paused", "failed", "busy", "lost", "unsupported" or "not_connected"."""
-    from .services import orders
-
     return orders.run(int(store_id)).outcome
 
 
@@ -59,8 +59,6 @@ def import_orders() -> dict[int, str]:
     """Import the new Amazon orders of every connected store (the periodic task; RQ and Celery
     hosts schedule this same function, every few minutes, in an app context). A store whose
     import another worker is running is left to it."""
-    from .services import orders
-
     stores = [store.id for store in orders.connected_stores()]
     state().session.rollback()
     return {store_id: run_order_import(store_id) for store_id in stores}
@@ -69,8 +67,6 @@ def import_orders() -> dict[int, str]:
 def run_sync(store_id: int) -> str:
     """Sync one store's prices and quantities with Amazon (any queue; in an app context).
     Returns "done", "failed", "busy", "lost" or "not_connected"."""
-    from .services import sync
-
     return sync.run(int(store_id)).outcome
 
 
@@ -78,8 +74,6 @@ def sync_all() -> dict[int, str]:
     """Sync every connected store's prices and quantities (the periodic task; RQ and Celery
     hosts schedule this same function every few minutes, in an app context). A store another
     worker is syncing is left to it."""
-    from .services import sync
-
     stores = [store.id for store in sync.connected_stores()]
     state().session.rollback()
     return {store_id: run_sync(store_id) for store_id in stores}
@@ -88,8 +82,6 @@ def sync_all() -> dict[int, str]:
 def run_offer_job(job_id: int) -> str:
     """The offers job function (publish, dry run or status sweep), for any queue; as
     :func:`run_match_job`."""
-    from .services import offers
-
     return offers.run(int(job_id))
 
 
@@ -114,10 +106,7 @@ def enqueue(job_id: int) -> None:
 
 def resume_stalled() -> list[int]:
     """Enqueue again every job under way that no live worker holds; their ids."""
-    import sqlalchemy as sa
 
-    from .models import MatchJob
-    from .services import matching
 
     jobs = state().session.scalars(sa.select(MatchJob).where(
         MatchJob.status.in_(matching.ACTIVE))).all()
@@ -134,10 +123,7 @@ def resume_stalled() -> list[int]:
 
 
 def _stalled_offer_jobs() -> list[int]:
-    import sqlalchemy as sa
 
-    from .models import OfferJob
-    from .services import offers
 
     jobs = state().session.scalars(sa.select(OfferJob).where(
         OfferJob.status.in_(offers.ACTIVE))).all()
@@ -150,7 +136,7 @@ def huey_for(app: Flask) -> HueyObject:
 
 
 def _is_huey(queue: object) -> bool:
-    from huey import Huey
+    from huey import Huey  # lazy: Huey loads only where jobs are queued or run
 
     return isinstance(queue, Huey)
 
@@ -173,9 +159,8 @@ def _huey(app: Flask) -> HueyObject:
     if queue != "huey":
         raise RuntimeError("ASC_JOB_QUEUE is a callable: jobs go to the host's own queue, and "
                            "its workers run them, not `flask asc worker`.")
-    from huey import SqliteHuey
+    from huey import SqliteHuey  # lazy: Huey loads only where jobs are queued or run
 
-    from .files import private_dir, private_file
 
     path = app.config["ASC_HUEY_PATH"] or os.path.join(app.instance_path, "asc_jobs.sqlite3")
     private_dir(os.path.dirname(os.path.abspath(path)))
@@ -184,7 +169,7 @@ def _huey(app: Flask) -> HueyObject:
 
 
 def _register(app: Flask, huey: HueyObject) -> dict[str, HueyObject]:
-    from huey import crontab
+    from huey import crontab  # lazy: Huey loads only where jobs are queued or run
 
     @huey.task(name=TASK_NAME)
     def match(job_id: int) -> str:

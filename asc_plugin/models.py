@@ -7,6 +7,7 @@ foreign keys into host tables, so the plugin fits any host schema.
 from __future__ import annotations
 
 import enum
+import sys
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -74,6 +75,149 @@ class ProductIdType(str, enum.Enum):
     EAN = "EAN"
     GCID = "GCID"
     SELLER_SKU = "SELLER_SKU"
+
+
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:  # Python 3.10: the same, by hand
+    class StrEnum(str, enum.Enum):
+        """Members are their value: equal to it, stored and formatted as it."""
+
+        def __str__(self) -> str:
+            return str(self.value)
+
+
+# Named states. The columns hold the members' values (plain strings, as before: no migration);
+# members compare equal to what is read back, so compare with ``==`` or ``in``, never ``is``.
+
+class JobStatus(StrEnum):
+    """A matching or offers run's status."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    #: Amazon kept failing: *Match again* resumes it where it stopped (matching only).
+    PAUSED = "paused"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class MatchPhase(StrEnum):
+    EVALUATE = "evaluate"  # local: the rule and the product ids
+    MATCH = "match"  # Amazon: the catalog searches
+
+
+class OfferPhase(StrEnum):
+    PREPARE = "prepare"
+    PREVIEW = "preview"
+    SEND = "send"
+    FEED = "feed"
+    END = "end"
+    SWEEP = "sweep"
+    VERIFY = "verify"
+    DONE = "done"
+
+
+class OfferKind(StrEnum):
+    PUBLISH = "publish"
+    DRY_RUN = "dry_run"
+    #: A status sweep: Amazon's read-back of the offers, nothing sent.
+    STATUS = "status"
+
+
+class ItemStatus(StrEnum):
+    """A product in the listing preview: whether the rule lists it, and Amazon's answer."""
+
+    MATCHED = "matched"
+    SEVERAL = "several"
+    VARIATION_PARENT = "variation_parent"
+    NO_MATCH = "no_match"
+    REFUSED = "refused"
+    PENDING = "pending"
+    ID_MISSING = "id_missing"
+    ID_INVALID = "id_invalid"
+    UNSUPPORTED = "unsupported"
+    EXCLUDED = "excluded"
+
+
+class OfferStatus(StrEnum):
+    ACTIVE = "active"
+    SUBMITTED = "submitted"
+    READY = "ready"
+    ERRORS = "errors"
+    APPROVAL = "approval"
+    NOT_ELIGIBLE = "not_eligible"
+    INACTIVE = "inactive"
+    SUPPRESSED = "suppressed"
+    ENDED = "ended"
+
+
+class OfferPending(StrEnum):
+    """What a run still has to do with an offer (``Offer.pending``)."""
+
+    SEND = "send"
+    END = "end"
+
+
+class OrderStatus(StrEnum):
+    NEEDS_ATTENTION = "needs_attention"
+    IMPORTED = "imported"
+    CANCELLED = "cancelled"
+
+
+class AttemptOutcome(StrEnum):
+    """How a connect attempt ended (else a failure code from :mod:`asc_plugin.errors`)."""
+
+    #: Amazon's answer is being applied (a claim): not ended yet.
+    PROCESSING = "processing"
+    CONNECTED = "connected"
+    RENEWED = "renewed"
+    CANCELLED = "cancelled"
+    SUPERSEDED = "superseded"
+    EXPIRED = "expired"
+    #: Claimed but never finished (its worker died mid-way).
+    INTERRUPTED = "interrupted"
+
+
+class ActivityOutcome(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    INFO = "info"
+
+
+class ActivityEvent(StrEnum):
+    """What an activity entry records (rendered by :mod:`~.services.activity_messages`)."""
+
+    STORE_CREATED = "store_created"
+    STATUS_CHANGED = "status_changed"
+    SETTINGS_CHANGED = "settings_changed"
+    MAPPING_CHANGED = "mapping_changed"
+    RULE_CHANGED = "rule_changed"
+    CONNECT_STARTED = "connect_started"
+    CONNECT_FAILED = "connect_failed"
+    CONNECTED = "connected"
+    AUTHORIZATION_SHARED = "authorization_shared"
+    DISCONNECTED = "disconnected"
+    TOKEN_REFUSED = "token_refused"  # noqa: S105 - an event, not a secret
+    AUTHORIZATION_REVOKED = "authorization_revoked"
+    AUTHORIZATION_EXPIRED = "authorization_expired"
+    MATCH_STARTED = "match_started"
+    MATCH_FINISHED = "match_finished"
+    MATCH_PAUSED = "match_paused"
+    MATCH_FAILED = "match_failed"
+    MATCH_CHOSEN = "match_chosen"
+    MATCH_CHOICE_UNDONE = "match_choice_undone"
+    OFFERS_STARTED = "offers_started"
+    OFFERS_PUBLISHED = "offers_published"
+    OFFERS_FAILED = "offers_failed"
+    OFFER_END_REQUESTED = "offer_end_requested"
+    OFFER_ENDED = "offer_ended"
+    ORDERS_IMPORTED = "orders_imported"
+    ORDERS_FAILED = "orders_failed"
+    ORDER_NEEDS_ATTENTION = "order_needs_attention"
+    ORDER_CANCELLED = "order_cancelled"
+    SYNC_SENT = "sync_sent"
+    SYNC_REFUSED = "sync_refused"
+    SYNC_FAILED = "sync_failed"
 
 
 def _enum(cls, name):

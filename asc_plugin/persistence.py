@@ -20,10 +20,6 @@ from sqlalchemy.orm import Session
 from .state import state
 
 
-def session():
-    return state().session
-
-
 def commit() -> None:
     """End the plugin's own unit of work (views and CLI commands only)."""
     state().session.commit()

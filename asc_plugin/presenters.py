@@ -12,12 +12,9 @@ from functools import cached_property
 from . import i18n, marketplaces
 from .host import Website
 from .i18n import N_, _, _l, ngettext, sentences
-from .models import ConnectionState, Store, StoreStatus
+from .models import AttemptOutcome, ConnectionState, Store, StoreStatus
 from .services import authorizations
 from .state import state
-
-#: tone -> the CSS modifier and an icon that says the same without colour.
-TONES = {"success": "✓", "info": "ℹ", "warning": "!", "error": "✕", "muted": "–"}
 
 #: (message id, tone); translated once per present() call (see _Shown).
 _STATUS = {StoreStatus.INCOMPLETE: (N_("Incomplete"), "warning"),
@@ -227,11 +224,11 @@ def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
     from .services import attempts
 
     outcome = attempts.effective_outcome(attempt)
-    if outcome in (None, "superseded", "processing"):
+    if outcome in (None, AttemptOutcome.SUPERSEDED, AttemptOutcome.PROCESSING):
         return None
     name = store.name if store is not None else None
     detail = attempts.details(attempt)
-    if outcome == "connected":
+    if outcome == AttemptOutcome.CONNECTED:
         message = _("“%(name)s” is connected as %(shown)s (%(seller)s).", name=name,
                     shown=detail.get("shown"), seller=attempt.seller_id)
         if detail.get("others"):
@@ -244,7 +241,7 @@ def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
                 "manages.", "It also serves %(num)d stores of the same seller account that "
                 "other admins manage.", int(detail["others_hidden"])))
         return "success", message
-    if outcome == "renewed":
+    if outcome == AttemptOutcome.RENEWED:
         from . import dates
 
         until = detail.get("until")
@@ -252,14 +249,14 @@ def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
         return "success", _("Authorization of “%(name)s” renewed: connected as %(shown)s "
                             "(%(seller)s) until %(until)s.", name=name,
                             shown=detail.get("shown"), seller=attempt.seller_id, until=day)
-    if outcome == "cancelled":
+    if outcome == AttemptOutcome.CANCELLED:
         return "info", _("Connecting “%(name)s” was cancelled; nothing changed.", name=name)
-    if outcome == "expired":
+    if outcome == AttemptOutcome.EXPIRED:
         return "warning", sentences(
             _("No answer came back from Amazon for “%(name)s” within 10 minutes; nothing "
               "changed.", name=name), _region_hint(store),
             _("Then click Connect store to try again."))
-    if outcome == "interrupted":
+    if outcome == AttemptOutcome.INTERRUPTED:
         return "error", _("Connecting “%(name)s” was interrupted before it finished; nothing "
                           "changed. Try again.", name=name)
     try:

@@ -33,7 +33,6 @@ KEY_COMMAND = ("python -c 'from cryptography.fernet import Fernet; "
 #: What each use needs.
 CONNECT = ("ASC_ENCRYPTION_KEYS", "ASC_AMAZON_REDIRECT_URI", "ASC_AMAZON_CLIENT_ID",
            "ASC_AMAZON_CLIENT_SECRET", "ASC_AMAZON_APPLICATION_ID")
-TOKENS = ("ASC_ENCRYPTION_KEYS", "ASC_AMAZON_CLIENT_ID", "ASC_AMAZON_CLIENT_SECRET")
 _warned: set[tuple[str, ...]] = set()
 
 

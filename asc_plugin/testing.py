@@ -325,12 +325,13 @@ def run_match_jobs(app: Flask) -> list[str]:
     import sqlalchemy as sa
 
     from .jobs import run_match_job
-    from .models import MatchJob
+    from .models import JobStatus, MatchJob
     from .state import state
 
     with app.app_context():
         ids = state().session.scalars(sa.select(MatchJob.id).where(
-            MatchJob.status.in_(("queued", "running"))).order_by(MatchJob.id)).all()
+            MatchJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
+            .order_by(MatchJob.id)).all()
     outcomes = []
     for job_id in ids:
         with app.app_context():
@@ -344,12 +345,13 @@ def run_offer_jobs(app: Flask) -> list[str]:
     import sqlalchemy as sa
 
     from .jobs import run_offer_job
-    from .models import OfferJob
+    from .models import JobStatus, OfferJob
     from .state import state
 
     with app.app_context():
         ids = state().session.scalars(sa.select(OfferJob.id).where(
-            OfferJob.status.in_(("queued", "running"))).order_by(OfferJob.id)).all()
+            OfferJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
+            .order_by(OfferJob.id)).all()
     outcomes = []
     for job_id in ids:
         with app.app_context():

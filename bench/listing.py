@@ -192,7 +192,7 @@ def preview(database_url: str, products: int) -> tuple[float, float, float, int]
         from asc_plugin.models import Store
 
         store = state().session.get(Store, store_id)
-        job, _created = matching.start(store, requested_by="bench")
+        job, _created = matching.request_run(store, requested_by="bench")
         state().session.commit()
         job_id = job.id
     start = time.perf_counter()
@@ -236,7 +236,7 @@ def matching_throughput(database_url: str,
         with app.app_context():
             from asc_plugin.models import Store
 
-            job, _created = matching.start(state().session.get(Store, store_id),
+            job, _created = matching.request_run(state().session.get(Store, store_id),
                                            requested_by="bench")
             state().session.commit()
             job_id = job.id

@@ -63,7 +63,7 @@ def publish(app, store_id: int):
     from asc_plugin.state import state
 
     with app.app_context():
-        job, _created = offers.start(state().session.get(Store, store_id), requested_by="bench")
+        job, _created = offers.request_run(state().session.get(Store, store_id), requested_by="bench")
         state().session.commit()
         job_id = job.id
     start = time.perf_counter()

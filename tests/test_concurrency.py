@@ -183,7 +183,7 @@ def test_racing_match_requests_make_one_job(app, live):
 
 
 def test_the_database_refuses_a_second_open_run_and_claim_a_second_live_one(app, live):
-    """The unique index, and claim()'s own check for a database where two runs are open
+    """The unique index, and take_lease()'s own check for a database where two runs are open
     (one made before the index existed)."""
     import sqlalchemy as sa
     from sqlalchemy.exc import IntegrityError
@@ -204,9 +204,9 @@ def test_the_database_refuses_a_second_open_run_and_claim_a_second_live_one(app,
         session.add(MatchJob(store_id=store_id, status="queued"))
         session.commit()
         first, second = session.scalars(sa.select(MatchJob.id).order_by(MatchJob.id)).all()
-        assert matching.claim(first, "worker-a")
-        assert not matching.claim(second, "worker-b")  # the store's other run is held
+        assert matching.take_lease(first, "worker-a")
+        assert not matching.take_lease(second, "worker-b")  # the store's other run is held
         session.execute(sa.update(MatchJob).where(MatchJob.id == first).values(
             status="done", lease_owner=None, lease_expires_at=None))
         session.commit()
-        assert matching.claim(second, "worker-b")
+        assert matching.take_lease(second, "worker-b")

@@ -60,7 +60,7 @@ def save_settings(app, store, **values):
 def publish(app, store, kind="publish") -> OfferJob:
     with app.app_context():
         s = state().session.get(type(store), store.id)
-        job, _created = offers.start(s, kind=kind, requested_by="tests")
+        job, _created = offers.request_run(s, kind=kind, requested_by="tests")
         commit()
         job_id = job.id
     with app.app_context():
@@ -260,8 +260,8 @@ def test_one_run_per_store(app, admin, sandbox, kind):
     save_settings(app, store)
     with app.app_context():
         s = state().session.get(type(store), store.id)
-        first, created = offers.start(s, kind=kind, requested_by="a")
-        second, again = offers.start(s, kind=kind, requested_by="b")
+        first, created = offers.request_run(s, kind=kind, requested_by="a")
+        second, again = offers.request_run(s, kind=kind, requested_by="b")
         commit()
         assert created and not again and first.id == second.id
 
@@ -331,7 +331,7 @@ def test_a_killed_run_resumes_where_it_stopped_and_sends_no_offer_twice(app, adm
     store = matched_store(app, admin, sandbox)
     save_settings(app, store)
     with app.app_context():
-        job, _created = offers.start(state().session.get(type(store), store.id),
+        job, _created = offers.request_run(state().session.get(type(store), store.id),
                                      requested_by="tests")
         commit()
         job_id = job.id

@@ -171,7 +171,7 @@ def test_a_killed_workers_run_is_resumed_and_flags_clear_only_once_accepted(
 def test_one_run_per_store_at_once(app, admin, sandbox):
     store = published(app, admin, sandbox)
     with app.app_context():
-        assert sync.claim(state().session.get(Store, store.id), "other-worker")
+        assert sync.take_lease(state().session.get(Store, store.id), "other-worker")
     assert run_sync(app, store).outcome == "busy"
     with app.app_context():
         assert sync.running(state().session.get(Store, store.id))

@@ -223,3 +223,24 @@ def test_published_readme_images_point_somewhere_real_or_become_text():
     assert hook.published_readme(text, "https://git.example.org/raw/v1/") == (
         "See ![The home page](https://git.example.org/raw/v1/docs/screenshots/09.png) and "
         "![x](https://cdn.example/y.png).")
+
+
+def test_every_activity_event_has_a_message_and_every_message_an_event():
+    """An event recorded without a message would show an empty line in the activity log."""
+    from asc_plugin.models import ActivityEvent
+    from asc_plugin.services import activity_messages as messages
+
+    known = set(messages.TEMPLATES) | set(messages.VARIANTS) | set(messages._RENDERERS)
+    assert known == {event.value for event in ActivityEvent}
+    assert sum(map(len, (messages.TEMPLATES, messages.VARIANTS, messages._RENDERERS))) == \
+        len(ActivityEvent)  # one way to render each
+
+
+def test_stored_states_are_their_plain_values():
+    """Enum members go to the database and to templates as the strings they always were."""
+    from asc_plugin.models import ItemStatus, JobStatus
+    from asc_plugin.services.runner import Outcome
+
+    assert JobStatus.PAUSED == "paused" and f"{JobStatus.PAUSED}" == "paused"
+    assert str(ItemStatus.NO_MATCH) == "no_match" and json.dumps([Outcome.LOST]) == '["lost"]'
+    assert {"matched": 1}[ItemStatus.MATCHED] == 1

@@ -151,8 +151,8 @@ def test_claim_is_exclusive(queued_app, admin_of):
     _start(admin_of, store.id)
     job_id = _job(queued_app, store.id).id
     with queued_app.app_context():
-        assert matching.claim(job_id, "worker-a")
-        assert not matching.claim(job_id, "worker-b")
+        assert matching.take_lease(job_id, "worker-a")
+        assert not matching.take_lease(job_id, "worker-b")
         assert matching.run(job_id, owner="worker-b") == "busy"
 
 

@@ -26,7 +26,6 @@ from flask import current_app
 
 from .. import marketplaces
 from ..errors import AmazonUnavailable, ConnectFailure, OperatorActionRequired
-from ..services.product_ids import same_gtin
 from . import responses
 from .oauth import user_agent
 
@@ -38,6 +37,7 @@ PAGE_SIZE = 20
 MAX_PAGES = 50
 INCLUDED_DATA = "identifiers,summaries,productTypes"
 ASIN = re.compile(r"[A-Z0-9]{10}")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII: "١٢".isdigit() is true too
 
 log = logging.getLogger(__name__)
 
@@ -259,3 +259,8 @@ def _rate_limit(response) -> float | None:
     except ValueError:
         return None
     return value if 0 < value < 1000 else None
+
+
+def same_gtin(a: str, b: str) -> bool:
+    """Whether two numeric ids are the same GTIN (a UPC and its 13-digit EAN form are)."""
+    return bool(_DIGITS.fullmatch(a) and _DIGITS.fullmatch(b)) and a.zfill(14) == b.zfill(14)

@@ -39,13 +39,11 @@ class AmazonSellerCentralApp(FlaskOAuth2App):
         )
 
     def refresh(self, refresh_token: str) -> dict:
-        """LWA refresh_token grant."""
-        metadata = self.load_server_metadata()
-        with self._get_oauth_client(**metadata) as client:
-            return client.refresh_token(
-                self.access_token_url, refresh_token=refresh_token,
-                timeout=current_app.config["ASC_AMAZON_HTTP_TIMEOUT"],
-            )
+        """LWA refresh_token grant, through Authlib's public token request."""
+        return self.fetch_access_token(
+            grant_type="refresh_token", refresh_token=refresh_token,
+            timeout=current_app.config["ASC_AMAZON_HTTP_TIMEOUT"],
+        )
 
 
 def create_oauth_registry(app):

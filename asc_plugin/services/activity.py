@@ -7,12 +7,12 @@ when it is shown (a worker's ``LANG`` never decides what an admin reads).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from ..models import ActivityLog, Store
 from ..state import state
+from .paging import Paged
 
 OUTCOMES = ("success", "failure", "info")
 
@@ -48,16 +48,10 @@ def failure_params(failure) -> dict:
     return params
 
 
-@dataclass(frozen=True)
-class Page:
-    entries: list[tuple[ActivityLog, str]]  # (entry, store name)
-    number: int
-    per_page: int
-    total: int
-
+class Page(Paged[tuple[ActivityLog, str]]):
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def entries(self) -> list[tuple[ActivityLog, str]]:  # (entry, store name)
+        return self.items
 
 
 def page(store_ids: list[int], *, outcome: str | None = None, number: int = 1,

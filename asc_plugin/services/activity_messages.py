@@ -10,37 +10,43 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 
-from ..i18n import N_, gettext
+from .. import dates
+from ..errors import Failure
+from ..i18n import N_, gettext, ngettext
+from ..models import ActivityEvent
+from . import matching, offers, orders
+from .rules import Condition, describe
 
 #: event -> message id, rendered with the entry's parameters.
 TEMPLATES: dict[str, str] = {
-    "store_created": N_("Store “%(name)s” was added."),
-    "mapping_changed": N_("Product ID mapping set to %(type)s ← %(attribute)s."),
-    "authorization_revoked": N_(
+    ActivityEvent.STORE_CREATED: N_("Store “%(name)s” was added."),
+    ActivityEvent.MAPPING_CHANGED: N_("Product ID mapping set to %(type)s ← %(attribute)s."),
+    ActivityEvent.AUTHORIZATION_REVOKED: N_(
         "Amazon no longer accepts this store's authorization (it expired or was removed in "
         "Seller Central › Manage Your Apps). Renew the authorization to reconnect."),
-    "match_started": N_("Matching with Amazon's catalog started."),
-    "match_chosen": N_("%(sku)s: ASIN %(asin)s chosen among %(count)s matches."),
-    "order_cancelled": N_("Amazon cancelled order %(order)s; the shop's order %(host)s was "
-                          "cancelled too."),
-    "offer_end_requested": N_("%(sku)s: ending the offer on Amazon (ASIN %(asin)s) was "
-                              "requested."),
-    "match_choice_undone": N_("%(sku)s: the chosen ASIN %(asin)s was set aside; choose again "
-                              "among %(count)s matches."),
+    ActivityEvent.MATCH_STARTED: N_("Matching with Amazon's catalog started."),
+    ActivityEvent.MATCH_CHOSEN: N_("%(sku)s: ASIN %(asin)s chosen among %(count)s matches."),
+    ActivityEvent.ORDER_CANCELLED: N_(
+        "Amazon cancelled order %(order)s; the shop's order %(host)s was cancelled too."),
+    ActivityEvent.OFFER_END_REQUESTED: N_(
+        "%(sku)s: ending the offer on Amazon (ASIN %(asin)s) was requested."),
+    ActivityEvent.MATCH_CHOICE_UNDONE: N_(
+        "%(sku)s: the chosen ASIN %(asin)s was set aside; choose again among %(count)s matches."),
 }
 #: Events with variants: the variant's parameter value -> message id.
 VARIANTS: dict[str, tuple[str, dict]] = {
-    "offers_started": ("kind", {
+    ActivityEvent.OFFERS_STARTED: ("kind", {
         "dry_run": N_("Checking the offers with Amazon (nothing is published) started."),
         "publish": N_("Publishing offers to Amazon started.")}),
-    "offer_ended": ("zero", {
+    ActivityEvent.OFFER_ENDED: ("zero", {
         False: N_("%(sku)s: the offer on Amazon (ASIN %(asin)s) was ended."),
         True: N_("%(sku)s: the offer on Amazon (ASIN %(asin)s) was set to quantity 0.")}),
-    "status_changed": ("active", {
+    ActivityEvent.STATUS_CHANGED: ("active", {
         True: N_("Store activated."),
         False: N_("Store deactivated: settings are kept, nothing syncs.")}),
-    "connect_started": ("kind", {
+    ActivityEvent.CONNECT_STARTED: ("kind", {
         "connect": N_("Connection to Amazon Seller Central started."),
         "renewal": N_("Renewal of the Amazon authorization started."),
         "login_uri": N_("Renewal started from Amazon Seller Central (Manage Your Apps).")}),
@@ -91,17 +97,11 @@ def details(entry) -> list[str]:
 
 
 def _failure(params: dict) -> str:
-    from ..errors import Failure
-
     return Failure(params["failure"], **params.get("details", {})).message
 
 
 def _connected(params: dict) -> str:
     if params.get("until"):
-        from datetime import datetime
-
-        from .. import dates
-
         until = dates.formatters()[0](datetime.fromisoformat(params["until"]))
         return gettext("Authorization renewed: connected as %(shown)s (%(seller)s) until "
                        "%(until)s.", shown=params["shown"], seller=params["seller"], until=until)
@@ -110,9 +110,7 @@ def _connected(params: dict) -> str:
 
 
 def _authorization_shared(params: dict) -> str:
-    from datetime import datetime
 
-    from .. import dates
 
     until = dates.formatters()[0](datetime.fromisoformat(params["until"]))
     return gettext("Authorization replaced through another store of the same Amazon seller "
@@ -139,9 +137,7 @@ def _settings_changed(params: dict) -> str:
 
 
 def _match_finished(params: dict) -> str:
-    from .matching import summary
-
-    return summary(params["counts"])
+    return matching.summary(params["counts"])
 
 
 def _match_stopped(params: dict) -> str:
@@ -154,9 +150,7 @@ def _match_paused(params: dict) -> str:
 
 
 def _orders_imported(params: dict) -> str:
-    from .orders import summary
-
-    return summary(params["counts"])
+    return orders.summary(params["counts"])
 
 
 def _orders_stopped(params: dict) -> str:
@@ -164,16 +158,12 @@ def _orders_stopped(params: dict) -> str:
 
 
 def _order_needs_attention(params: dict) -> str:
-    from .orders import reason_text
-
     return gettext("Amazon order %(order)s needs attention: %(reason)s", order=params["order"],
-                   reason=reason_text(params["reason"]))
+                   reason=orders.reason_text(params["reason"]))
 
 
 def _offers_published(params: dict) -> str:
-    from .offers import summary
-
-    return summary(params["counts"])
+    return offers.summary(params["counts"])
 
 
 def _offers_stopped(params: dict) -> str:
@@ -181,15 +171,11 @@ def _offers_stopped(params: dict) -> str:
 
 
 def _sync_sent(params: dict) -> str:
-    from ..i18n import ngettext
-
     return ngettext("Amazon accepted %(num)s price or quantity update.",
                     "Amazon accepted %(num)s price or quantity updates.", params["sent"])
 
 
 def _sync_refused(params: dict) -> str:
-    from ..i18n import ngettext
-
     return ngettext("Amazon accepted %(num)s price or quantity update and refused %(refused)s "
                     "(%(skus)s); see the offers page for Amazon's reasons.",
                     "Amazon accepted %(num)s price or quantity updates and refused %(refused)s "
@@ -202,31 +188,29 @@ def _sync_stopped(params: dict) -> str:
 
 
 def _rule_changed(params: dict) -> str:
-    from .rules import Condition, describe
-
     conditions = [Condition(*c) for c in params["conditions"]]
     return gettext("Listing rule saved. %(rule)s",
                    rule=describe(conditions, params["match"], params["enabled"]))
 
 
 _RENDERERS: dict[str, Callable[[dict], str]] = {
-    "connect_failed": _failure,
-    "token_refused": _failure,
-    "authorization_expired": _failure,
-    "connected": _connected,
-    "authorization_shared": _authorization_shared,
-    "disconnected": _disconnected,
-    "settings_changed": _settings_changed,
-    "match_finished": _match_finished,
-    "match_failed": _match_stopped,
-    "match_paused": _match_paused,
-    "rule_changed": _rule_changed,
-    "orders_imported": _orders_imported,
-    "offers_published": _offers_published,
-    "offers_failed": _offers_stopped,
-    "orders_failed": _orders_stopped,
-    "order_needs_attention": _order_needs_attention,
-    "sync_sent": _sync_sent,
-    "sync_refused": _sync_refused,
-    "sync_failed": _sync_stopped,
+    ActivityEvent.CONNECT_FAILED: _failure,
+    ActivityEvent.TOKEN_REFUSED: _failure,
+    ActivityEvent.AUTHORIZATION_EXPIRED: _failure,
+    ActivityEvent.CONNECTED: _connected,
+    ActivityEvent.AUTHORIZATION_SHARED: _authorization_shared,
+    ActivityEvent.DISCONNECTED: _disconnected,
+    ActivityEvent.SETTINGS_CHANGED: _settings_changed,
+    ActivityEvent.MATCH_FINISHED: _match_finished,
+    ActivityEvent.MATCH_FAILED: _match_stopped,
+    ActivityEvent.MATCH_PAUSED: _match_paused,
+    ActivityEvent.RULE_CHANGED: _rule_changed,
+    ActivityEvent.ORDERS_IMPORTED: _orders_imported,
+    ActivityEvent.OFFERS_PUBLISHED: _offers_published,
+    ActivityEvent.OFFERS_FAILED: _offers_stopped,
+    ActivityEvent.ORDERS_FAILED: _orders_stopped,
+    ActivityEvent.ORDER_NEEDS_ATTENTION: _order_needs_attention,
+    ActivityEvent.SYNC_SENT: _sync_sent,
+    ActivityEvent.SYNC_REFUSED: _sync_refused,
+    ActivityEvent.SYNC_FAILED: _sync_stopped,
 }

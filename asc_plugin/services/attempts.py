@@ -18,15 +18,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..errors import ConnectFailure
-from ..models import ConnectAttempt, Store, utcnow
+from ..models import AttemptOutcome, ConnectAttempt, Store, utcnow
 from ..persistence import own_session
 from ..state import state
 from .binding import session_binding
 
-#: Outcomes that are not failures.
-SUCCESS = {"connected", "renewed"}
-#: Outcomes that say the attempt was ended here, not by Amazon.
-ENDED_HERE = {"cancelled", "superseded"}
 #: Finished attempts are kept this long, for the waiting card and for support.
 KEEP = timedelta(days=30)
 #: A claim that never finished (its worker died mid-way) reads as failed after this long.
@@ -37,7 +33,7 @@ def state_hash(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def start(store: Store, *, kind: str, redirect_uri: str, new_tab: bool, return_to: str,
+def open_attempt(store: Store, *, kind: str, redirect_uri: str, new_tab: bool, return_to: str,
           routing: str = "direct") -> tuple[ConnectAttempt, str]:
     """A new attempt for the store, and its OAuth state (shown once, stored hashed).
 
@@ -49,7 +45,7 @@ def start(store: Store, *, kind: str, redirect_uri: str, new_tab: bool, return_t
     binding = session_binding()
     session.execute(sa.delete(ConnectAttempt).where(ConnectAttempt.started_at < now - KEEP))
     for old in pending(store.id, binding):
-        finish(old, "superseded")
+        close_attempt(old, AttemptOutcome.SUPERSEDED)
     value = secrets.token_urlsafe(36)
     host = state().host
     attempt = ConnectAttempt(
@@ -95,7 +91,7 @@ def continue_through_login_uri(attempt: ConnectAttempt) -> str:
     return value
 
 
-def claim(value: str | None) -> ConnectAttempt:
+def redeem(value: str | None) -> ConnectAttempt:
     """Take the attempt a callback's state names, once: raises ConnectFailure (state_*).
 
     The claim is committed at once in a session of its own, so a second callback with the same
@@ -109,7 +105,7 @@ def claim(value: str | None) -> ConnectAttempt:
             sa.update(ConnectAttempt)
             .where(ConnectAttempt.state_hash == state_hash(value),
                    ConnectAttempt.finished_at.is_(None))
-            .values(finished_at=now, outcome="processing")
+            .values(finished_at=now, outcome=AttemptOutcome.PROCESSING)
             .returning(ConnectAttempt.id)).scalar()
     if claimed is None:
         ended = state().session.scalar(
@@ -118,10 +114,10 @@ def claim(value: str | None) -> ConnectAttempt:
                               "store_gone": "store_gone"}.get(ended or "", "state_unknown"))
     attempt = state().session.get_one(ConnectAttempt, claimed, populate_existing=True)
     if not hmac.compare_digest(attempt.session_binding, session_binding()):
-        finish(attempt, "state_foreign")
+        close_attempt(attempt, "state_foreign")
         raise ConnectFailure("state_foreign")
     if attempt.expires_at < now:
-        finish(attempt, "state_expired")
+        close_attempt(attempt, "state_expired")
         raise ConnectFailure("state_expired")
     return attempt
 
@@ -136,7 +132,7 @@ def store_of(attempt: ConnectAttempt) -> Store | None:
     return store
 
 
-def finish(attempt: ConnectAttempt, outcome: str, *, seller_id: str | None = None,
+def close_attempt(attempt: ConnectAttempt, outcome: str, *, seller_id: str | None = None,
            **details) -> None:
     attempt.finished_at = utcnow()
     attempt.outcome = outcome
@@ -177,18 +173,19 @@ def effective_outcome(attempt: ConnectAttempt) -> str | None:
     """How the attempt ended as of now: its outcome, "expired" past its deadline, "interrupted"
     for a claim whose worker never finished it, or None while it is still open."""
     now = utcnow()
-    if attempt.outcome == "processing":
+    if attempt.outcome == AttemptOutcome.PROCESSING:
         claimed = attempt.finished_at  # set with the claim
-        return "interrupted" if claimed is not None and claimed < now - STALE_CLAIM else None
+        return (AttemptOutcome.INTERRUPTED if claimed is not None and claimed < now - STALE_CLAIM
+                else None)
     if attempt.finished_at is not None:
         return attempt.outcome
-    return "expired" if attempt.expires_at <= now else None
+    return AttemptOutcome.EXPIRED if attempt.expires_at <= now else None
 
 
 def forget_store(store: Store) -> None:
     """A deleted store's open attempts end now, and none can ever point at its id again."""
     for attempt in pending(store.id):
-        finish(attempt, "store_gone")
+        close_attempt(attempt, "store_gone")
     state().session.execute(
         sa.update(ConnectAttempt).where(ConnectAttempt.store_id == store.id)
         .values(store_id=None))

@@ -28,7 +28,7 @@ from ..errors import (
     Failure,
     OperatorActionRequired,
 )
-from ..models import ConnectionState, Store, utcnow
+from ..models import ActivityEvent, ActivityOutcome, ConnectionState, Store, utcnow
 from ..state import current_app_object, state
 from . import activity, tokens
 
@@ -104,7 +104,7 @@ def check(store: Store, *, participations: dict | None = None) -> CheckResult:
     if store.connection_state is ConnectionState.CONNECTED and store.authorization_expires_at \
             and store.authorization_expires_at <= utcnow():
         store.connection_state = ConnectionState.EXPIRED
-        activity.record(store, "authorization_expired", "failure",
+        activity.record(store, ActivityEvent.AUTHORIZATION_EXPIRED, ActivityOutcome.FAILURE,
                         params=activity.failure_params(AuthorizationRevoked(expired=True)),
                         admin="system")
         state().session.flush()
@@ -130,7 +130,7 @@ def check(store: Store, *, participations: dict | None = None) -> CheckResult:
 
 
 def _check_participation(store: Store, cache: dict) -> None:
-    from ..amazon import sellers
+    from ..amazon import sellers  # lazy: the Amazon clients load requests (mounting stays light)
 
     market = marketplaces.of(store.marketplace_code)
     key = (store.seller_id or "", market.region)

@@ -30,7 +30,17 @@ from sqlalchemy.exc import IntegrityError
 from .. import marketplaces, readiness, signals
 from ..errors import AmazonUnavailable, ConnectFailure, Failure
 from ..i18n import _
-from ..models import ConnectAttempt, ConnectionState, LoginHandoff, Store, StoreStatus, utcnow
+from ..models import (
+    ActivityEvent,
+    ActivityOutcome,
+    AttemptOutcome,
+    ConnectAttempt,
+    ConnectionState,
+    LoginHandoff,
+    Store,
+    StoreStatus,
+    utcnow,
+)
 from ..persistence import savepoint
 from ..state import current_app_object, state
 from . import activity, attempts, stores
@@ -77,16 +87,16 @@ def _market(store: Store) -> marketplaces.Marketplace:
 
 # --- Connect store / Renew: the admin starts ------------------------------------------------
 
-def start(store: Store, *, new_tab: bool, return_to: str) -> str:
+def begin_connect(store: Store, *, new_tab: bool, return_to: str) -> str:
     """Open a connect attempt for the store; return Seller Central's consent URL."""
-    from ..amazon import oauth
+    from ..amazon import oauth  # lazy: the Amazon clients load requests (mounting stays light)
 
     _require_settings()
     config = current_app.config
     kind = "renewal" if store.seller_id else "connect"
-    _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
+    _attempt, value = attempts.open_attempt(store, kind=kind, redirect_uri=redirect_uri(),
                                      new_tab=new_tab, return_to=return_to)
-    activity.record(store, "connect_started", "info",
+    activity.record(store, ActivityEvent.CONNECT_STARTED, ActivityOutcome.INFO,
                     params={"kind": "renewal" if kind == "renewal" else "connect"})
     return oauth.client().consent_url(
         seller_central_url=marketplaces.seller_central_url(config, store.marketplace_code),
@@ -95,7 +105,7 @@ def start(store: Store, *, new_tab: bool, return_to: str) -> str:
 
 
 def cancel(attempt: ConnectAttempt) -> None:
-    attempts.finish(attempt, "cancelled")
+    attempts.close_attempt(attempt, AttemptOutcome.CANCELLED)
 
 
 # --- The Login URI: Amazon starts, or routes a connect through it ---------------------------
@@ -190,7 +200,7 @@ def continue_pending(request: LoginRequest) -> str | None:
         return None
     store = attempts.store_of(attempt)
     if store is None:
-        attempts.finish(attempt, "store_gone")
+        attempts.close_attempt(attempt, "store_gone")
         raise ConnectFailure("store_gone")
     target = callback_target(request, store.marketplace_code)
     if target is None:
@@ -204,8 +214,6 @@ def continue_pending(request: LoginRequest) -> str | None:
 
 def renewal_candidates(request: LoginRequest) -> tuple[list[Store], list[Store]]:
     """(stores already linked to Amazon's seller, stores not connected yet) this admin manages."""
-    from . import stores
-
     mine = stores.all_stores()
     linked = [s for s in mine if s.seller_id == request.seller_id]
     return linked, [s for s in mine if s.seller_id is None]
@@ -220,9 +228,10 @@ def start_from_amazon(request: LoginRequest, store: Store) -> str:
         raise ConnectFailure("wrong_seller_central", country=market.country,
                              region=market.region_name)
     kind = "renewal" if store.seller_id == request.seller_id else "connect"
-    _attempt, value = attempts.start(store, kind=kind, redirect_uri=redirect_uri(),
+    _attempt, value = attempts.open_attempt(store, kind=kind, redirect_uri=redirect_uri(),
                                      new_tab=False, return_to="home", routing="login_uri")
-    activity.record(store, "connect_started", "info", params={"kind": "login_uri"})
+    activity.record(store, ActivityEvent.CONNECT_STARTED, ActivityOutcome.INFO,
+                    params={"kind": "login_uri"})
     return _to_amazon(target, request, value)
 
 
@@ -278,15 +287,15 @@ def signed_out_callback(value: str | None) -> None:
         ConnectAttempt.state_hash == attempts.state_hash(value),
         ConnectAttempt.finished_at.is_(None)))
     if attempt is not None:
-        attempts.finish(attempt, "signed_out")
+        attempts.close_attempt(attempt, "signed_out")
 
 
 # --- Amazon's answer at the redirect URI -----------------------------------------------------
 
-def finish(args) -> Outcome:
+def complete_connect(args) -> Outcome:
     """Check the attempt, exchange the code, verify with the Sellers API, then store."""
     try:
-        attempt = attempts.claim(_single(args, "state"))
+        attempt = attempts.redeem(_single(args, "state"))
     except ConnectFailure as failure:
         log.warning("Amazon callback refused: %s", failure.code)
         return Outcome(False, None, None, failure)
@@ -303,9 +312,9 @@ def finish(args) -> Outcome:
 
 
 def _failed(attempt: ConnectAttempt, store: Store | None, failure: Failure) -> None:
-    attempts.finish(attempt, failure.code, **failure.details)
+    attempts.close_attempt(attempt, failure.code, **failure.details)
     if store is not None:
-        activity.record(store, "connect_failed", "failure",
+        activity.record(store, ActivityEvent.CONNECT_FAILED, ActivityOutcome.FAILURE,
                         params=activity.failure_params(failure))
         signals.connection_failed.send(
             current_app_object(), store=store, code=failure.code,
@@ -313,7 +322,7 @@ def _failed(attempt: ConnectAttempt, store: Store | None, failure: Failure) -> N
 
 
 def _complete(attempt: ConnectAttempt, store: Store, args) -> None:
-    from ..amazon import lwa, sellers
+    from ..amazon import lwa, sellers  # lazy: the Amazon clients load requests
 
     if _single(args, "error"):
         raise ConnectFailure("access_denied")
@@ -352,7 +361,7 @@ def _confirm_seller(market, access_token: str, seller_id: str) -> None:
     """The callback's selling_partner_id comes from the URL: before a store counts as connected
     (and its rate buckets are keyed on that id), Amazon must show that seller's listings to the
     new token, which it does only for the token's own seller."""
-    from ..amazon import listings, spapi
+    from ..amazon import listings, spapi  # lazy: the Amazon clients load requests
 
     try:
         listings.confirm_seller(spapi.Seller(market.region, access_token, seller_id,
@@ -420,14 +429,15 @@ def _apply(attempt: ConnectAttempt, store: Store, siblings: list[Store], seller_
         params = {"shown": shown, "seller": seller_id,
                   **({"until": until.isoformat()} if was_renewal or each is not store else {})}
         if each is not store:  # its tokens changed through another store: say so on it
-            activity.record(each, "authorization_shared", "success", params=params)
+            activity.record(each, ActivityEvent.AUTHORIZATION_SHARED, ActivityOutcome.SUCCESS,
+                            params=params)
             continue
-        activity.record(each, "connected", "success", params=params)
+        activity.record(each, ActivityEvent.CONNECTED, ActivityOutcome.SUCCESS, params=params)
     # The banner names only the stores this admin manages (the others are counted).
-    attempts.finish(attempt, "renewed" if renewed else "connected", seller_id=seller_id,
-                    shown=shown, until=until.isoformat(),
-                    others=[s.name for s in siblings if stores.may_manage(s)],
-                    others_hidden=sum(1 for s in siblings if not stores.may_manage(s)))
+    attempts.close_attempt(attempt, AttemptOutcome.RENEWED if renewed else AttemptOutcome.CONNECTED,
+                           seller_id=seller_id, shown=shown, until=until.isoformat(),
+                           others=[s.name for s in siblings if stores.may_manage(s)],
+                           others_hidden=sum(1 for s in siblings if not stores.may_manage(s)))
     for each, was_renewal in changed:
         signals.store_connected.send(app, store=each, renewed=was_renewal)
 
@@ -450,6 +460,7 @@ def disconnect(store: Store) -> None:
     store.connection_version += 1
     if store.status is StoreStatus.ACTIVE:
         store.status = StoreStatus.INCOMPLETE
-    activity.record(store, "disconnected", "success", params={"seller": seller or None})
+    activity.record(store, ActivityEvent.DISCONNECTED, ActivityOutcome.SUCCESS,
+                    params={"seller": seller or None})
     state().session.flush()
     signals.store_disconnected.send(current_app_object(), store=store)

@@ -15,12 +15,18 @@ import os
 import socket
 import uuid
 from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
-from ..persistence import rowcount
+from ..models import Base
+from ..persistence import rowcount, savepoint
 from ..state import state
+
+#: A run record keyed by its store (OrderImport, SyncState).
+Record = TypeVar("Record", bound="Base")
 
 
 def real_now() -> datetime:
@@ -80,6 +86,22 @@ def commit_step(row, owner: str) -> bool:
         return False
     session.commit()
     return True
+
+
+def store_record(model: type[Record], store_id: int, **first: Any) -> Record:
+    """A store's run record (its order import, its sync), made with ``first`` values and
+    committed on first use; a record another worker made meanwhile is the one returned."""
+    session = state().session
+    found = session.get(model, store_id, populate_existing=True)
+    if found is not None:
+        return found
+    try:
+        with savepoint():
+            session.add(model(store_id=store_id, **first))
+        session.commit()
+    except IntegrityError:  # another worker made it first
+        session.rollback()
+    return session.get_one(model, store_id, populate_existing=True)
 
 
 def live(row) -> bool:

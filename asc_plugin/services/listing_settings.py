@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import sqlalchemy as sa
+
 from ..models import ListingSettings, Store
 from ..state import state
 
@@ -47,8 +49,6 @@ def defaults(store: Store) -> ListingSettings:
 
 def of(store: Store) -> ListingSettings | None:
     """The saved settings, or None (nothing is offered before they are saved)."""
-    import sqlalchemy as sa
-
     return state().session.scalar(sa.select(ListingSettings).where(
         ListingSettings.store_id == store.id))
 

@@ -40,23 +40,33 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from .. import clock, signals
-from ..errors import AmazonUnavailable, ConnectFailure, Failure, OperatorActionRequired
+from .. import clock, marketplaces, signals
+from ..errors import MESSAGES, AmazonUnavailable, ConnectFailure, Failure
 from ..i18n import _, ngettext
-from ..models import ListingItem, MatchJob, ProductIdType, Store
+from ..models import (
+    ActivityEvent,
+    ActivityOutcome,
+    ItemStatus,
+    JobStatus,
+    ListingItem,
+    MatchJob,
+    MatchPhase,
+    ProductIdType,
+    Store,
+)
 from ..persistence import rowcount, savepoint
 from ..state import current_app_object, state
-from . import activity, leases, product_ids, rate_limit, rules
+from . import activity, leases, product_ids, rate_limit, rules, tokens
+from .runner import Outcome, close_job, held_job, run_job_row
 
-#: Results Amazon gave (kept while the identifier is unchanged and young enough).
-RESULTS = ("matched", "several", "variation_parent", "no_match", "refused")
 #: Every status, in the order the preview lists them.
-STATUSES = ("matched", "several", "variation_parent", "no_match", "refused", "pending",
-            "id_missing", "id_invalid", "unsupported", "excluded")
+STATUSES = tuple(ItemStatus)
 #: Under way: a worker runs it or will.
-ACTIVE = ("queued", "running")
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 #: Not over: a store has at most one such run (a partial unique index in the database).
-OPEN = (*ACTIVE, "paused")
+OPEN = (*ACTIVE, JobStatus.PAUSED)
+#: Products without a product id Amazon's catalog can be searched by.
+UNUSABLE = (ItemStatus.ID_MISSING, ItemStatus.ID_INVALID, ItemStatus.UNSUPPORTED)
 #: Items kept per product when Amazon has several for its identifier.
 MAX_CANDIDATES = 10
 VARIATION_PARENT = "VARIATION_PARENT"
@@ -80,8 +90,6 @@ def catalog_limit() -> rate_limit.Limit:
 
 def bucket_key(store: Store) -> str:
     """Amazon counts per seller and app, per region: two stores of one seller share it."""
-    from .. import marketplaces
-
     return f"searchCatalogItems:{marketplaces.BY_CODE[store.marketplace_code].region}:" \
            f"{store.seller_id}"
 
@@ -100,7 +108,7 @@ def latest_job(store: Store) -> MatchJob | None:
                                   .order_by(MatchJob.id.desc()).limit(1))
 
 
-def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
+def request_run(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
     """A new run for the store, a paused one resumed, or the one already under way;
     (job, created: whether it has to be handed to the queue). Flushed only.
 
@@ -109,7 +117,7 @@ def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
     job = active_job(store)
     if job is not None:
         return job, _resume(job, requested_by)
-    job = MatchJob(store_id=store.id, status="queued", phase="evaluate",
+    job = MatchJob(store_id=store.id, status=JobStatus.QUEUED, phase=MatchPhase.EVALUATE,
                    total=state().host.product_count(store.website_id),
                    requested_by=requested_by[:200], created_at=clock.now())
     try:
@@ -121,18 +129,19 @@ def start(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
         if job is None:  # the other run ended meanwhile: the caller may simply ask again
             raise
         return job, False
-    activity.record(store, "match_started", "info", admin=requested_by)
+    activity.record(store, ActivityEvent.MATCH_STARTED, ActivityOutcome.INFO, admin=requested_by)
     state().session.flush()
     return job, True
 
 
 def _resume(job: MatchJob, requested_by: str) -> bool:
     """A paused run goes back to the queue where it stopped (finished batches kept)."""
-    if job.status != "paused":
+    if job.status != JobStatus.PAUSED:
         return False
     resumed = rowcount(state().session.execute(
-        sa.update(MatchJob).where(MatchJob.id == job.id, MatchJob.status == "paused")
-        .values(status="queued", error_code=None, finished_at=None, created_at=clock.now(),
+        sa.update(MatchJob).where(MatchJob.id == job.id, MatchJob.status == JobStatus.PAUSED)
+        .values(status=JobStatus.QUEUED, error_code=None, finished_at=None,
+                created_at=clock.now(),
                 lease_owner=None, lease_expires_at=None, requested_by=requested_by[:200])
         .execution_options(synchronize_session=False)))
     state().session.refresh(job)
@@ -150,27 +159,25 @@ def stalled(job: MatchJob) -> bool:
 
 def waiting_long(job: MatchJob) -> bool:
     """Queued for longer than a lease and never taken: probably no worker is running."""
-    return job.status == "queued" and job.started_at is None and \
+    return job.status == JobStatus.QUEUED and job.started_at is None and \
         leases.aware(job.created_at) < clock.now() - leases.duration()
 
 
 def failure_message(code: str | None) -> str:
     """Why a run stopped, for the merchant."""
-    from ..errors import MESSAGES, Failure
-
     return Failure(code).message if code in MESSAGES else _("an unknown error.")
 
 
 def progress(job: MatchJob) -> tuple[int, int]:
     """(done, of) for the progress bar: products read, then products matched."""
-    if job.phase == "evaluate":
+    if job.phase == MatchPhase.EVALUATE:
         return job.evaluated, max(job.total, job.evaluated)
     return job.matched, job.to_match
 
 
 # --- Running a job -----------------------------------------------------------------------------
 
-def claim(job_id: int, owner: str) -> bool:
+def take_lease(job_id: int, owner: str) -> bool:
     """Take the run if it is under way and nobody holds a live lease on it, nor on another run
     of the same store (committed)."""
     now = leases.real_now()
@@ -179,7 +186,7 @@ def claim(job_id: int, owner: str) -> bool:
         MatchJob, MatchJob.id == job_id, MatchJob.status.in_(ACTIVE),
         ~sa.exists().where(other.store_id == MatchJob.store_id, other.id != MatchJob.id,
                            other.status.in_(ACTIVE), leases.held(other, now)),
-        owner=owner, now=now, status="running",
+        owner=owner, now=now, status=JobStatus.RUNNING,
         started_at=sa.func.coalesce(MatchJob.started_at, clock.now()))
 
 
@@ -188,57 +195,37 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     "failed", "paused" (Amazon kept failing for a while: resumable), "busy" (another worker
     holds it, or it is over) or "lost" (taken over)."""
     owner = owner or leases.worker_name()
-    if not claim(job_id, owner):
-        return "busy"
-    session = state().session
-    job = session.get_one(MatchJob, job_id, populate_existing=True)
-    store = session.get_one(Store, job.store_id)
-    runner = _Runner(store, job)
-    if on_progress is not None:
-        on_progress(job)
-    try:
-        while True:
-            finished = runner.step()
-            if not leases.commit_step(job, owner):
-                return "lost"
-            if on_progress is not None:
-                on_progress(job)
-            if finished:
-                break
-    except Failure as failure:
-        session.rollback()
-        return _end(job_id, owner, failure)
-    except Exception:
-        # A bug, or the database gone: stop the run rather than let every resume repeat it.
-        session.rollback()
-        log.exception("Catalog matching job %s stopped on an unexpected error", job_id)
-        _end(job_id, owner, OperatorActionRequired("match_internal_error"))
-        raise
-    return _end(job_id, owner, None)
+    if not take_lease(job_id, owner):
+        return Outcome.BUSY
+    return run_job_row(MatchJob, job_id, owner, steps_for=_Runner,
+                       end=lambda _steps, outcome, failure: _end(job_id, owner, outcome, failure),
+                       on_progress=on_progress, progress_first=True,
+                       internal_error="match_internal_error",
+                       what=f"Catalog matching job {job_id}")
 
 
-def _end(job_id: int, owner: str, failure: Failure | None) -> str:
+def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
     session = state().session
-    job = session.get_one(MatchJob, job_id, populate_existing=True)
-    if job.lease_owner != owner or job.status not in ACTIVE:
-        return "lost"
+    job = held_job(MatchJob, job_id, owner, outcome)
+    if job is None:
+        return Outcome.LOST
     store = session.get_one(Store, job.store_id)
     counts = status_counts(store)
     paused = isinstance(failure, AmazonUnavailable)  # transient: resumable where it stopped
-    job.status = "paused" if paused else "failed" if failure else "done"
-    job.error_code = failure.code if failure else None
+    close_job(job, JobStatus.PAUSED if paused else JobStatus.FAILED if failure
+              else JobStatus.DONE, failure)
     job.error_request_id = getattr(failure, "request_id", None) if failure else None
-    job.finished_at = clock.now()
-    job.lease_owner = job.lease_expires_at = None
     admin = job.requested_by or "system"
     if failure is None:
-        activity.record(store, "match_finished", "success", params={"counts": counts},
+        activity.record(store, ActivityEvent.MATCH_FINISHED, ActivityOutcome.SUCCESS,
+                        params={"counts": counts},
                         admin=admin)
     else:
         params = activity.failure_params(failure)
         if job.error_request_id:  # Amazon's support asks for it
             params["request_id"] = job.error_request_id
-        activity.record(store, "match_paused" if paused else "match_failed", "failure",
+        activity.record(store, ActivityEvent.MATCH_PAUSED if paused else ActivityEvent.MATCH_FAILED,
+                        ActivityOutcome.FAILURE,
                         params=params, admin=admin)
     session.commit()
     signals.catalog_matched.send(current_app_object(), store=store, job=job,
@@ -247,7 +234,7 @@ def _end(job_id: int, owner: str, failure: Failure | None) -> str:
 
 
 def summary(counts: dict[str, int]) -> str:
-    listed = sum(n for status, n in counts.items() if status != "excluded")
+    listed = sum(n for status, n in counts.items() if status != ItemStatus.EXCLUDED)
     return ngettext(
         "Matching with Amazon's catalog finished: %(matched)s of %(num)s listed product "
         "matched, %(several)s with several matches, %(none)s without a match, %(unusable)s "
@@ -255,16 +242,16 @@ def summary(counts: dict[str, int]) -> str:
         "Matching with Amazon's catalog finished: %(matched)s of %(num)s listed products "
         "matched, %(several)s with several matches, %(none)s without a match, %(unusable)s "
         "without a usable product id.", listed,
-        matched=counts.get("matched", 0), several=counts.get("several", 0),
-        none=counts.get("no_match", 0),
-        unusable=sum(counts.get(s, 0) for s in ("id_missing", "id_invalid", "unsupported")))
+        matched=counts.get(ItemStatus.MATCHED, 0), several=counts.get(ItemStatus.SEVERAL, 0),
+        none=counts.get(ItemStatus.NO_MATCH, 0),
+        unusable=sum(counts.get(s, 0) for s in UNUSABLE))
 
 
 class _Runner:
     """One run's steps: a page of products to evaluate, or a batch of identifiers to match."""
 
     def __init__(self, store: Store, job: MatchJob):
-        from ..amazon import catalog
+        from ..amazon import catalog  # lazy: the Amazon clients load requests
 
         self.store, self.job = store, job
         self.listed, _version = rules.active_predicate(store)
@@ -284,13 +271,13 @@ class _Runner:
         self.pages: dict[tuple[str, ...], list] = {}
         #: No item stored for the store when this run began reading (products come in id
         #: order, each once, so none of them can be stored yet).
-        self.first_evaluation = job.phase == "evaluate" and job.cursor is None and not \
+        self.first_evaluation = job.phase == MatchPhase.EVALUATE and job.cursor is None and not \
             state().session.scalar(sa.select(sa.exists().where(
                 ListingItem.store_id == store.id)))
 
     def step(self) -> bool:
         """One unit of work (flushed, not committed); True when the run is complete."""
-        if self.job.phase == "evaluate":
+        if self.job.phase == MatchPhase.EVALUATE:
             self._evaluate_page()
             return False
         return self._match_batch()
@@ -348,20 +335,20 @@ class _Runner:
             shown = identifier[:64] if identifier is not None else (raw or "").strip()[:64] or None
             if shown != item.identifier:
                 item.identifier = shown
-            return "excluded", None
+            return ItemStatus.EXCLUDED, None
         if identifier is None:  # not "ok": the value as the host has it, so the preview shows
             # what to fix
             item.identifier = (raw or "").strip()[:64] or None
-            return {"missing": "id_missing", "invalid": "id_invalid"}.get(
-                outcome, "unsupported"), reason
+            return {"missing": ItemStatus.ID_MISSING, "invalid": ItemStatus.ID_INVALID}.get(
+                outcome, ItemStatus.UNSUPPORTED), reason
         if identifier != item.identifier:
             item.identifier, item.chosen_asin = identifier[:64], None
         young = item.matched_at is not None and leases.aware(item.matched_at) >= self.fresh_after
         if item.matched_identifier == item.identifier and young:
-            if item.status == "refused":
-                return "refused", item.reason
+            if item.status == ItemStatus.REFUSED:
+                return ItemStatus.REFUSED, item.reason
             return _result_status(item), None
-        return "pending", None
+        return ItemStatus.PENDING, None
 
     def _finish_evaluation(self) -> None:
         """Remove the products the host no longer has, then go on to matching. The host's ids
@@ -376,9 +363,10 @@ class _Runner:
             session.execute(sa.delete(ListingItem).where(
                 ListingItem.id.in_(vanished[start:start + 500]))
                 .execution_options(synchronize_session=False))
-        job.phase = "match"
+        job.phase = MatchPhase.MATCH
         job.to_match = session.scalars(sa.select(sa.func.count()).where(
-            ListingItem.store_id == self.store.id, ListingItem.status == "pending")).one()
+            ListingItem.store_id == self.store.id,
+            ListingItem.status == ItemStatus.PENDING)).one()
         job.matched = 0
 
     # match ---------------------------------------------------------------------------------
@@ -386,7 +374,7 @@ class _Runner:
         session = state().session
         identifiers = [identifier for identifier in session.scalars(
             sa.select(ListingItem.identifier).where(ListingItem.store_id == self.store.id,
-                                                    ListingItem.status == "pending",
+                                                    ListingItem.status == ItemStatus.PENDING,
                                                     ListingItem.identifier.is_not(None))
             .group_by(ListingItem.identifier).order_by(ListingItem.identifier)
             .limit(self.batch)) if identifier is not None]
@@ -397,7 +385,7 @@ class _Runner:
             return False
         now = clock.now()
         items = session.scalars(sa.select(ListingItem).where(
-            ListingItem.store_id == self.store.id, ListingItem.status == "pending",
+            ListingItem.store_id == self.store.id, ListingItem.status == ItemStatus.PENDING,
             ListingItem.identifier.in_(identifiers)))
         done = 0
         for item in items:
@@ -414,7 +402,7 @@ class _Runner:
         """identifier -> its items, or Amazon's message when it refused the identifier. A
         refused batch is split in halves until the refused identifiers are alone; when every
         identifier of a batch is refused, the search itself is at fault (raised)."""
-        from ..amazon import catalog
+        from ..amazon import catalog  # lazy: the Amazon clients load requests
 
         try:
             result = self._search(identifiers)
@@ -436,7 +424,7 @@ class _Runner:
 
     def _search(self, identifiers: list[str]):
         """Every page of the batch's search (None: not finished in this step)."""
-        from ..amazon import catalog
+        from ..amazon import catalog  # lazy: the Amazon clients load requests
 
         pages = self.pages.setdefault(tuple(identifiers), [])
         while not pages or (pages[-1].next_token and len(pages) < catalog.MAX_PAGES):
@@ -451,8 +439,7 @@ class _Runner:
     def _page(self, identifiers: list[str], token: str | None):
         """One page, under the seller's rate limit; None after a 429 or a transient fault
         (backed off; the caller asks again in its next step)."""
-        from ..amazon import catalog
-        from . import tokens
+        from ..amazon import catalog  # lazy: the Amazon clients load requests
 
         key, limit = bucket_key(self.store), catalog_limit()
         rate_limit.acquire(key, limit)
@@ -502,14 +489,10 @@ def _key(product) -> str:
 
 
 def _region(store: Store) -> str:
-    from .. import marketplaces
-
     return marketplaces.BY_CODE[store.marketplace_code].region
 
 
 def _marketplace_id(store: Store) -> str:
-    from .. import marketplaces
-
     return marketplaces.BY_CODE[store.marketplace_code].marketplace_id
 
 
@@ -533,7 +516,7 @@ def _refuse(item: ListingItem, message: str, now: datetime) -> None:
     item.matched_identifier, item.matched_at, item.candidates = item.identifier, now, None
     item.asin = item.amazon_name = item.amazon_brand = None
     item.product_type = item.item_classification = None
-    item.status, item.reason = "refused", (message or "InvalidInput")[:100]
+    item.status, item.reason = ItemStatus.REFUSED, (message or "InvalidInput")[:100]
 
 
 def _result_status(item: ListingItem) -> str:
@@ -545,14 +528,16 @@ def _result_status(item: ListingItem) -> str:
         if chosen is None:
             item.asin = item.amazon_name = item.amazon_brand = None
             item.product_type = item.item_classification = None
-            return "several"
+            return ItemStatus.SEVERAL
         item.asin, item.amazon_name, item.amazon_brand = (chosen["asin"], chosen["name"],
                                                           chosen["brand"])
         item.product_type = chosen.get("product_type")
         item.item_classification = chosen.get("classification")
     if not item.asin:
-        return "no_match"
-    return "variation_parent" if item.item_classification == VARIATION_PARENT else "matched"
+        return ItemStatus.NO_MATCH
+    if item.item_classification == VARIATION_PARENT:
+        return ItemStatus.VARIATION_PARENT
+    return ItemStatus.MATCHED
 
 
 def candidates(item: ListingItem) -> list[dict]:
@@ -594,7 +579,7 @@ def matched_of_listed(store_ids: list[int]) -> dict[int, tuple[int, int]]:
     totals: dict[int, Counter] = {}
     for store_id, status, n in rows:
         totals.setdefault(store_id, Counter())[status] += n
-    return {store_id: (c["matched"], sum(c.values()) - c["excluded"])
+    return {store_id: (c[ItemStatus.MATCHED], sum(c.values()) - c[ItemStatus.EXCLUDED])
             for store_id, c in totals.items()}
 
 
@@ -605,7 +590,7 @@ def choose(store: Store, item: ListingItem, asin: str) -> bool:
         return False
     item.chosen_asin = chosen["asin"]
     item.status = _result_status(item)
-    activity.record(store, "match_chosen", "info", params={
+    activity.record(store, ActivityEvent.MATCH_CHOSEN, ActivityOutcome.INFO, params={
         "sku": item.sku, "asin": chosen["asin"], "count": len(candidates(item))})
     state().session.flush()
     return True
@@ -618,7 +603,7 @@ def unchoose(store: Store, item: ListingItem) -> bool:
         return False
     asin, item.chosen_asin = item.chosen_asin, None
     item.status = _result_status(item)
-    activity.record(store, "match_choice_undone", "info", params={
+    activity.record(store, ActivityEvent.MATCH_CHOICE_UNDONE, ActivityOutcome.INFO, params={
         "sku": item.sku, "asin": asin, "count": len(candidates(item))})
     state().session.flush()
     return True

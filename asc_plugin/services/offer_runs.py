@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,10 +17,33 @@ from flask import current_app
 from .. import clock, marketplaces
 from ..amazon import definitions, feeds, listings, restrictions, spapi
 from ..errors import ConnectFailure, Failure
-from ..models import ListingItem, ListingSettings, Offer, OfferJob, Store, StoreStatus
+from ..models import (
+    ActivityEvent,
+    ActivityOutcome,
+    ItemStatus,
+    ListingItem,
+    ListingSettings,
+    Offer,
+    OfferJob,
+    OfferKind,
+    OfferPending,
+    OfferPhase,
+    OfferStatus,
+    Store,
+    StoreStatus,
+)
 from ..state import state
-from . import activity, leases, listing_settings, rate_limit, rules
-from .offers import LISTINGS_FAMILY, MAX_THROTTLED, MAX_UNAVAILABLE, PREVIEW_SAMPLE, VERIFY_BATCH
+from . import activity, leases, listing_settings, rate_limit, rules, tokens
+from .offers import (
+    LISTINGS_FAMILY,
+    MAX_THROTTLED,
+    MAX_UNAVAILABLE,
+    NOT_ON_AMAZON,
+    ON_AMAZON,
+    PREVIEW_SAMPLE,
+    VERIFY_BATCH,
+)
+from .sync import region_quantity
 
 #: lastUpdatedAfter goes back this much before the watermark (clocks differ, Amazon is late).
 SWEEP_OVERLAP = timedelta(minutes=5)
@@ -34,8 +59,6 @@ class PreviewRefused(Failure):
 # --- Amazon: who, and how fast ------------------------------------------------------------------
 
 def seller_of(store: Store) -> spapi.Seller:
-    from . import tokens
-
     market = marketplaces.BY_CODE[store.marketplace_code]
     return spapi.Seller(region=market.region, access_token=tokens.access_token(store.id),
                         seller_id=store.seller_id or "", marketplace_id=market.marketplace_id,
@@ -65,8 +88,7 @@ class Runner:
     def __init__(self, store: Store, job: OfferJob):
         self.store, self.job = store, job
         self.settings: ListingSettings | None = listing_settings.of(store)
-        self.throttled = self.unavailable = 0
-        self.refreshed = False
+        self.amazon = SellerCalls(store)
         self.schemas: dict[str, definitions.OfferSchema] = {}
         self.restricted: dict[str, list[restrictions.Restriction]] = {}
         #: Why the run ends without an exception (its steps' work is kept).
@@ -75,7 +97,6 @@ class Runner:
         #: The sweep found more changes than one query pages through: read every offer.
         self.full_read = False
         self.refused = 0
-        self.calls = 0
 
     @property
     def saved(self) -> ListingSettings:
@@ -89,42 +110,44 @@ class Runner:
         """One unit of work, flushed, not committed. A step makes its Amazon calls before it
         writes anything: the rate bucket is taken in a session of its own, which a pending
         write of this one would block on SQLite."""
-        self.calls = 0
+        before = self.amazon.count
         finished = self._step()
-        self.job.requests += self.calls
+        self.job.requests += self.amazon.count - before
         return finished
 
     def _step(self) -> bool:
         phase = self.job.phase
-        if phase == "prepare":
-            if self.job.kind == "status":  # offers an admin asked to end are ended first
-                self.job.phase = "end"
+        if phase == OfferPhase.PREPARE:
+            if self.job.kind == OfferKind.STATUS:  # offers an admin asked to end are ended first
+                self.job.phase = OfferPhase.END
             elif self.settings is None:  # nothing to offer; offers to end still end
-                if self.job.kind == "publish":
+                if self.job.kind == OfferKind.PUBLISH:
                     self._mark_ends()
-                self.job.phase = "end" if self.job.kind == "publish" else "done"
+                self.job.phase = OfferPhase.END if self.job.kind == OfferKind.PUBLISH \
+                    else OfferPhase.DONE
             else:
                 self._prepare_page()
             return False
-        if phase == "preview":
+        if phase == OfferPhase.PREVIEW:
             self._preview()
             return False
-        if phase == "send":
-            if self._count_pending("send") > int(current_app.config["ASC_FEED_THRESHOLD"]):
-                self.job.phase = "feed"
+        if phase == OfferPhase.SEND:
+            threshold = int(current_app.config["ASC_FEED_THRESHOLD"])
+            if self._count_pending(OfferPending.SEND) > threshold:
+                self.job.phase = OfferPhase.FEED
                 return False
             self._send_one()
             return False
-        if phase == "feed":
+        if phase == OfferPhase.FEED:
             self._feed_step()
             return False
-        if phase == "end":
+        if phase == OfferPhase.END:
             self._end_one()
             return False
-        if phase == "sweep":
+        if phase == OfferPhase.SWEEP:
             self._sweep_page()
             return False
-        if phase == "verify":
+        if phase == OfferPhase.VERIFY:
             return self._verify_batch()
         return True
 
@@ -142,7 +165,7 @@ class Runner:
             Offer.store_id == store.id, Offer.sku.in_(skus)))} if skus else {}
         for product in page:
             item = items.get(str(product.id)[:64])
-            if item is None or item.status != "matched" or not item.asin or \
+            if item is None or item.status != ItemStatus.MATCHED or not item.asin or \
                     item.item_classification == "VARIATION_PARENT" or not product.sku:
                 continue
             self._prepare(product, item, offers.get(product.sku[:200]))
@@ -150,19 +173,19 @@ class Runner:
         if page:
             job.cursor = str(page[-1].id)[:64]
         if len(page) < rules.PAGE:
-            if job.kind == "publish":
+            if job.kind == OfferKind.PUBLISH:
                 self._mark_ends()
-            job.total = self._count_pending("send")
+            job.total = self._count_pending(OfferPending.SEND)
             job.done, job.cursor = 0, None
-            needs_preview = self.job.kind == "dry_run" or (
+            needs_preview = self.job.kind == OfferKind.DRY_RUN or (
                 self.saved.validated_version != self.saved.version and job.total)
-            job.phase = "preview" if needs_preview else "send"
+            job.phase = OfferPhase.PREVIEW if needs_preview else OfferPhase.SEND
 
     def _prepare(self, product, item: ListingItem, offer: Offer | None) -> None:
         assert item.asin  # _prepare_page passes matched items with an ASIN only
         terms = listing_settings.terms(self.saved, product, self.store)
         if offer is None:
-            offer = Offer(store_id=self.store.id, sku=product.sku[:200], status="ready")
+            offer = Offer(store_id=self.store.id, sku=product.sku[:200], status=OfferStatus.READY)
             state().session.add(offer)
         changed = (offer.asin != item.asin or offer.price != terms.price or
                    offer.quantity != terms.quantity or
@@ -175,24 +198,24 @@ class Runner:
         offer.problem = terms.problem
         if terms.problem:
             offer.pending = None
-            if offer.status in ("ready", "errors"):
-                offer.status = "ready"
+            if offer.status in (OfferStatus.READY, OfferStatus.ERRORS):
+                offer.status = OfferStatus.READY
             return
-        if changed or offer.status in ("ready", "ended") or offer.pending == "send":
-            offer.pending = "send"
+        if changed or offer.status in (OfferStatus.READY, OfferStatus.ENDED) or \
+                offer.pending == OfferPending.SEND:
+            offer.pending = OfferPending.SEND
 
     def _mark_ends(self) -> None:
         """Offers whose product is no longer a listed match (or whose store is inactive)."""
         session = state().session
         query = sa.update(Offer).where(Offer.store_id == self.store.id,
-                                       Offer.status.not_in(("ended", "ready", "approval",
-                                                            "not_eligible")))
+                                       Offer.status.not_in(NOT_ON_AMAZON))
         if self.store.status is not StoreStatus.INACTIVE:
             listed = sa.select(ListingItem.product_id).where(
-                ListingItem.store_id == self.store.id, ListingItem.status == "matched",
+                ListingItem.store_id == self.store.id, ListingItem.status == ItemStatus.MATCHED,
                 ListingItem.asin == Offer.asin)
             query = query.where(Offer.product_id.not_in(listed))
-        session.execute(query.values(pending="end").execution_options(
+        session.execute(query.values(pending=OfferPending.END).execution_options(
             synchronize_session=False))
         session.flush()
 
@@ -207,8 +230,6 @@ class Runner:
 
     # preview / send ----------------------------------------------------------------------------
     def _body(self, offer: Offer) -> dict:
-        from .sync import region_quantity
-
         schema = self._schema(offer.product_type)
         quantity = region_quantity(self.store, offer)  # shared by the region's marketplaces
         if offer.price is None or offer.currency is None or offer.quantity is None:
@@ -224,12 +245,12 @@ class Runner:
         offer id), and sends nothing; a publish previews a sample first and stops, with
         Amazon's issues on those offers, if Amazon refuses any."""
         job = self.job
-        if job.kind == "dry_run":
+        if job.kind == OfferKind.DRY_RUN:
             found = list(state().session.scalars(sa.select(Offer).where(
-                Offer.store_id == self.store.id, Offer.pending == "send",
+                Offer.store_id == self.store.id, Offer.pending == OfferPending.SEND,
                 Offer.id > int(job.cursor or 0)).order_by(Offer.id).limit(1)))
             if not found:
-                job.phase = "done"
+                job.phase = OfferPhase.DONE
                 return
             if not self._ready_to_send(found[0], restrictions_too=False):
                 return
@@ -239,7 +260,7 @@ class Runner:
                 self._apply_preview(found[0], answer)
                 job.cursor, job.done = str(found[0].id), job.done + 1
             return
-        sample = [o for o in self._next_pending("send", limit=PREVIEW_SAMPLE)
+        sample = [o for o in self._next_pending(OfferPending.SEND, limit=PREVIEW_SAMPLE)
                   if o.id not in self.previewed]
         if sample and self.failure is None:
             offer = sample[0]
@@ -253,9 +274,9 @@ class Runner:
             return
         if self.failure is None:
             self.saved.validated_version = self.saved.version
-            job.phase = "send"
+            job.phase = OfferPhase.SEND
         else:
-            job.phase = "done"
+            job.phase = OfferPhase.DONE
 
     def _apply_preview(self, offer: Offer, answer: listings.Submission) -> None:
         """Amazon's preview verdict on one offer. A refused offer shows Amazon's issues; when
@@ -263,10 +284,10 @@ class Runner:
         is sent."""
         offer.submission_status = answer.status
         if answer.status == "INVALID":
-            offer.status, offer.pending = "errors", None
+            offer.status, offer.pending = OfferStatus.ERRORS, None
             offer.issues = json.dumps([i.as_dict() for i in answer.issues])
             self.refused += 1
-            if self.job.kind == "publish" and self.refused >= min(
+            if self.job.kind == OfferKind.PUBLISH and self.refused >= min(
                     PREVIEW_SAMPLE, self.job.total):
                 self.failure = PreviewRefused()
 
@@ -289,20 +310,20 @@ class Runner:
         return True
 
     def _send_one(self) -> None:
-        found = self._next_pending("send")
+        found = self._next_pending(OfferPending.SEND)
         if not found:
-            self.job.phase = "end"
+            self.job.phase = OfferPhase.END
             return
         offer = found[0]
-        check = offer.status in ("ready", "approval", "not_eligible", "ended")
+        check = offer.status in NOT_ON_AMAZON
         if not self._ready_to_send(offer, restrictions_too=check):
             return
         restricted = self.restricted.get(f"{offer.asin}:{self.saved.condition}") \
             if check else None
         if restricted:
             first = restricted[0]
-            offer.status = "approval" if first.reason_code == "APPROVAL_REQUIRED" else \
-                "not_eligible"
+            offer.status = OfferStatus.APPROVAL if first.reason_code == "APPROVAL_REQUIRED" else \
+                OfferStatus.NOT_ELIGIBLE
             offer.approval_link = first.link
             offer.issues = json.dumps([{"code": first.reason_code, "message": first.message,
                                         "severity": "ERROR", "attribute_names": []}])
@@ -326,17 +347,15 @@ class Runner:
         offer.pending = None
         offer.approval_link = None
         if answer.status == "ACCEPTED":
-            offer.status, offer.submitted_at = "submitted", clock.now()
+            offer.status, offer.submitted_at = OfferStatus.SUBMITTED, clock.now()
             offer.sent_price, offer.sent_quantity, offer.sent_at = \
                 offer.price, self._sent_quantity(offer), offer.submitted_at
             offer.dirty = 0
         else:
-            offer.status = "errors"
+            offer.status = OfferStatus.ERRORS
 
     def _sent_quantity(self, offer: Offer) -> int | None:
         """The quantity the body carried (the region's owner's, when another store owns it)."""
-        from .sync import region_quantity
-
         quantity = region_quantity(self.store, offer)
         return offer.quantity if quantity is None else quantity
 
@@ -380,20 +399,20 @@ class Runner:
             offer.settings_version = self.saved.version
             offer.pending = None
             if errors:
-                offer.status = "errors"
+                offer.status = OfferStatus.ERRORS
             else:
-                offer.status, offer.submitted_at = "submitted", now
+                offer.status, offer.submitted_at = OfferStatus.SUBMITTED, now
                 offer.sent_price, offer.sent_quantity, offer.sent_at = \
                     offer.price, self._sent_quantity(offer), now
                 offer.dirty = 0
             job.done += 1
         job.feed_id = job.feed_document_id = job.feed_skus = None
-        if not self._count_pending("send"):
-            job.phase = "end"
+        if not self._count_pending(OfferPending.SEND):
+            job.phase = OfferPhase.END
 
     def _submit_feed(self) -> None:
         job, seller = self.job, self._seller()
-        batch = self._next_pending("send", limit=feeds.MAX_MESSAGES)
+        batch = self._next_pending(OfferPending.SEND, limit=feeds.MAX_MESSAGES)
         missing = next((o for o in batch if o.product_type not in self.schemas), None)
         if missing is not None:
             self._ready_to_send(missing)
@@ -423,9 +442,9 @@ class Runner:
 
     # end ---------------------------------------------------------------------------------------
     def _end_one(self) -> None:
-        found = self._next_pending("end")
+        found = self._next_pending(OfferPending.END)
         if not found:
-            self.job.phase = "sweep" if self._incremental() else "verify"
+            self.job.phase = OfferPhase.SWEEP if self._incremental() else OfferPhase.VERIFY
             return
         offer = found[0]
         zero = self.settings is not None and self.settings.end_mode == "zero" and \
@@ -448,17 +467,17 @@ class Runner:
         offer.pending = None
         offer.submission_id = answer.submission_id[:100] or offer.submission_id
         if zero:
-            offer.status, offer.quantity = "inactive", 0
+            offer.status, offer.quantity = OfferStatus.INACTIVE, 0
         else:
-            offer.status, offer.ended_at = "ended", clock.now()
-        activity.record(self.store, "offer_ended", "info",
+            offer.status, offer.ended_at = OfferStatus.ENDED, clock.now()
+        activity.record(self.store, ActivityEvent.OFFER_ENDED, ActivityOutcome.INFO,
                         params={"sku": offer.sku, "asin": offer.asin, "zero": bool(zero)},
                         admin=self.job.requested_by or "system")
 
     # sweep -------------------------------------------------------------------------------------
     def _incremental(self) -> bool:
         """A status sweep after a first full one asks only for what changed since."""
-        return self.job.kind == "status" and self.settings is not None and \
+        return self.job.kind == OfferKind.STATUS and self.settings is not None and \
             self.settings.status_watermark is not None
 
     def _sweep_page(self) -> None:
@@ -474,7 +493,7 @@ class Runner:
             return
         if page.total > SWEEP_MAX:
             self.full_read = True
-            self.job.cursor, self.job.phase = None, "verify"
+            self.job.cursor, self.job.phase = None, OfferPhase.VERIFY
             return
         offers = {o.sku: o for o in state().session.scalars(sa.select(Offer).where(
             Offer.store_id == self.store.id,
@@ -483,30 +502,30 @@ class Runner:
         now = clock.now()
         for listing in page.listings:
             offer = offers.get(listing.sku)
-            if offer is not None and offer.status != "ended":
+            if offer is not None and offer.status != OfferStatus.ENDED:
                 apply_listing(offer, listing)
                 offer.checked_at = now
         self.job.cursor = page.next_token
         if page.next_token is None:
-            self.job.phase = "verify"
+            self.job.phase = OfferPhase.VERIFY
 
     # verify ------------------------------------------------------------------------------------
     def _verify_batch(self) -> bool:
         since = self.job.started_at or clock.now()
         batch = list(state().session.scalars(sa.select(Offer).where(
             Offer.store_id == self.store.id,
-            Offer.status.in_(("submitted", "active", "inactive", "errors", "suppressed")),
+            Offer.status.in_(ON_AMAZON),
             Offer.submission_status == "ACCEPTED", ~Offer.sku.contains(","),
             sa.or_(Offer.checked_at.is_(None), Offer.checked_at < since),
             # After an incremental sweep, only offers Amazon has not shown yet are asked for.
-            Offer.status == "submitted" if self._incremental() and not self.full_read
+            Offer.status == OfferStatus.SUBMITTED if self._incremental() and not self.full_read
             else sa.true())
             .order_by(Offer.id).limit(VERIFY_BATCH)))
         if not batch:
-            if self.job.kind != "dry_run" and self._count_pending("end"):
-                self.job.phase = "end"  # an admin asked to end one while this run went on
+            if self.job.kind != OfferKind.DRY_RUN and self._count_pending(OfferPending.END):
+                self.job.phase = OfferPhase.END  # an admin asked to end one while this run went on
                 return False
-            if self.job.kind == "status" and self.settings is not None:
+            if self.job.kind == OfferKind.STATUS and self.settings is not None:
                 self.settings.status_watermark = self.job.started_at
             return True
         page = self._call("searchListingsItems", lambda: listings.search(
@@ -525,14 +544,33 @@ class Runner:
     def _seller(self) -> spapi.Seller:
         return seller_of(self.store)
 
-    def _call(self, operation: str, send, surface: str = "listings"):
-        """One Amazon call under the seller's bucket; None when throttled (the step repeats).
-        Transient faults are retried a few times; a refused token is refreshed once."""
-        from . import tokens
+    def _call(self, operation: str, send: Callable[[], Any], surface: str = "listings") -> Any:
+        """One Amazon call; None when it has to be asked again (the step repeats)."""
+        result = self.amazon.attempt(operation, send, surface)
+        return None if result is AGAIN else result
 
+
+#: What :meth:`SellerCalls.attempt` answers when the call has to be made again.
+AGAIN = object()
+
+
+class SellerCalls:
+    """A run's Amazon calls under the seller's shared rate buckets: a throttled answer backs
+    off, a transient fault is asked again a few times, a refused token is refreshed once; past
+    that the error is raised and ends the run."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.throttled = self.unavailable = 0
+        self.refreshed = False
+        #: Requests sent (the run's ``requests`` figure).
+        self.count = 0
+
+    def attempt(self, operation: str, send: Callable[[], Any], surface: str = "listings") -> Any:
+        """``send()``'s answer, or :data:`AGAIN` after a back-off or a refreshed token."""
         key, documented = bucket_key(self.store, surface), limit(operation)
         rate_limit.acquire(key, documented)
-        self.calls += 1
+        self.count += 1
         try:
             result = send()
         except spapi.Throttled as throttled:
@@ -542,19 +580,19 @@ class Runner:
                 raise
             rate_limit.back_off(key, self.throttled, base=float(
                 current_app.config["ASC_CATALOG_BACKOFF_SECONDS"]))
-            return None
+            return AGAIN
         except spapi.Unavailable:
             self.unavailable += 1
             if self.unavailable > MAX_UNAVAILABLE:
                 raise
             time.sleep(min(5.0, 0.2 * 2 ** self.unavailable))
-            return None
+            return AGAIN
         except ConnectFailure as failure:
             if failure.code != "listings_forbidden" or self.refreshed:
                 raise
             self.refreshed = True
             tokens.refresh_now(self.store.id)
-            return None
+            return AGAIN
         self.throttled = self.unavailable = 0
         return result
 
@@ -562,18 +600,18 @@ class Runner:
 def apply_listing(offer: Offer, listing: listings.Listing | None) -> None:
     """Amazon's read-back of one listing, as the offer's status."""
     if listing is None:
-        if offer.status != "submitted":
-            offer.status = "ended"  # removed at Amazon (Seller Central, or expired)
+        if offer.status != OfferStatus.SUBMITTED:
+            offer.status = OfferStatus.ENDED  # removed at Amazon (Seller Central, or expired)
         return
     offer.amazon_statuses = ",".join(listing.statuses)[:60] or None
     offer.amazon_price = listing.price
     offer.amazon_quantity = listing.quantity
     offer.issues = json.dumps([i.as_dict() for i in listing.issues]) if listing.issues else None
     if any("LISTING_SUPPRESSED" in i.enforcements for i in listing.issues):
-        offer.status = "suppressed"
+        offer.status = OfferStatus.SUPPRESSED
     elif any(i.severity == "ERROR" for i in listing.issues):
-        offer.status = "errors"
+        offer.status = OfferStatus.ERRORS
     elif "BUYABLE" in listing.statuses:
-        offer.status = "active"
+        offer.status = OfferStatus.ACTIVE
     else:
-        offer.status = "inactive"
+        offer.status = OfferStatus.INACTIVE

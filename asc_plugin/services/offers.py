@@ -28,25 +28,42 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..errors import Failure, OperatorActionRequired
+from ..errors import Failure
 from ..i18n import ngettext
-from ..models import Offer, OfferJob, Store, StoreStatus
+from ..models import (
+    ActivityEvent,
+    ActivityOutcome,
+    JobStatus,
+    Offer,
+    OfferJob,
+    OfferKind,
+    OfferPending,
+    OfferPhase,
+    OfferStatus,
+    Store,
+    StoreStatus,
+)
 from ..state import state
 from . import activity, leases, listing_settings
+from .runner import Outcome, close_job, held_job, run_job_row
 
 log = logging.getLogger(__name__)
 
 #: Every status, in the order the preview lists them.
-STATUSES = ("active", "submitted", "ready", "errors", "approval", "not_eligible", "inactive",
-            "suppressed", "ended")
-ACTIVE = ("queued", "running")
-KINDS = ("publish", "dry_run", "status")
+STATUSES = tuple(OfferStatus)
+#: Offers Amazon has (sent and accepted at some point, not ended).
+ON_AMAZON = (OfferStatus.SUBMITTED, OfferStatus.ACTIVE, OfferStatus.INACTIVE, OfferStatus.ERRORS,
+             OfferStatus.SUPPRESSED)
+#: Offers Amazon does not have: never sent, refused before sending, or ended.
+NOT_ON_AMAZON = (OfferStatus.ENDED, OfferStatus.READY, OfferStatus.APPROVAL,
+                 OfferStatus.NOT_ELIGIBLE)
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+KINDS = (OfferKind.PUBLISH, OfferKind.DRY_RUN, OfferKind.STATUS)
 #: Offers sent with a validation preview before a changed store's first real submission.
 PREVIEW_SAMPLE = 3
 #: Throttled answers in a row before a run stops (finished offers are kept).
@@ -54,8 +71,6 @@ MAX_THROTTLED = 8
 MAX_UNAVAILABLE = 3
 #: Offers read back per searchListingsItems call (Amazon's maximum).
 VERIFY_BATCH = 20
-#: Offers still Submitted are read back again after this many seconds of the plugin's clock.
-RECHECK_AFTER = timedelta(seconds=30)
 
 Progress = Callable[[OfferJob], None]
 #: The operations that share the seller's listings rate (ASC_LISTINGS_RATE scales them).
@@ -76,7 +91,8 @@ def latest_job(store: Store) -> OfferJob | None:
                                   .order_by(OfferJob.id.desc()).limit(1))
 
 
-def start(store: Store, *, kind: str = "publish", requested_by: str) -> tuple[OfferJob, bool]:
+def request_run(store: Store, *, kind: str = OfferKind.PUBLISH,
+          requested_by: str) -> tuple[OfferJob, bool]:
     """A new run for the store, or the one under way (the database allows one); flushed."""
     if kind not in KINDS:
         raise ValueError(kind)
@@ -84,7 +100,7 @@ def start(store: Store, *, kind: str = "publish", requested_by: str) -> tuple[Of
     if job is not None:
         return job, False
     session = state().session
-    job = OfferJob(store_id=store.id, kind=kind, status="queued", phase="prepare",
+    job = OfferJob(store_id=store.id, kind=kind, status=JobStatus.QUEUED, phase=OfferPhase.PREPARE,
                    requested_by=requested_by[:200], created_at=clock.now())
     try:
         with session.begin_nested():
@@ -94,9 +110,10 @@ def start(store: Store, *, kind: str = "publish", requested_by: str) -> tuple[Of
         if under_way is None:  # no run got in first: another constraint refused this one
             raise
         return under_way, False
-    if kind != "status":
-        activity.record(store, "offers_started", "info",
-                        params={"kind": "dry_run" if kind == "dry_run" else "publish"},
+    if kind != OfferKind.STATUS:
+        activity.record(store, ActivityEvent.OFFERS_STARTED, ActivityOutcome.INFO,
+                        params={"kind": OfferKind.DRY_RUN if kind == OfferKind.DRY_RUN
+                                else OfferKind.PUBLISH},
                         admin=requested_by)
     session.flush()
     return job, True
@@ -110,60 +127,40 @@ def stalled(job: OfferJob) -> bool:
     return job.lease_expires_at is None or leases.aware(job.lease_expires_at) < leases.real_now()
 
 
-def claim(job_id: int, owner: str) -> bool:
+def take_lease(job_id: int, owner: str) -> bool:
     """Take the run if it is under way and nobody holds a live lease on it (committed)."""
     return leases.take(OfferJob, OfferJob.id == job_id, OfferJob.status.in_(ACTIVE),
-                       owner=owner, now=leases.real_now(), status="running",
+                       owner=owner, now=leases.real_now(), status=JobStatus.RUNNING,
                        started_at=sa.func.coalesce(OfferJob.started_at, clock.now()))
 
 
 def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None = None) -> str:
     """Run the job to its end here (in an app context): "done", "failed", "busy" or "lost"."""
     owner = owner or leases.worker_name()
-    if not claim(job_id, owner):
-        return "busy"
+    if not take_lease(job_id, owner):
+        return Outcome.BUSY
+    from .offer_runs import Runner  # lazy: it loads the Amazon clients (requests)
+
+    return run_job_row(OfferJob, job_id, owner, steps_for=Runner,
+                       end=lambda steps, outcome, failure: _end(job_id, owner, outcome,
+                                                                failure or steps.failure),
+                       on_progress=on_progress, internal_error="offers_internal_error",
+                       what=f"Offer job {job_id}")
+
+
+def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
     session = state().session
-    job = session.get_one(OfferJob, job_id, populate_existing=True)
+    job = held_job(OfferJob, job_id, owner, outcome)
+    if job is None:
+        return Outcome.LOST
     store = session.get_one(Store, job.store_id)
-    from .offer_runs import Runner
-
-    runner = Runner(store, job)
-    try:
-        while True:
-            finished = runner.step()
-            if not leases.commit_step(job, owner):
-                return "lost"
-            if on_progress is not None:
-                on_progress(job)
-            if finished:
-                break
-    except Failure as failure:
-        session.rollback()
-        return _end(job_id, owner, failure)
-    except Exception:
-        session.rollback()
-        log.exception("Offer job %s stopped on an unexpected error", job_id)
-        _end(job_id, owner, OperatorActionRequired("offers_internal_error"))
-        raise
-    return _end(job_id, owner, runner.failure)
-
-
-def _end(job_id: int, owner: str, failure: Failure | None) -> str:
-    session = state().session
-    job = session.get_one(OfferJob, job_id, populate_existing=True)
-    if job.lease_owner != owner or job.status not in ACTIVE:
-        return "lost"
-    store = session.get_one(Store, job.store_id)
-    job.status = "failed" if failure else "done"
-    job.error_code = failure.code if failure else None
-    job.finished_at = clock.now()
-    job.lease_owner = job.lease_expires_at = None
+    close_job(job, JobStatus.FAILED if failure else JobStatus.DONE, failure)
     admin = job.requested_by or "system"
     if failure is not None:
-        activity.record(store, "offers_failed", "failure",
+        activity.record(store, ActivityEvent.OFFERS_FAILED, ActivityOutcome.FAILURE,
                         params=activity.failure_params(failure), admin=admin)
-    elif job.kind != "status":
-        activity.record(store, "offers_published", "success",
+    elif job.kind != OfferKind.STATUS:
+        activity.record(store, ActivityEvent.OFFERS_PUBLISHED, ActivityOutcome.SUCCESS,
                         params={"counts": status_counts(store)}, admin=admin)
     session.commit()
     return job.status
@@ -174,9 +171,9 @@ def summary(counts: dict[str, int]) -> str:
         "Offers on Amazon: %(num)s active, %(submitted)s submitted, %(errors)s with errors, "
         "%(approval)s needing approval.",
         "Offers on Amazon: %(num)s active, %(submitted)s submitted, %(errors)s with errors, "
-        "%(approval)s needing approval.", counts.get("active", 0),
-        submitted=counts.get("submitted", 0), errors=counts.get("errors", 0),
-        approval=counts.get("approval", 0))
+        "%(approval)s needing approval.", counts.get(OfferStatus.ACTIVE, 0),
+        submitted=counts.get(OfferStatus.SUBMITTED, 0), errors=counts.get(OfferStatus.ERRORS, 0),
+        approval=counts.get(OfferStatus.APPROVAL, 0))
 
 
 def progress(job: OfferJob) -> tuple[int, int]:
@@ -196,14 +193,13 @@ def active_counts(store_ids: list[int]) -> dict[int, int]:
     if not store_ids:
         return {}
     rows = state().session.execute(sa.select(Offer.store_id, sa.func.count()).where(
-        Offer.store_id.in_(store_ids), Offer.status == "active").group_by(Offer.store_id))
+        Offer.store_id.in_(store_ids), Offer.status == OfferStatus.ACTIVE).group_by(Offer.store_id))
     return dict(rows.all())
 
 
 def has_live_offers(store: Store) -> bool:
     return bool(state().session.scalar(sa.select(sa.exists().where(
-        Offer.store_id == store.id, Offer.status.not_in(("ended", "ready", "approval",
-                                                           "not_eligible"))))))
+        Offer.store_id == store.id, Offer.status.not_in(NOT_ON_AMAZON)))))
 
 
 def after_match(sender, *, store: Store, failure=None, **_ignored) -> None:
@@ -214,10 +210,10 @@ def after_match(sender, *, store: Store, failure=None, **_ignored) -> None:
     settings = listing_settings.of(store)
     if settings is None or settings.publish_mode != "auto":
         return
-    job, created = start(store, kind="publish", requested_by="system")
+    job, created = request_run(store, kind=OfferKind.PUBLISH, requested_by="system")
     state().session.commit()
     if created:
-        from .. import jobs
+        from .. import jobs  # cycle: jobs imports services.offers
 
         try:
             jobs.enqueue_offer_job(job.id)
@@ -235,10 +231,10 @@ def issues_of(offer: Offer) -> list[dict]:
 
 def end_one(store: Store, offer: Offer, *, admin: str) -> None:
     """An admin ends one offer from the preview: marked, then ended by a run (flushed)."""
-    if offer.store_id != store.id or offer.status == "ended":
+    if offer.store_id != store.id or offer.status == OfferStatus.ENDED:
         return
-    offer.pending = "end"
-    activity.record(store, "offer_end_requested", "info",
+    offer.pending = OfferPending.END
+    activity.record(store, ActivityEvent.OFFER_END_REQUESTED, ActivityOutcome.INFO,
                     params={"sku": offer.sku, "asin": offer.asin}, admin=admin)
     state().session.flush()
 

@@ -34,19 +34,21 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .. import clock, marketplaces, signals
-from ..errors import AmazonUnavailable, ConnectFailure, Failure, OperatorActionRequired
+from ..errors import AmazonUnavailable, ConnectFailure, Failure
 from ..host import BaseHost, IncomingOrder, OrderLine, OrderRejected, ShippingAddress
 from ..i18n import _, ngettext
-from ..models import AmazonOrder, OrderImport, Store
+from ..models import ActivityEvent, ActivityOutcome, AmazonOrder, OrderImport, OrderStatus, Store
 from ..persistence import savepoint
 from ..state import current_app_object, state
-from . import activity, leases, rate_limit
+from . import activity, leases, rate_limit, tokens
+from .paging import Paged
+from .runner import Lost, Outcome, commit_step, run_job
 
 #: Amazon statuses an order is imported in (out of Pending: payment verified).
 IMPORTABLE = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
 WAITING = ("PENDING", "PENDING_AVAILABILITY")
 #: Our statuses, in the order the dashboard lists them.
-STATUSES = ("needs_attention", "imported", "cancelled")
+STATUSES = tuple(OrderStatus)
 #: Unanswered or unreadable answers in a row before a run stops (the next run continues).
 MAX_UNAVAILABLE = 3
 MAX_THROTTLED = 4
@@ -57,9 +59,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunResult:
-    #: done | paused (rate wait too long) | failed | busy (another worker) | lost (taken over)
-    #: | unsupported (the host imports no orders) | not_connected
-    outcome: str
+    #: paused: a rate wait too long (see :class:`~asc_plugin.services.runner.Outcome`)
+    outcome: Outcome
     counts: Counter = field(default_factory=Counter)
     failure: Failure | None = None
     requests: int = 0
@@ -95,21 +96,11 @@ def _market(store: Store):
 def import_state(store: Store) -> OrderImport:
     """The store's import record, made (committed) on first use: orders since the store's
     connection."""
-    session = state().session
-    found = session.get(OrderImport, store.id, populate_existing=True)
-    if found is not None:
-        return found
-    try:
-        with savepoint():
-            session.add(OrderImport(store_id=store.id,
-                                    orders_since=store.authorized_at or clock.now()))
-        session.commit()
-    except IntegrityError:  # another worker made it first
-        session.rollback()
-    return session.get_one(OrderImport, store.id, populate_existing=True)
+    return leases.store_record(OrderImport, store.id,
+                               orders_since=store.authorized_at or clock.now())
 
 
-def claim(store: Store, owner: str) -> bool:
+def take_lease(store: Store, owner: str) -> bool:
     """Take the store's import if no live lease holds it (committed)."""
     import_state(store)
     return leases.take(OrderImport, OrderImport.store_id == store.id, owner=owner,
@@ -129,26 +120,17 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None,
     session = state().session
     store = session.get(Store, store_id)
     if store is None or not store.is_connected:
-        return RunResult("not_connected")
+        return RunResult(Outcome.NOT_CONNECTED)
     if not supports_orders():
-        return RunResult("unsupported")
+        return RunResult(Outcome.UNSUPPORTED)
     owner = owner or leases.worker_name()
-    if not claim(store, owner):
-        return RunResult("busy")
+    if not take_lease(store, owner):
+        return RunResult(Outcome.BUSY)
     runner = _Runner(store, owner, on_progress)
     if max_wait is not None:
         runner.max_wait = max_wait
-    try:
-        outcome = runner.go()
-    except Failure as failure:
-        session.rollback()
-        return runner.end("failed", failure)
-    except Exception:
-        session.rollback()
-        log.exception("Order import of store %s stopped on an unexpected error", store_id)
-        runner.end("failed", OperatorActionRequired("orders_internal_error"))
-        raise
-    return runner.end(outcome, None)
+    return run_job(runner.go, runner.end, internal_error="orders_internal_error",
+                   what=f"Order import of store {store_id}")
 
 
 class _Runner:
@@ -166,11 +148,14 @@ class _Runner:
     def record(self) -> OrderImport:
         return self.session.get_one(OrderImport, self.store.id)
 
-    def commit(self) -> bool:
-        """Commit a step with the lease renewed, or roll it back when it was taken over."""
-        if not leases.commit_step(self.record, self.owner):
+    def commit(self) -> None:
+        """Commit a step with the lease renewed; :class:`~.runner.Lost` (rolled back) when
+        another worker took the import over."""
+        try:
+            commit_step(self.record, self.owner)
+        except Lost:
             self.signals.clear()
-            return False
+            raise
         app = current_app_object()
         for signal, kwargs in self.signals:
             signal.send(app, store=self.store, **kwargs)
@@ -178,9 +163,8 @@ class _Runner:
         self.session.commit()  # what listeners wrote (the sync's marks on the order's SKUs)
         if self.on_progress is not None:
             self.on_progress(self.counts)
-        return True
 
-    def go(self) -> str:
+    def go(self) -> Outcome:
         record = self.record
         if record.window_after is None:  # a new window (else: resume the one under way)
             overlap = timedelta(seconds=float(current_app.config["ASC_ORDERS_OVERLAP_SECONDS"]))
@@ -188,8 +172,7 @@ class _Runner:
             record.window_after = max(since - overlap, leases.aware(record.watermark) - overlap) \
                 if record.watermark else since - overlap
             record.window_before, record.page_token = None, None
-            if not self.commit():
-                return "lost"
+            self.commit()
         while True:
             record = self.record
             window_after = record.window_after
@@ -197,29 +180,27 @@ class _Runner:
             page = self.search(leases.aware(window_after), record.page_token)
             if page is None:
                 self.commit()
-                return "paused"
+                return Outcome.PAUSED
             record = self.record
             if record.window_before is None:
                 record.window_before = page.last_updated_before or clock.now()
             for order in page.orders:
                 self.take(order)
-                if not self.commit():
-                    return "lost"
+                self.commit()
             record = self.record
             record.page_token = page.next_token
-            if not self.commit():
-                return "lost"
+            self.commit()
             if not page.next_token:
                 break
         record = self.record
         record.watermark = record.window_before
         record.window_after = record.window_before = record.page_token = None
         record.last_success_at = clock.now()
-        return "done" if self.commit() else "lost"
+        self.commit()
+        return Outcome.DONE
 
     def search(self, after: datetime, token: str | None):
-        from ..amazon import orders as api
-        from . import tokens
+        from ..amazon import orders as api  # lazy: the Amazon clients load requests
 
         key, plan = bucket_key(self.store, "searchOrders"), limit("searchOrders")
         while True:
@@ -284,7 +265,7 @@ class _Runner:
             return
         if row is not None:  # seen before: a status change, or a retry of Needs attention
             row.amazon_status, row.amazon_updated_at = order.status, order.last_updated
-            if row.status == "needs_attention":
+            if row.status == OrderStatus.NEEDS_ATTENTION:
                 self.counts[import_into_host(self.store, row, order, self.signals)] += 1
             return
         row = new_row(self.store, order)
@@ -297,22 +278,23 @@ class _Runner:
             return
         self.counts[import_into_host(self.store, row, order, self.signals)] += 1
 
-    def end(self, outcome: str, failure: Failure | None) -> RunResult:
+    def end(self, outcome: Outcome, failure: Failure | None) -> RunResult:
         session = self.session
         session.rollback()
         record = session.get(OrderImport, self.store.id, populate_existing=True)
         if record is None or record.lease_owner != self.owner:
-            return RunResult("lost", self.counts, failure, self.requests)
+            return RunResult(Outcome.LOST, self.counts, failure, self.requests)
         record.lease_owner = record.lease_expires_at = None
         record.last_run_at = clock.now()
         record.error_code = failure.code if failure else None
         store = session.get_one(Store, self.store.id)
         if failure is not None:
-            activity.record(store, "orders_failed", "failure",
+            activity.record(store, ActivityEvent.ORDERS_FAILED, ActivityOutcome.FAILURE,
                             params=activity.failure_params(failure), admin="system")
-        elif any(self.counts[k] for k in ("imported", "needs_attention", "cancelled")):
-            tone = "info" if self.counts["needs_attention"] else "success"
-            activity.record(store, "orders_imported", tone,
+        elif any(self.counts[status] for status in OrderStatus):
+            tone = ActivityOutcome.INFO if self.counts[OrderStatus.NEEDS_ATTENTION] \
+                else ActivityOutcome.SUCCESS
+            activity.record(store, ActivityEvent.ORDERS_IMPORTED, tone,
                             params={"counts": dict(self.counts)}, admin="system")
         session.commit()
         signals.orders_imported.send(current_app_object(), store=store,
@@ -325,8 +307,9 @@ def summary(counts) -> str:
         "%(num)s Amazon order imported, %(attention)s needing attention, %(cancelled)s "
         "cancelled.",
         "%(num)s Amazon orders imported, %(attention)s needing attention, %(cancelled)s "
-        "cancelled.", counts.get("imported", 0), attention=counts.get("needs_attention", 0),
-        cancelled=counts.get("cancelled", 0))
+        "cancelled.", counts.get(OrderStatus.IMPORTED, 0),
+        attention=counts.get(OrderStatus.NEEDS_ATTENTION, 0),
+        cancelled=counts.get(OrderStatus.CANCELLED, 0))
 
 
 # --- One order ---------------------------------------------------------------------------------
@@ -335,7 +318,7 @@ def new_row(store: Store, order) -> AmazonOrder:
     skus = ",".join(dict.fromkeys(i.seller_sku or "?" for i in order.items))
     return AmazonOrder(
         store_id=store.id, amazon_order_id=order.order_id, marketplace_id=order.marketplace_id,
-        status="needs_attention", reason="importing", amazon_status=order.status,
+        status=OrderStatus.NEEDS_ATTENTION, reason="importing", amazon_status=order.status,
         purchase_date=order.created, amazon_updated_at=order.last_updated,
         currency=order.currency, items=sum(i.quantity for i in order.items), skus=skus[:300])
 
@@ -381,31 +364,31 @@ def import_into_host(store: Store, row: AmazonOrder, order, pending_signals: lis
     except Exception:
         log.exception("The host failed to import Amazon order %s", order.order_id)
         return _needs_attention(store, row, "host_error")
-    row.status, row.reason = "imported", None
+    row.status, row.reason = OrderStatus.IMPORTED, None
     row.host_order_id = str(host_order_id)[:64]
     row.imported_at = clock.now()
     pending_signals.append((signals.order_imported, {
         "amazon_order_id": row.amazon_order_id, "host_order_id": row.host_order_id,
         "skus": [line.seller_sku for line in data.lines]}))
-    return "imported"
+    return OrderStatus.IMPORTED
 
 
 def _needs_attention(store: Store, row: AmazonOrder, reason: str) -> str:
     changed = row.reason != reason
-    row.status, row.reason = "needs_attention", reason
+    row.status, row.reason = OrderStatus.NEEDS_ATTENTION, reason
     if changed:
-        activity.record(store, "order_needs_attention", "failure",
+        activity.record(store, ActivityEvent.ORDER_NEEDS_ATTENTION, ActivityOutcome.FAILURE,
                         params={"order": row.amazon_order_id, "reason": row.reason or ""},
                         admin="system")
-    return "needs_attention"
+    return OrderStatus.NEEDS_ATTENTION
 
 
 def cancel(store: Store, row: AmazonOrder, order, pending_signals: list) -> str:
     """Amazon cancelled the order: tell the host if it has it. Returns a counter name."""
     row.amazon_status, row.amazon_updated_at = order.status, order.last_updated
-    if row.status == "cancelled":
+    if row.status == OrderStatus.CANCELLED:
         return "unchanged"
-    if row.status == "imported" and row.host_order_id:
+    if row.status == OrderStatus.IMPORTED and row.host_order_id:
         try:
             with savepoint():
                 state().host.cancel_order(row.host_order_id, incoming(store, order))
@@ -419,19 +402,18 @@ def cancel(store: Store, row: AmazonOrder, order, pending_signals: list) -> str:
         pending_signals.append((signals.order_cancelled, {
             "amazon_order_id": row.amazon_order_id, "host_order_id": row.host_order_id,
             "skus": [i.seller_sku for i in order.items]}))
-        activity.record(store, "order_cancelled", "info",
+        activity.record(store, ActivityEvent.ORDER_CANCELLED, ActivityOutcome.INFO,
                         params={"order": row.amazon_order_id, "host": row.host_order_id},
                         admin="system")
-    row.status, row.reason = "cancelled", None
+    row.status, row.reason = OrderStatus.CANCELLED, None
     row.cancelled_at = clock.now()
-    return "cancelled"
+    return OrderStatus.CANCELLED
 
 
 def retry(store: Store, row: AmazonOrder) -> str:
     """*Import again*: read the order from Amazon (getOrder) and hand it to the host once more.
     Flushed, not committed. Returns "imported", "needs_attention", "cancelled" or "missing"."""
-    from ..amazon import orders as api
-    from . import tokens
+    from ..amazon import orders as api  # lazy: the Amazon clients load requests
 
     key, plan = bucket_key(store, "getOrder"), limit("getOrder")
     rate_limit.acquire(key, plan)
@@ -486,16 +468,10 @@ def reason_text(row: AmazonOrder | str) -> str:
     }.get(reason, reason)
 
 
-@dataclass(frozen=True)
-class OrdersPage:
-    rows: list[AmazonOrder]
-    number: int
-    per_page: int
-    total: int
-
+class OrdersPage(Paged[AmazonOrder]):
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def rows(self) -> list[AmazonOrder]:
+        return self.items
 
 
 def page(store: Store, *, number: int = 1, per_page: int = 10) -> OrdersPage:
@@ -506,7 +482,7 @@ def page(store: Store, *, number: int = 1, per_page: int = 10) -> OrdersPage:
     pages = max(1, -(-total // per_page))
     number = min(max(1, number), pages)
     rows = list(session.scalars(base.order_by(
-        sa.case((AmazonOrder.status == "needs_attention", 0), else_=1),
+        sa.case((AmazonOrder.status == OrderStatus.NEEDS_ATTENTION, 0), else_=1),
         AmazonOrder.purchase_date.desc(), AmazonOrder.id.desc())
         .limit(per_page).offset((number - 1) * per_page)))
     return OrdersPage(rows, number, per_page, total)
@@ -524,7 +500,8 @@ def needing_attention(store_ids: list[int]) -> dict[int, int]:
         return {}
     return dict(state().session.execute(
         sa.select(AmazonOrder.store_id, sa.func.count()).where(
-            AmazonOrder.store_id.in_(store_ids), AmazonOrder.status == "needs_attention")
+            AmazonOrder.store_id.in_(store_ids),
+            AmazonOrder.status == OrderStatus.NEEDS_ATTENTION)
         .group_by(AmazonOrder.store_id)).all())
 
 

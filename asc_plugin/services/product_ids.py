@@ -109,8 +109,3 @@ def catalog_identifier(id_type: ProductIdType, raw: str | None) -> tuple[str, st
         value = value.replace("-", "").replace(" ", "").upper()
     return "ok", value, N_("valid")
 
-
-def same_gtin(a: str, b: str) -> bool:
-    """Whether two numeric ids are the same GTIN (a UPC and its 13-digit EAN form are)."""
-    digits = re.compile(r"[0-9]+")  # ASCII: "١٢".isdigit() is true too
-    return bool(digits.fullmatch(a) and digits.fullmatch(b)) and a.zfill(14) == b.zfill(14)

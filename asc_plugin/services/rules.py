@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from ..host import Product, RuleCondition, RuleQuery
 from ..i18n import N_, _
-from ..models import ListingCondition, ListingRule, Store
+from ..models import ActivityEvent, ActivityOutcome, ListingCondition, ListingRule, Store
 from ..state import state
 from . import activity, rule_count
 
@@ -294,7 +294,7 @@ def save(store: Store, conditions: Iterable[Condition], *, match: str, enabled: 
     rule.conditions = [ListingCondition(position=n, field=c.field, operator=c.operator,
                                         value=c.value.strip())
                        for n, c in enumerate(conditions)]
-    activity.record(store, "rule_changed", "success", params={
+    activity.record(store, ActivityEvent.RULE_CHANGED, ActivityOutcome.SUCCESS, params={
         "conditions": [[c.field, c.operator, c.value.strip()] for c in conditions],
         "match": match, "enabled": enabled})
     session.flush()

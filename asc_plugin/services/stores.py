@@ -18,10 +18,15 @@ from sqlalchemy.orm import lazyload
 from ..host import BaseHost
 from ..i18n import _
 from ..models import (
+    ActivityEvent,
+    ActivityOutcome,
     AmazonOrder,
     AttributeMapping,
     ConnectionState,
+    ListingCondition,
     ListingItem,
+    ListingRule,
+    MatchJob,
     Offer,
     ProductIdType,
     Store,
@@ -31,6 +36,7 @@ from ..models import (
 from ..persistence import savepoint
 from ..state import state
 from . import activity, authorizations
+from .paging import Paged
 
 
 class StoreError(ValueError):
@@ -42,17 +48,13 @@ class StoreError(ValueError):
 
 
 @dataclass(frozen=True)
-class Page:
-    stores: list[Store]
-    number: int
-    per_page: int
-    total: int
+class Page(Paged[Store]):
     #: store id -> its card's counts (card_counts), when the page's own query read them.
     counts: dict[int, sa.Row] | None = None
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def stores(self) -> list[Store]:
+        return self.items
 
 
 #: Store ids fit a 32-bit integer (PostgreSQL's INTEGER); larger ids cannot exist.
@@ -327,7 +329,8 @@ def create(*, name: str, contact_email: str, website_id: str, marketplace_code: 
     with _name_unique():
         session.add(store)
         session.flush()
-    activity.record(store, "store_created", "success", params={"name": store.name})
+    activity.record(store, ActivityEvent.STORE_CREATED, ActivityOutcome.SUCCESS,
+                    params={"name": store.name})
     session.flush()
     return store
 
@@ -368,7 +371,8 @@ def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]
         with _name_unique():  # a refused change is undone with its savepoint
             store.name, store.contact_email = name, contact_email.strip()
             session.flush()
-        activity.record(store, "settings_changed", "success", params={"changes": changes})
+        activity.record(store, ActivityEvent.SETTINGS_CHANGED, ActivityOutcome.SUCCESS,
+                        params={"changes": changes})
         session.flush()
     return changed
 
@@ -386,7 +390,7 @@ def update_mapping(store: Store, *, amazon_id_type: ProductIdType, host_attribut
     mapping.amazon_id_type = amazon_id_type
     mapping.host_attribute_code = host_attribute_code
     store.updated_at = utcnow()
-    activity.record(store, "mapping_changed", "success", params={
+    activity.record(store, ActivityEvent.MAPPING_CHANGED, ActivityOutcome.SUCCESS, params={
         "type": amazon_id_type.value, "attribute": host_attribute_code})
     state().session.flush()
     return True
@@ -403,7 +407,8 @@ def set_active(store: Store, active: bool) -> None:
     if store.status is new:
         return
     store.status = new
-    activity.record(store, "status_changed", "success", params={"active": active})
+    activity.record(store, ActivityEvent.STATUS_CHANGED, ActivityOutcome.SUCCESS,
+                    params={"active": active})
     state().session.flush()
 
 
@@ -413,8 +418,6 @@ def delete(store: Store) -> str:
     Its listing rows are deleted here rather than left to foreign keys, which SQLite may not
     enforce: nothing of it may outlive it under an id a new store could reuse.
     """
-    from ..models import ListingCondition, ListingItem, ListingRule, MatchJob
-
     name = store.name
     session = state().session
     rule_ids = sa.select(ListingRule.id).where(ListingRule.store_id == store.id)

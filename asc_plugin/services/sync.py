@@ -28,34 +28,42 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from flask import current_app, g
 
 from .. import clock, marketplaces
-from ..errors import Failure, OperatorActionRequired
+from ..errors import Failure
 from ..host import Product
 from ..i18n import ngettext
-from ..models import ListingSettings, Offer, Store, SyncState
-from ..persistence import rowcount, savepoint
+from ..models import (
+    ActivityEvent,
+    ActivityOutcome,
+    ListingSettings,
+    Offer,
+    OfferStatus,
+    Store,
+    SyncState,
+)
+from ..persistence import rowcount
 from ..state import state
-from . import activity, leases, listing_settings
+from . import activity, leases, listing_settings, orders
+from .offers import ON_AMAZON
+from .runner import Outcome, commit_step, run_job
 
 log = logging.getLogger(__name__)
 
 #: Offers Amazon has: the ones a sync updates.
-LIVE = ("submitted", "active", "inactive", "errors", "suppressed")
+LIVE = ON_AMAZON
 CLEAN, CHANGED, TO_SEND = 0, 1, 2
 #: Offers recomputed per step.
 BATCH = 200
-MAX_THROTTLED = 8
-MAX_UNAVAILABLE = 3
 
 
 @dataclass
 class RunResult:
-    outcome: str  # done | failed | busy | lost | not_connected
+    outcome: Outcome
     sent: int = 0
     refused: int = 0
     unchanged: int = 0
@@ -121,20 +129,10 @@ def is_live():
 
 def sync_state(store: Store) -> SyncState:
     """The store's sync record, made (committed) on first use."""
-    session = state().session
-    found = session.get(SyncState, store.id, populate_existing=True)
-    if found is not None:
-        return found
-    try:
-        with savepoint():
-            session.add(SyncState(store_id=store.id))
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-    return session.get_one(SyncState, store.id, populate_existing=True)
+    return leases.store_record(SyncState, store.id)
 
 
-def claim(store: Store, owner: str) -> bool:
+def take_lease(store: Store, owner: str) -> bool:
     """Take the store's sync if no live lease holds it (committed)."""
     sync_state(store)
     return leases.take(SyncState, SyncState.store_id == store.id, owner=owner,
@@ -164,62 +162,50 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None) -> RunResu
     session = state().session
     store = session.get(Store, store_id)
     if store is None or not store.is_connected:
-        return RunResult("not_connected")
+        return RunResult(Outcome.NOT_CONNECTED)
     owner = owner or leases.worker_name()
-    if not claim(store, owner):
-        return RunResult("busy")
+    if not take_lease(store, owner):
+        return RunResult(Outcome.BUSY)
     runner = _Runner(store, owner, on_progress)
-    try:
-        runner.go()
-    except Failure as failure:
-        session.rollback()
-        return runner.end(failure)
-    except Exception:
-        session.rollback()
-        log.exception("Price and quantity sync of store %s stopped on an unexpected error",
-                      store_id)
-        runner.end(OperatorActionRequired("sync_internal_error"))
-        raise
-    return runner.end(None)
+    return run_job(runner.go, runner.end, internal_error="sync_internal_error",
+                   what=f"Price and quantity sync of store {store_id}")
 
 
 class _Runner:
     def __init__(self, store: Store, owner: str, on_progress):
+        from .offer_runs import SellerCalls  # lazy: it loads the Amazon clients (requests)
+
         self.store, self.owner, self.on_progress = store, owner, on_progress
         self.session = state().session
-        self.result = RunResult("done")
+        self.result = RunResult(Outcome.DONE)
         self.settings = listing_settings.of(store)
-        self.throttled = self.unavailable = 0
-        self.refreshed = False
+        self.amazon = SellerCalls(store)
 
     @property
     def record(self) -> SyncState:
         return self.session.get_one(SyncState, self.store.id)
 
     def commit(self) -> None:
-        """Commit a step with the lease renewed; a lost lease stops the run."""
-        if not leases.commit_step(self.record, self.owner):
-            raise _Lost()
+        """Commit a step with the lease renewed; a lost lease stops the run (raises
+        :class:`~.runner.Lost`)."""
+        commit_step(self.record, self.owner)
         if self.on_progress is not None:
             self.on_progress(self.result)
 
     def go(self) -> None:
-        try:
-            if self.record.feed_id:  # a killed worker's feed: its answer first
+        if self.record.feed_id:  # a killed worker's feed: its answer first
+            self._finish_feed()
+        self._gather()
+        if self.settings is None:
+            return
+        self._compute(self.settings)
+        waiting = self._to_send_count()
+        if waiting > int(current_app.config["ASC_FEED_THRESHOLD"]):
+            while self._to_send_count():
+                self._submit_feed()
                 self._finish_feed()
-            self._gather()
-            if self.settings is None:
-                return
-            self._compute(self.settings)
-            waiting = self._to_send_count()
-            if waiting > int(current_app.config["ASC_FEED_THRESHOLD"]):
-                while self._to_send_count():
-                    self._submit_feed()
-                    self._finish_feed()
-            else:
-                self._send_each()
-        except _Lost:
-            self.result.outcome = "lost"
+        else:
+            self._send_each()
 
     # what changed ------------------------------------------------------------------------------
     def _gather(self) -> None:
@@ -317,7 +303,7 @@ class _Runner:
         return patches
 
     def _send_each(self) -> None:
-        from ..amazon import listings, spapi
+        from ..amazon import listings, spapi  # lazy: the Amazon clients load requests
 
         after = 0
         while True:
@@ -366,8 +352,8 @@ class _Runner:
         """Amazon accepted an update: an offer that had errors is Submitted again until the
         next read-back says what Amazon made of it."""
         offer.issues = None
-        if offer.status == "errors":
-            offer.status = "submitted"
+        if offer.status == OfferStatus.ERRORS:
+            offer.status = OfferStatus.SUBMITTED
 
     def _refused(self, offer: Offer, issues: list[dict]) -> None:
         offer.issues = json.dumps(issues) if issues else None
@@ -387,7 +373,7 @@ class _Runner:
 
     # feed --------------------------------------------------------------------------------------
     def _submit_feed(self) -> None:
-        from ..amazon import feeds
+        from ..amazon import feeds  # lazy: the Amazon clients load requests (mounting stays light)
 
         batch = list(self.session.scalars(sa.select(Offer).where(
             Offer.store_id == self.store.id, Offer.dirty == TO_SEND)
@@ -418,9 +404,7 @@ class _Runner:
         self.commit()
 
     def _finish_feed(self) -> None:
-        from decimal import Decimal
-
-        from ..amazon import feeds
+        from ..amazon import feeds  # lazy: the Amazon clients load requests (mounting stays light)
 
         record, seller = self.record, self._seller()
         feed_id = record.feed_id
@@ -464,54 +448,29 @@ class _Runner:
 
     # calls -------------------------------------------------------------------------------------
     def _seller(self):
-        from .offer_runs import seller_of
+        from .offer_runs import seller_of  # cycle: offer_runs imports sync
 
         return seller_of(self.store)
 
     def _call(self, operation: str, send, surface: str = "listings"):
-        """One Amazon call under the seller's shared bucket; throttled or unavailable answers
-        are retried after a back-off, a refused token is refreshed once."""
-        from ..amazon import spapi
-        from ..errors import ConnectFailure
-        from . import rate_limit, tokens
-        from .offer_runs import bucket_key, limit
+        """One Amazon call under the seller's shared bucket, asked again until it is answered
+        (see :class:`~.offer_runs.SellerCalls`)."""
+        from .offer_runs import AGAIN  # lazy: it loads the Amazon clients (requests)
 
-        key, documented = bucket_key(self.store, surface), limit(operation)
         while True:
-            rate_limit.acquire(key, documented)
-            self.result.requests += 1
-            try:
-                result = send()
-            except spapi.Throttled as throttled:
-                rate_limit.observe(key, documented, throttled.rate_limit)
-                self.throttled += 1
-                if self.throttled > MAX_THROTTLED:
-                    raise
-                rate_limit.back_off(key, self.throttled, base=float(
-                    current_app.config["ASC_CATALOG_BACKOFF_SECONDS"]))
-                continue
-            except spapi.Unavailable:
-                self.unavailable += 1
-                if self.unavailable > MAX_UNAVAILABLE:
-                    raise
-                time.sleep(min(5.0, 0.2 * 2 ** self.unavailable))
-                continue
-            except ConnectFailure as failure:
-                if failure.code != "listings_forbidden" or self.refreshed:
-                    raise
-                self.refreshed = True
-                tokens.refresh_now(self.store.id)
-                continue
-            self.throttled = self.unavailable = 0
-            return result
+            before = self.amazon.count
+            result = self.amazon.attempt(operation, send, surface)
+            self.result.requests += self.amazon.count - before
+            if result is not AGAIN:
+                return result
 
     # end ---------------------------------------------------------------------------------------
-    def end(self, failure: Failure | None) -> RunResult:
+    def end(self, outcome: Outcome, failure: Failure | None) -> RunResult:
         session, result = self.session, self.result
         session.rollback()
         record = session.get(SyncState, self.store.id, populate_existing=True)
-        if record is None or record.lease_owner != self.owner:
-            result.outcome = "lost"
+        if outcome is Outcome.LOST or record is None or record.lease_owner != self.owner:
+            result.outcome = Outcome.LOST
             return result
         record.lease_owner = record.lease_expires_at = None
         record.last_run_at = clock.now()
@@ -519,25 +478,21 @@ class _Runner:
         record.refused = result.refused
         store = session.get_one(Store, self.store.id)
         if failure is not None:
-            result.outcome, result.failure = "failed", failure
-            activity.record(store, "sync_failed", "failure",
+            result.outcome, result.failure = Outcome.FAILED, failure
+            activity.record(store, ActivityEvent.SYNC_FAILED, ActivityOutcome.FAILURE,
                             params=activity.failure_params(failure), admin="system")
         else:
             record.last_success_at = record.last_run_at
             if result.refused:
-                activity.record(store, "sync_refused", "failure",
+                activity.record(store, ActivityEvent.SYNC_REFUSED, ActivityOutcome.FAILURE,
                                 params={"sent": result.sent, "refused": result.refused,
                                         "skus": [r["sku"] for r in result.refusals[:5]]},
                                 admin="system")
             elif result.sent:
-                activity.record(store, "sync_sent", "success",
+                activity.record(store, ActivityEvent.SYNC_SENT, ActivityOutcome.SUCCESS,
                                 params={"sent": result.sent}, admin="system")
         session.commit()
         return result
-
-
-class _Lost(Exception):
-    """Another worker took the store's sync over (this one's lease expired)."""
 
 
 def quantity_owned(store: Store, skus: list[str]) -> set[str]:
@@ -558,8 +513,6 @@ def quantity_owned(store: Store, skus: list[str]) -> set[str]:
 def _earlier_peers(store: Store) -> list[int]:
     """Connected stores of the same seller in the same region, added before this one (kept
     for the app context: a run asks once per offer)."""
-    from flask import g
-
     cache = g.setdefault("asc_sync_peers", {})
     if store.id not in cache:
         region = marketplaces.BY_CODE[store.marketplace_code].region
@@ -587,9 +540,7 @@ def region_quantity(store: Store, offer: Offer) -> int | None:
 
 
 def connected_stores(store_ids=()) -> list[Store]:
-    from .orders import connected_stores as stores
-
-    return stores(store_ids)
+    return orders.connected_stores(store_ids)
 
 
 def summary(result: RunResult) -> str:

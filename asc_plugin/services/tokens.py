@@ -14,7 +14,7 @@ from sqlalchemy.orm import lazyload
 
 from .. import clock, signals
 from ..errors import AuthorizationRevoked, NotConnected, OperatorActionRequired
-from ..models import ConnectionState, Store
+from ..models import ActivityEvent, ActivityOutcome, ConnectionState, Store
 from ..persistence import own_session
 from ..state import current_app_object, state
 from . import activity
@@ -67,7 +67,7 @@ def _locked(session, store_id: int, *, lock: bool) -> Store:
 
 def _refresh(session, store: Store) -> None:
     """LWA refresh grant; on invalid_grant the store is marked lapsed (committed with it)."""
-    from ..amazon import lwa
+    from ..amazon import lwa  # lazy: the Amazon clients load requests (mounting stays light)
 
     cipher = state().cipher
     if store.refresh_token_encrypted is None:  # _locked() lets no such store through
@@ -79,7 +79,7 @@ def _refresh(session, store: Store) -> None:
         lapsed = _mark_lapsed(session, store)
         raise AuthorizationRevoked(expired=lapsed is ConnectionState.EXPIRED) from None
     except OperatorActionRequired as failure:
-        activity.record(store, "token_refused", "failure",
+        activity.record(store, ActivityEvent.TOKEN_REFUSED, ActivityOutcome.FAILURE,
                         params=activity.failure_params(failure), admin="system", session=session)
         session.commit()
         raise
@@ -103,7 +103,8 @@ def _mark_lapsed(session, store: Store) -> ConnectionState:
     store.connection_state = ConnectionState.EXPIRED if expired else ConnectionState.REVOKED
     store.access_token_encrypted = None
     store.access_token_expires_at = None
-    activity.record(store, "authorization_revoked", "failure", admin="system", session=session)
+    activity.record(store, ActivityEvent.AUTHORIZATION_REVOKED, ActivityOutcome.FAILURE,
+                    admin="system", session=session)
     session.commit()
     signals.authorization_revoked.send(
         current_app_object(), store=store, state=store.connection_state.value)

@@ -70,7 +70,7 @@ def connect(store_id: int):
     return_to = request.form.get("return_to")
     return_to = return_to if return_to in RETURN_TO else "home"
     try:
-        url = connection.start(store, new_tab=request.form.get("new_tab") == "1",
+        url = connection.begin_connect(store, new_tab=request.form.get("new_tab") == "1",
                                return_to=return_to)
     except ConnectFailure as failure:
         banner(None, "error", failure.message, about=store)
@@ -136,7 +136,7 @@ def cancel(store_id: int):
 
 def callback():
     """Amazon's redirect back. Every outcome ends in a banner; only success changes a store."""
-    outcome = connection.finish(request.args)
+    outcome = connection.complete_connect(request.args)
     commit()
     attempt, store = outcome.attempt, outcome.store
     shown = attempt_banner(attempt, store) if attempt is not None else None

@@ -84,7 +84,7 @@ def start_match(store_id: int):
                            name=store.name), "error"
         job = None
     else:
-        job, created = matching.start(store, requested_by=state().host.admin_name())
+        job, created = matching.request_run(store, requested_by=state().host.admin_name())
         commit()
         message, level = (_("Matching “%(name)s” with Amazon's catalog started. You can leave "
                             "this page; the match goes on.", name=store.name) if created else

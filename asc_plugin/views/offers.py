@@ -197,7 +197,7 @@ def publish(store_id: int):
         message, level = _("Save the listing settings of “%(name)s” before publishing.",
                            name=store.name), "error"
     else:
-        job, created = offers.start(store, kind=kind, requested_by=state().host.admin_name())
+        job, created = offers.request_run(store, kind=kind, requested_by=state().host.admin_name())
         commit()
         message, level = ({"publish": _("Publishing the offers of “%(name)s” to Amazon "
                                         "started. You can leave this page.", name=store.name),
@@ -244,7 +244,7 @@ def end_offer(store_id: int, offer_id: int):
         message, level = _("The offer of %(sku)s has already ended.", sku=offer.sku), "info"
     else:
         offers.end_one(store, offer, admin=state().host.admin_name())
-        job, created = offers.start(store, kind="publish",
+        job, created = offers.request_run(store, kind="publish",
                                     requested_by=state().host.admin_name())
         commit()
         if created:
@@ -257,7 +257,8 @@ def end_offer(store_id: int, offer_id: int):
 def end_offers_of_inactive(store: Store) -> None:
     """A deactivated store's offers end: a publish run of an inactive store ends them all."""
     if store.is_connected and offers.has_live_offers(store):
-        job, created = offers.start(store, kind="publish", requested_by=state().host.admin_name())
+        job, created = offers.request_run(store, kind="publish",
+                                          requested_by=state().host.admin_name())
         commit()
         if created:
             _enqueued(job.id)
