@@ -26,7 +26,7 @@ from flask import Flask, current_app
 from .files import private_dir, private_file
 from .models import MatchJob, OfferJob
 from .services import matching, offers, orders, sync
-from .state import state
+from .state import plugin_state
 
 log = logging.getLogger(__name__)
 TASK_NAME = "asc_plugin.match_catalog"
@@ -53,7 +53,7 @@ def import_orders() -> dict[int, str]:
     hosts schedule this same function, every few minutes, in an app context). A store whose
     import another worker is running is left to it."""
     stores = [store.id for store in orders.connected_stores()]
-    state().session.rollback()
+    plugin_state().session.rollback()
     return {store_id: run_order_import(store_id) for store_id in stores}
 
 
@@ -68,7 +68,7 @@ def sync_all() -> dict[int, str]:
     hosts schedule this same function every few minutes, in an app context). A store another
     worker is syncing is left to it."""
     stores = [store.id for store in sync.connected_stores()]
-    state().session.rollback()
+    plugin_state().session.rollback()
     return {store_id: run_sync(store_id) for store_id in stores}
 
 
@@ -101,11 +101,11 @@ def resume_stalled() -> list[int]:
     """Enqueue again every job under way that no live worker holds; their ids."""
 
 
-    jobs = state().session.scalars(sa.select(MatchJob).where(
+    jobs = plugin_state().session.scalars(sa.select(MatchJob).where(
         MatchJob.status.in_(matching.ACTIVE))).all()
     stalled = [job.id for job in jobs if matching.stalled(job)]
     stalled_offers = _stalled_offer_jobs()
-    state().session.rollback()
+    plugin_state().session.rollback()
     for job_id in stalled:
         log.info("Resuming catalog matching job %s", job_id)
         enqueue(job_id)
@@ -118,7 +118,7 @@ def resume_stalled() -> list[int]:
 def _stalled_offer_jobs() -> list[int]:
 
 
-    jobs = state().session.scalars(sa.select(OfferJob).where(
+    jobs = plugin_state().session.scalars(sa.select(OfferJob).where(
         OfferJob.status.in_(offers.ACTIVE))).all()
     return [job.id for job in jobs if offers.stalled(job)]
 
@@ -137,7 +137,7 @@ def _is_huey(queue) -> bool:
 def _tasks(app: Flask) -> dict:
     """Huey and the plugin's tasks on it, made once per app."""
     app = getattr(app, "_get_current_object", lambda: app)()  # the app, not current_app's proxy
-    lazy = state(app).lazy
+    lazy = plugin_state(app).lazy
     if "huey_tasks" not in lazy:
         lazy["huey_tasks"] = _register(app, _huey(app))
     return lazy["huey_tasks"]

@@ -15,18 +15,18 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
-from .state import state
+from .state import plugin_state
 
 
 def commit() -> None:
     """End the plugin's own unit of work (views and CLI commands only)."""
-    state().session.commit()
+    plugin_state().session.commit()
 
 
 @contextmanager
 def savepoint() -> Iterator[None]:
     """A step that can fail on its own: on an error only this step is undone."""
-    session = state().session
+    session = plugin_state().session
     _open_sqlite_transaction(session)
     with session.begin_nested():
         yield
@@ -47,7 +47,7 @@ def _open_sqlite_transaction(session) -> None:
 @contextmanager
 def own_session() -> Iterator[Session]:
     """A separate session on the host's engine; committed here when the block succeeds."""
-    own = Session(bind=state().db.engine, expire_on_commit=False)
+    own = Session(bind=plugin_state().db.engine, expire_on_commit=False)
     try:
         yield own
         own.commit()

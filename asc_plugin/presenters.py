@@ -14,7 +14,7 @@ from .host import Website
 from .i18n import _, _l, ngettext, sentences
 from .models import AttemptOutcome, ConnectionState, Store, StoreStatus
 from .services import authorizations
-from .state import state
+from .state import plugin_state
 
 _STATUS = {StoreStatus.INCOMPLETE: (_l("Incomplete"), "warning"),
            StoreStatus.ACTIVE: (_l("Active"), "success"),
@@ -170,7 +170,7 @@ class StorePresenter:
 def present(stores: list[Store]) -> list[StorePresenter]:
     from .services import matching, offers, orders
 
-    websites = {w.id: w for w in state().host.websites()}
+    websites = {w.id: w for w in plugin_state().host.websites()}
     ids = [s.id for s in stores]
     catalog = matching.matched_of_listed(ids)
     attention = orders.needing_attention(ids)

@@ -16,7 +16,7 @@ EXTENSION_KEY = "asc"
 
 @dataclass
 class AscState:
-    """Everything the plugin keeps per app; reach it with :func:`state`."""
+    """Everything the plugin keeps per app; reach it with :func:`plugin_state`."""
 
     db: Any
     host: Any
@@ -31,7 +31,7 @@ class AscState:
         return self.db.session
 
 
-def state(app: Flask | None = None) -> AscState:
+def plugin_state(app: Flask | None = None) -> AscState:
     app = app or current_app
     try:
         return app.extensions[EXTENSION_KEY]

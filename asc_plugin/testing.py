@@ -292,10 +292,10 @@ def run_match_jobs(app) -> list[str]:
 
     from .jobs import run_match_job
     from .models import JobStatus, MatchJob
-    from .state import state
+    from .state import plugin_state
 
     with app.app_context():
-        ids = state().session.scalars(sa.select(MatchJob.id).where(
+        ids = plugin_state().session.scalars(sa.select(MatchJob.id).where(
             MatchJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
             .order_by(MatchJob.id)).all()
     outcomes = []
@@ -312,10 +312,10 @@ def run_offer_jobs(app) -> list[str]:
 
     from .jobs import run_offer_job
     from .models import JobStatus, OfferJob
-    from .state import state
+    from .state import plugin_state
 
     with app.app_context():
-        ids = state().session.scalars(sa.select(OfferJob.id).where(
+        ids = plugin_state().session.scalars(sa.select(OfferJob.id).where(
             OfferJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
             .order_by(OfferJob.id)).all()
     outcomes = []
@@ -344,7 +344,7 @@ def add_store(client, *, name: str = "Amazon Store USA", website_id: str = "1",
     import sqlalchemy as sa
 
     from .models import Store
-    from .state import state
+    from .state import plugin_state
 
     prefix = app_prefix(client) if prefix is None else prefix.rstrip("/")
     header, token = plugin_csrf(client, prefix)
@@ -355,7 +355,7 @@ def add_store(client, *, name: str = "Amazon Store USA", website_id: str = "1",
         raise AssertionError(f"Add Amazon Store answered {response.status_code}: the form "
                              "refused the values (is the website or the attribute the host's?)")
     with client.application.app_context():
-        return state().session.scalar(sa.select(Store.id).where(Store.name == name))
+        return plugin_state().session.scalar(sa.select(Store.id).where(Store.name == name))
 
 
 def connect_store(client, store_id: int, *, seller: SandboxSeller | None = None,

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from test_browser import _add_us_store, _assert_no_english, _seller_central
 
 from asc_plugin.models import utcnow
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 pytestmark = pytest.mark.browser
 
@@ -136,9 +136,9 @@ def test_renewing_from_a_card_clears_its_renewal_notice(page, live, app, sandbox
     _seller_central(tab.value)
     expect(card).to_contain_text("Connected", timeout=10000)
     with app.app_context():
-        row = state().session.get(type(store), store.id)
+        row = plugin_state().session.get(type(store), store.id)
         row.authorization_expires_at = utcnow() + timedelta(days=5)
-        state().session.commit()
+        plugin_state().session.commit()
     page.reload()
     expect(page.locator("#asc-renewals")).to_contain_text("expires in 5 days")
     card = page.locator("article.asc-card", has_text="Amazon Store USA")

@@ -51,14 +51,14 @@ def test_missing_db_is_a_clear_error():
 
 def test_production_without_encryption_key_starts_warns_once_and_refuses_token_use(caplog):
     from asc_plugin.errors import SettingsMissing
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
 
     app, db = _bare_app(ASC_AMAZON_REDIRECT_URI=REDIRECT, ASC_URL_PREFIX="/admin/no-keys")
     AmazonSalesChannel(app, db=db)  # the host's own commands must run without Amazon settings
     warnings = [r.getMessage() for r in caplog.records if "ASC_ENCRYPTION_KEYS" in r.getMessage()]
     assert len(warnings) == 1 and "flask asc check-config" in warnings[0]
     with app.app_context(), pytest.raises(SettingsMissing, match="ASC_ENCRYPTION_KEYS"):
-        state().cipher.encrypt("Atzr|token")
+        plugin_state().cipher.encrypt("Atzr|token")
 
 
 def test_debug_without_a_key_runs_on_a_throwaway_key_and_says_so_loudly(caplog):

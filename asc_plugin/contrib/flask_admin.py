@@ -16,7 +16,7 @@ from __future__ import annotations
 from flask import redirect, url_for
 from flask_admin import BaseView, expose
 
-from ..state import state
+from ..state import plugin_state
 
 
 class AmazonSalesChannelView(BaseView):
@@ -35,7 +35,7 @@ class AmazonSalesChannelView(BaseView):
         return super().get_url(endpoint, **kwargs)
 
     def is_accessible(self) -> bool:
-        return bool(state().host.can_access())
+        return bool(plugin_state().host.can_access())
 
     def inaccessible_callback(self, name, **kwargs):
-        return state().host.unauthorized()
+        return plugin_state().host.unauthorized()

@@ -17,7 +17,7 @@ from asc_plugin import AmazonSalesChannel, BaseHost, paths, product_changed
 from asc_plugin.files import private_dir, private_file, sqlite_path, write_private
 from asc_plugin.params import parse_int
 from asc_plugin.safe_redirect import safe_next
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 from . import catalog, orders
 from .db import db
@@ -225,7 +225,7 @@ def _routes(app: Flask) -> None:
             else "1"
         number = parse_int(request.args.get("page"), 1, min=1, max=99_999)
         per_page = 50
-        host = state(app).host
+        host = plugin_state(app).host
         total = host.product_count(website)
         pages = max(1, -(-total // per_page))
         number = min(number, pages)
@@ -258,7 +258,7 @@ def _routes(app: Flask) -> None:
         if not sku or not name or not price.is_finite() or not 0 <= price < 10**8 \
                 or not 0 <= quantity < 10**6 or any(c in sku + name for c in "\r\n"):
             return "Give a SKU, a name, a price and a stock (0 or more).", 400
-        if orders.find_by_sku(state(app).host.catalog, website, sku) is not None:
+        if orders.find_by_sku(plugin_state(app).host.catalog, website, sku) is not None:
             return f"The SKU {sku} already exists.", 409
         orders.add_product(website, sku, name, price.quantize(Decimal("0.01")), quantity)
         db.session.commit()
@@ -272,7 +272,7 @@ def _routes(app: Flask) -> None:
             abort(403)
         form = request.form
         website = form.get("website") if form.get("website") in ("1", "2") else "1"
-        host = state(app).host
+        host = plugin_state(app).host
         found = host.products_by_ids(website, [product_id[:20]])
         if not found:
             abort(404)

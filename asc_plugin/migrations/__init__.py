@@ -69,9 +69,9 @@ def alembic_config(connection=None):
 
 
 def _engine(engine):
-    from ..state import state
+    from ..state import plugin_state
 
-    return engine or state().db.engine
+    return engine or plugin_state().db.engine
 
 
 def upgrade(revision: str = "head", engine=None) -> None:

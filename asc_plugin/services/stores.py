@@ -29,7 +29,7 @@ from ..models import (
     utcnow,
 )
 from ..persistence import savepoint
-from ..state import state
+from ..state import plugin_state
 from . import activity, authorizations
 from .paging import Paged
 
@@ -55,24 +55,24 @@ MAX_ID = 2**31 - 1
 def get(store_id: int) -> Store | None:
     if not 0 < store_id <= MAX_ID:
         return None
-    return state().session.get(Store, store_id)
+    return plugin_state().session.get(Store, store_id)
 
 
 def may_manage(store: Store) -> bool:
     """The host's per-store check, when it has one (``Host.can_manage``); else every admin who
     may use the plugin manages every store."""
-    hook = getattr(state().host, "can_manage", None)
+    hook = getattr(plugin_state().host, "can_manage", None)
     return True if hook is None else bool(hook(store))
 
 
 def _filters_per_store() -> bool:
-    return getattr(state().host, "can_manage", None) is not None
+    return getattr(plugin_state().host, "can_manage", None) is not None
 
 
 def count() -> int:
     if _filters_per_store():
         return len(all_stores())
-    return state().session.scalar(sa.select(sa.func.count(Store.id)))
+    return plugin_state().session.scalar(sa.select(sa.func.count(Store.id)))
 
 
 STATUSES = {s.value: s for s in StoreStatus}
@@ -134,14 +134,14 @@ def page(number: int, per_page: int, filters: Filters = Filters()) -> Page:
     horizon = _renewal_horizon()
     if _filters_per_store():
         query = filters.apply(sa.select(Store).options(lazyload(Store.mapping)), horizon)
-        mine = [s for s in state().session.scalars(query).unique() if may_manage(s)]
+        mine = [s for s in plugin_state().session.scalars(query).unique() if may_manage(s)]
         pages = max(1, -(-len(mine) // per_page))
         number = min(number, pages)
         start = (number - 1) * per_page
         return Page(mine[start:start + per_page], number, per_page, len(mine))
     rows = _page_rows(number, per_page, filters, horizon)
     if not rows and number > 1:  # past the end: show the last page instead
-        total = state().session.scalar(sa.select(sa.func.count()).select_from(
+        total = plugin_state().session.scalar(sa.select(sa.func.count()).select_from(
             filters.apply(sa.select(Store.id), horizon).order_by(None).subquery()))
         number = max(1, -(-total // per_page))
         rows = _page_rows(number, per_page, filters, horizon)
@@ -154,7 +154,7 @@ def _page_rows(number: int, per_page: int, filters: Filters, horizon):
         sa.select(Store, sa.func.count().over().label("total"))
         .options(lazyload(Store.mapping)),  # cards don't show the mapping
         horizon).limit(per_page).offset((number - 1) * per_page)
-    return list(state().session.execute(query).unique())
+    return list(plugin_state().session.execute(query).unique())
 
 
 def _past_end():
@@ -207,7 +207,7 @@ def summary() -> Summary:
                  and s.authorization_expires_at <= horizon, s.connection is not s.connection_state,
                  1) for s in all_stores()]
     else:
-        rows = state().session.execute(
+        rows = plugin_state().session.execute(
             sa.select(Store.connection_state, due, ended, sa.func.count())
             .group_by(Store.connection_state, due, ended)).all()
     counts = {"total": 0, "connected": 0, "not_connected": 0, "lapsed": 0, "renewal_due": 0}
@@ -222,7 +222,7 @@ def summary() -> Summary:
 
 def all_stores() -> list[Store]:
     """Every store this admin manages, oldest first (for the few views that list them all)."""
-    stores = state().session.scalars(sa.select(Store).order_by(Store.id)).unique()
+    stores = plugin_state().session.scalars(sa.select(Store).order_by(Store.id)).unique()
     return [s for s in stores if may_manage(s)]
 
 
@@ -232,7 +232,7 @@ def _name_owner(name: str, except_id: int | None) -> Store | None:
     query = sa.select(Store).where(sa.func.lower(Store.name) == name.strip().lower())
     if except_id is not None:
         query = query.where(Store.id != except_id)
-    return state().session.scalars(query.limit(1)).first()
+    return plugin_state().session.scalars(query.limit(1)).first()
 
 
 def name_problem(name: str, *, except_id: int | None = None) -> str | None:
@@ -247,7 +247,7 @@ def name_problem(name: str, *, except_id: int | None = None) -> str | None:
 def create(*, name: str, contact_email: str, website_id: str, marketplace_code: str,
            amazon_id_type: ProductIdType, host_attribute_code: str) -> Store:
     """Add a store as Incomplete and not connected, with its attribute mapping."""
-    session = state().session
+    session = plugin_state().session
     name = name.strip()
     if (owner := _name_owner(name, None)) is not None:
         raise _name_taken(owner)
@@ -287,7 +287,7 @@ def _name_unique():
 
 def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]:
     """Change what may change after creation: the name and the contact email."""
-    session = state().session
+    session = plugin_state().session
     name = name.strip()
     if (owner := _name_owner(name, store.id)) is not None:
         raise _name_taken(owner)
@@ -324,7 +324,7 @@ def update_mapping(store: Store, *, amazon_id_type: ProductIdType, host_attribut
     store.updated_at = utcnow()
     activity.record(store, ActivityEvent.MAPPING_CHANGED, ActivityOutcome.SUCCESS, params={
         "type": amazon_id_type.value, "attribute": host_attribute_code})
-    state().session.flush()
+    plugin_state().session.flush()
     return True
 
 
@@ -341,7 +341,7 @@ def set_active(store: Store, active: bool) -> None:
     store.status = new
     activity.record(store, ActivityEvent.STATUS_CHANGED, ActivityOutcome.SUCCESS,
                     params={"active": active})
-    state().session.flush()
+    plugin_state().session.flush()
 
 
 def delete(store: Store) -> str:
@@ -351,7 +351,7 @@ def delete(store: Store) -> str:
     enforce: nothing of it may outlive it under an id a new store could reuse.
     """
     name = store.name
-    session = state().session
+    session = plugin_state().session
     rule_ids = sa.select(ListingRule.id).where(ListingRule.store_id == store.id)
     session.execute(sa.delete(ListingCondition).where(ListingCondition.rule_id.in_(rule_ids)))
     for model in (ListingRule, ListingItem, MatchJob):

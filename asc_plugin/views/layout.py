@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from ..state import state
+from ..state import plugin_state
 
 FLASK_ADMIN_BASE = "asc/flask_admin_base.html"
 
@@ -20,12 +20,12 @@ def page(template: str, **context) -> str:
     if view is not None:
         return view.render(template, asc_host_base=FLASK_ADMIN_BASE,
                            asc_title_suffix=f" - {view.admin.name}", **context)
-    return render_template(template, asc_host_base=state().host.base_template, **context)
+    return render_template(template, asc_host_base=plugin_state().host.base_template, **context)
 
 
 def flask_admin_view():
     """The host's AmazonSalesChannelView, if it mounted one (looked up once per app)."""
-    lazy = state().lazy
+    lazy = plugin_state().lazy
     if "flask_admin_view" not in lazy:
         lazy["flask_admin_view"] = _find_flask_admin_view()
     return lazy["flask_admin_view"]
