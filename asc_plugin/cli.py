@@ -26,7 +26,7 @@ from .models import MatchPhase, OfferJob, OfferKind, OfferStatus, OrderStatus, S
 from .persistence import commit
 from .presenters import check_note, connection_label
 from .services import authorizations, listing_settings, matching, offers, orders, sync
-from .state import state
+from .state import plugin_state
 
 if TYPE_CHECKING:  # the Amazon clients load requests: only the commands that call Amazon do
     from .amazon import sellers
@@ -50,7 +50,7 @@ def _require_stores(store_ids) -> None:
 
     if not store_ids:
         return
-    known = set(state().session.scalars(sa.select(Store.id).where(Store.id.in_(store_ids))))
+    known = set(plugin_state().session.scalars(sa.select(Store.id).where(Store.id.in_(store_ids))))
     unknown = [str(i) for i in store_ids if i not in known]
     if unknown:
         click.echo(ngettext("No store has the id %(ids)s.", "No stores have the ids %(ids)s.",
@@ -168,9 +168,9 @@ def rotate_keys():
 
 
     _require(("ASC_ENCRYPTION_KEYS",))
-    cipher = state().cipher
+    cipher = plugin_state().cipher
     count, unreadable = 0, []
-    for store in state().session.scalars(sa.select(Store).where(
+    for store in plugin_state().session.scalars(sa.select(Store).where(
             Store.refresh_token_encrypted.is_not(None)).order_by(Store.id)).unique():
         try:
             if store.refresh_token_encrypted is None:  # the query leaves them out
@@ -209,7 +209,7 @@ def match_catalog(store_ids):
     query = sa.select(Store).order_by(Store.id)
     if store_ids:
         query = query.where(Store.id.in_(store_ids))
-    stores = [s for s in state().session.scalars(query).unique() if s.is_connected]
+    stores = [s for s in plugin_state().session.scalars(query).unique() if s.is_connected]
     if not stores:
         click.echo(_("No store is connected to Amazon."))
         return
@@ -228,12 +228,12 @@ def match_catalog(store_ids):
             click.echo(f"{store.name}: {phase} {done}/{of}")
 
         outcome = matching.run(job.id, on_progress=report)
-        state().session.expire_all()
+        plugin_state().session.expire_all()
         if outcome == "busy":
             click.echo(_("%(name)s: another worker is matching this store; left to it.",
                          name=store.name))
             continue
-        job = state().session.get_one(type(job), job.id)
+        job = plugin_state().session.get_one(type(job), job.id)
         if job.status == "done":
             click.echo(f"{store.name}: {matching.summary(matching.status_counts(store))}")
         else:
@@ -280,7 +280,7 @@ def import_orders(store_ids):
 
         result = orders.run(store.id, on_progress=report)
         commit()
-        store = state().session.get_one(type(store), store.id)
+        store = plugin_state().session.get_one(type(store), store.id)
         if result.outcome == "busy":
             click.echo(_("%(name)s: another worker is importing this store's orders; left to it.",
                          name=name))
@@ -358,7 +358,7 @@ def _offer_stores(store_ids):
     query = sa.select(Store).order_by(Store.id)
     if store_ids:
         query = query.where(Store.id.in_(store_ids))
-    return [s for s in state().session.scalars(query).unique() if s.is_connected]
+    return [s for s in plugin_state().session.scalars(query).unique() if s.is_connected]
 
 
 def _run_offers(store, kind: str) -> tuple[str, str | None]:
@@ -377,10 +377,10 @@ def _run_offers(store, kind: str) -> tuple[str, str | None]:
         click.echo(f"{store.name}: {job.phase} {done}/{of}")
 
     outcome = offers.run(job.id, on_progress=report)
-    state().session.expire_all()
+    plugin_state().session.expire_all()
     if outcome == "busy":
         return "busy", None
-    job = state().session.get_one(OfferJob, job.id)
+    job = plugin_state().session.get_one(OfferJob, job.id)
     reason = Failure(job.error_code).message if job.error_code in MESSAGES else None
     return job.status, reason
 

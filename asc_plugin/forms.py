@@ -34,7 +34,7 @@ from .i18n import _, _l
 from .models import ProductIdType
 from .services import rules
 from .services.product_ids import LABELS
-from .state import state
+from .state import plugin_state
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -135,7 +135,7 @@ class MappingForm(PluginForm):
         self.amazon_id_type.choices = [
             SelectChoice(t.value, _(LABELS[t])) for t in ProductIdType]
         self.host_attribute.label.text = _("Map a %(platform)s attribute", platform=platform)
-        attrs = state().host.product_attributes()
+        attrs = plugin_state().host.product_attributes()
         self.host_attribute.choices = [SelectChoice("", _("Choose an attribute…"))] + [
             SelectChoice(a.code, f"{a.label} ({a.code})") for a in attrs
         ]
@@ -174,7 +174,7 @@ class AddStoreForm(StoreSettingsForm, MappingForm):
             "for imported Amazon orders, and cannot be changed later."
         )
         self.website_id.choices = [SelectChoice("", _("Choose a website…"))] + [
-            SelectChoice(w.id, w.name) for w in state().host.websites()
+            SelectChoice(w.id, w.name) for w in plugin_state().host.websites()
         ]
         self.marketplace.choices = [SelectChoice("", _("Choose a country…"))] + [
             SelectChoice(m.code, _(m.country)) for m in marketplaces.enabled(current_app.config)

@@ -27,7 +27,7 @@ from flask import Flask, current_app
 from .files import private_dir, private_file
 from .models import MatchJob, OfferJob
 from .services import matching, offers, orders, sync
-from .state import current_app_object, state
+from .state import current_app_object, plugin_state
 
 __all__ = ["import_orders", "run_match_job", "run_offer_job", "run_order_import", "run_sync",
            "sync_all"]
@@ -60,7 +60,7 @@ def import_orders() -> dict[int, str]:
     hosts schedule this same function, every few minutes, in an app context). A store whose
     import another worker is running is left to it."""
     stores = [store.id for store in orders.connected_stores()]
-    state().session.rollback()
+    plugin_state().session.rollback()
     return {store_id: run_order_import(store_id) for store_id in stores}
 
 
@@ -75,7 +75,7 @@ def sync_all() -> dict[int, str]:
     hosts schedule this same function every few minutes, in an app context). A store another
     worker is syncing is left to it."""
     stores = [store.id for store in sync.connected_stores()]
-    state().session.rollback()
+    plugin_state().session.rollback()
     return {store_id: run_sync(store_id) for store_id in stores}
 
 
@@ -108,11 +108,11 @@ def resume_stalled() -> list[int]:
     """Enqueue again every job under way that no live worker holds; their ids."""
 
 
-    jobs = state().session.scalars(sa.select(MatchJob).where(
+    jobs = plugin_state().session.scalars(sa.select(MatchJob).where(
         MatchJob.status.in_(matching.ACTIVE))).all()
     stalled = [job.id for job in jobs if matching.stalled(job)]
     stalled_offers = _stalled_offer_jobs()
-    state().session.rollback()
+    plugin_state().session.rollback()
     for job_id in stalled:
         log.info("Resuming catalog matching job %s", job_id)
         enqueue(job_id)
@@ -125,7 +125,7 @@ def resume_stalled() -> list[int]:
 def _stalled_offer_jobs() -> list[int]:
 
 
-    jobs = state().session.scalars(sa.select(OfferJob).where(
+    jobs = plugin_state().session.scalars(sa.select(OfferJob).where(
         OfferJob.status.in_(offers.ACTIVE))).all()
     return [job.id for job in jobs if offers.stalled(job)]
 
@@ -145,7 +145,7 @@ def _tasks(app: Flask) -> dict[str, HueyObject]:
     """Huey and the plugin's tasks on it, made once per app."""
     if app is current_app:
         app = current_app_object()  # the app itself: its tasks push contexts of it
-    lazy = state(app).lazy
+    lazy = plugin_state(app).lazy
     if "huey_tasks" not in lazy:
         lazy["huey_tasks"] = _register(app, _huey(app))
     tasks: dict[str, HueyObject] = lazy["huey_tasks"]

@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from .forms import PluginForm
 from .i18n import _, _l
 from .services.listing_settings import MARKET_CURRENCY
-from .state import state
+from .state import plugin_state
 
 CONDITION_LABELS = {
     "new_new": _l("New"), "new_open_box": _l("New – open box"), "new_oem": _l("New – OEM"),
@@ -80,7 +80,8 @@ class OfferSettingsForm(PluginForm):
         super().__init__(*args, **kwargs)
         self.store = store
         self.condition.choices = [SelectChoice(k, v) for k, v in CONDITION_LABELS.items()]
-        attributes = [SelectChoice(a.code, a.label) for a in state().host.product_attributes()]
+        attributes = [SelectChoice(a.code, a.label)
+                      for a in plugin_state().host.product_attributes()]
         self.price_attribute.choices = [SelectChoice("price", _("Product price"))] + attributes
         self.quantity_attribute.choices = [SelectChoice("quantity", _("Stock quantity"))] + \
             attributes

@@ -17,18 +17,18 @@ from typing import Any
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session
 
-from .state import state
+from .state import plugin_state
 
 
 def commit() -> None:
     """End the plugin's own unit of work (views and CLI commands only)."""
-    state().session.commit()
+    plugin_state().session.commit()
 
 
 @contextmanager
 def savepoint() -> Iterator[None]:
     """A step that can fail on its own: on an error only this step is undone."""
-    session = state().session
+    session = plugin_state().session
     _open_sqlite_transaction(session)
     with session.begin_nested():
         yield
@@ -56,7 +56,7 @@ def rowcount(result: Result[Any]) -> int:
 @contextmanager
 def own_session() -> Iterator[Session]:
     """A separate session on the host's engine; committed here when the block succeeds."""
-    own = Session(bind=state().db.engine, expire_on_commit=False)
+    own = Session(bind=plugin_state().db.engine, expire_on_commit=False)
     try:
         yield own
         own.commit()

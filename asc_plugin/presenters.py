@@ -14,7 +14,7 @@ from .host import Website
 from .i18n import N_, _, _l, ngettext, sentences
 from .models import AttemptOutcome, ConnectionState, Store, StoreStatus
 from .services import authorizations
-from .state import state
+from .state import plugin_state
 
 #: (message id, tone); translated once per present() call (see _Shown).
 _STATUS = {StoreStatus.INCOMPLETE: (N_("Incomplete"), "warning"),
@@ -196,7 +196,7 @@ def present(stores: list[Store], counts: dict | None = None) -> list[StorePresen
     """The stores' presenters; `counts` when the stores' own query read them (stores.page)."""
     from .services.stores import card_counts
 
-    websites = {w.id: w for w in state().host.websites()}
+    websites = {w.id: w for w in plugin_state().host.websites()}
     if counts is None:
         counts = card_counts([s.id for s in stores])
     shown = _Shown()

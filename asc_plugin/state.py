@@ -35,7 +35,7 @@ class Cipher(Protocol):
 
 @dataclass
 class AscState:
-    """Everything the plugin keeps per app; reach it with :func:`state`."""
+    """Everything the plugin keeps per app; reach it with :func:`plugin_state`."""
 
     #: The host's Flask-SQLAlchemy instance: the plugin never makes a second ``SQLAlchemy()``.
     db: SQLAlchemy
@@ -51,7 +51,7 @@ class AscState:
         return self.db.session
 
 
-def state(app: Flask | None = None) -> AscState:
+def plugin_state(app: Flask | None = None) -> AscState:
     """The plugin's state of ``app`` (default: the current app)."""
     app = app or current_app
     try:

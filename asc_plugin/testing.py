@@ -326,10 +326,10 @@ def run_match_jobs(app: Flask) -> list[str]:
 
     from .jobs import run_match_job
     from .models import JobStatus, MatchJob
-    from .state import state
+    from .state import plugin_state
 
     with app.app_context():
-        ids = state().session.scalars(sa.select(MatchJob.id).where(
+        ids = plugin_state().session.scalars(sa.select(MatchJob.id).where(
             MatchJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
             .order_by(MatchJob.id)).all()
     outcomes = []
@@ -346,10 +346,10 @@ def run_offer_jobs(app: Flask) -> list[str]:
 
     from .jobs import run_offer_job
     from .models import JobStatus, OfferJob
-    from .state import state
+    from .state import plugin_state
 
     with app.app_context():
-        ids = state().session.scalars(sa.select(OfferJob.id).where(
+        ids = plugin_state().session.scalars(sa.select(OfferJob.id).where(
             OfferJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
             .order_by(OfferJob.id)).all()
     outcomes = []
@@ -378,7 +378,7 @@ def add_store(client: FlaskClient, *, name: str = "Amazon Store USA", website_id
     import sqlalchemy as sa
 
     from .models import Store
-    from .state import state
+    from .state import plugin_state
 
     prefix = app_prefix(client) if prefix is None else prefix.rstrip("/")
     header, token = plugin_csrf(client, prefix)
@@ -389,7 +389,7 @@ def add_store(client: FlaskClient, *, name: str = "Amazon Store USA", website_id
         raise AssertionError(f"Add Amazon Store answered {response.status_code}: the form "
                              "refused the values (is the website or the attribute the host's?)")
     with client.application.app_context():
-        return state().session.scalars(sa.select(Store.id).where(Store.name == name)).one()
+        return plugin_state().session.scalars(sa.select(Store.id).where(Store.name == name)).one()
 
 
 def connect_store(client: FlaskClient, store_id: int, *, seller: SandboxSeller | None = None,

@@ -42,7 +42,7 @@ SCALE = max(1, int(os.environ.get("BENCH_SCALE", "1")))
 def make_app(database_url: str, products: int, sandbox=None):
     from asc_plugin.demo import create_app
     from asc_plugin.models import metadata
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
 
     config = {"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url,
               "ASC_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
@@ -52,9 +52,9 @@ def make_app(database_url: str, products: int, sandbox=None):
         config.update(sandbox.config())
     app = create_app(config)
     with app.app_context():
-        metadata.drop_all(state().db.engine)
-        state().db.metadata.create_all(state().db.engine)
-        metadata.create_all(state().db.engine)
+        metadata.drop_all(plugin_state().db.engine)
+        plugin_state().db.metadata.create_all(plugin_state().db.engine)
+        metadata.create_all(plugin_state().db.engine)
     return app
 
 
@@ -131,14 +131,14 @@ def live_count(database_url: str, products: int, *, in_sql: bool, runs: int = 10
     products are in SQL tables and the host counts with one query (``count_matching``);
     otherwise the demo's in-memory catalog, read and tested in Python."""
     from asc_plugin.demo.catalog import Catalog
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
     from asc_plugin.testing import plugin_csrf
 
     if in_sql:  # its tables are created with the app's
         from hosts.shop_sql import SqlShopHost, load
     app = make_app(database_url, products)
     if in_sql:
-        state(app).host = SqlShopHost(Catalog({"1": products}))
+        plugin_state(app).host = SqlShopHost(Catalog({"1": products}))
         with app.app_context():
             load("1", products)
     client = admin(app)
@@ -181,7 +181,7 @@ def preview(database_url: str, products: int) -> tuple[float, float, float, int]
     from sqlalchemy import event
 
     from asc_plugin.services import matching
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
     from asc_plugin.testing import plugin_csrf
 
     app = make_app(database_url, products)
@@ -191,9 +191,9 @@ def preview(database_url: str, products: int) -> tuple[float, float, float, int]
     with app.app_context():  # evaluate only: the store is not connected, so matching stops
         from asc_plugin.models import Store
 
-        store = state().session.get(Store, store_id)
+        store = plugin_state().session.get(Store, store_id)
         job, _created = matching.request_run(store, requested_by="bench")
-        state().session.commit()
+        plugin_state().session.commit()
         job_id = job.id
     start = time.perf_counter()
     with app.app_context():
@@ -207,7 +207,7 @@ def preview(database_url: str, products: int) -> tuple[float, float, float, int]
 
     p50, p99 = percentiles(timed(call, 30))
     with app.app_context():
-        engine = state().db.engine
+        engine = plugin_state().db.engine
     seen = []
 
     def listener(*args):
@@ -224,7 +224,7 @@ def matching_throughput(database_url: str,
     """(identifiers/s in the match phase, requests, searches, 429s, seconds)."""
     from asc_plugin.models import MatchJob
     from asc_plugin.services import matching
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
     from asc_plugin.testing import SandboxServer, connect_store
 
     sandbox = SandboxServer()
@@ -236,9 +236,9 @@ def matching_throughput(database_url: str,
         with app.app_context():
             from asc_plugin.models import Store
 
-            job, _created = matching.request_run(state().session.get(Store, store_id),
+            job, _created = matching.request_run(plugin_state().session.get(Store, store_id),
                                            requested_by="bench")
-            state().session.commit()
+            plugin_state().session.commit()
             job_id = job.id
         marks = {}
 
@@ -249,7 +249,7 @@ def matching_throughput(database_url: str,
         with app.app_context():
             outcome = matching.run(job_id, on_progress=progress)
             assert outcome == "done", outcome
-            job = state().session.get(MatchJob, job_id)
+            job = plugin_state().session.get(MatchJob, job_id)
             requests_made = job.requests
         elapsed = time.perf_counter() - marks["start"]
         made = sandbox.catalog_requests()

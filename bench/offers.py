@@ -39,37 +39,37 @@ def matched_store(app, client, sandbox) -> int:
 
     from asc_plugin.models import ListingItem, Store
     from asc_plugin.services import listing_settings
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
     from asc_plugin.testing import add_store, connect_store
 
     store_id = add_store(client, id_type="UPC", attribute="upc")
     connect_store(client, store_id)
     with app.app_context():
-        store = state().session.get(Store, store_id)
+        store = plugin_state().session.get(Store, store_id)
         rows = []
-        for product in state().host.products(store.website_id, after=None, limit=10**7):
+        for product in plugin_state().host.products(store.website_id, after=None, limit=10**7):
             digest = hashlib.sha256(product.id.encode()).hexdigest().upper()
             rows.append({"store_id": store_id, "product_id": product.id, "sku": product.sku,
                          "name": product.name, "status": "matched", "asin": "B0" + digest[:8]})
-        state().session.execute(sa.insert(ListingItem.__table__), rows)
+        plugin_state().session.execute(sa.insert(ListingItem.__table__), rows)
         listing_settings.save(store, {"adjust_value": 0})
-        state().session.commit()
+        plugin_state().session.commit()
     return store_id
 
 
 def publish(app, store_id: int):
     from asc_plugin.models import OfferJob, Store
     from asc_plugin.services import offers
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
 
     with app.app_context():
-        job, _created = offers.request_run(state().session.get(Store, store_id), requested_by="bench")
-        state().session.commit()
+        job, _created = offers.request_run(plugin_state().session.get(Store, store_id), requested_by="bench")
+        plugin_state().session.commit()
         job_id = job.id
     start = time.perf_counter()
     with app.app_context():
         outcome = offers.run(job_id)
-        job = state().session.get(OfferJob, job_id)
+        job = plugin_state().session.get(OfferJob, job_id)
         assert outcome == "done", (outcome, job.error_code)
     return time.perf_counter() - start
 
@@ -113,7 +113,7 @@ def feed_path(database_url: str, products: int) -> tuple[float, int, int, int]:
     import sqlalchemy as sa
 
     from asc_plugin.models import Offer
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
     from asc_plugin.testing import SandboxServer
 
     sandbox = SandboxServer()
@@ -128,7 +128,7 @@ def feed_path(database_url: str, products: int) -> tuple[float, int, int, int]:
         seconds = publish(app, store_id)
         feeds = sum(1 for c in sandbox_calls(sandbox) if c["operation"] == "createFeed")
         with app.app_context():
-            statuses = list(state().session.scalars(sa.select(Offer.status).where(
+            statuses = list(plugin_state().session.scalars(sa.select(Offer.status).where(
                 Offer.store_id == store_id)))
         verdict = sum(1 for s in statuses if s in ("submitted", "errors", "approval",
                                                    "not_eligible"))
@@ -143,22 +143,22 @@ def offers_page(database_url: str, products: int) -> tuple[float, float, int]:
     from sqlalchemy import event
 
     from asc_plugin.models import ListingItem, Offer
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
     from asc_plugin.testing import add_store
 
     app = make_app(database_url, products)
     client = admin(app)
     store_id = add_store(client, id_type="UPC", attribute="upc")
     with app.app_context():
-        items = state().session.execute(sa.select(ListingItem.sku)).all()
+        items = plugin_state().session.execute(sa.select(ListingItem.sku)).all()
         rows = [{"store_id": store_id, "sku": f"SKU-{n:06d}", "product_id": str(n),
                  "asin": f"B0{n:08d}", "product_type": "PRODUCT",
                  "status": ("active", "errors", "submitted")[n % 3], "price": 10 + n % 50,
                  "currency": "USD", "quantity": n % 20} for n in range(products)]
         assert not items
-        state().session.execute(sa.insert(Offer.__table__), rows)
-        state().session.commit()
-        engine = state().db.engine
+        plugin_state().session.execute(sa.insert(Offer.__table__), rows)
+        plugin_state().session.commit()
+        engine = plugin_state().db.engine
     url = f"{PREFIX}/stores/{store_id}/offers?status=active&page=3"
 
     def call():

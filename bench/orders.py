@@ -33,7 +33,7 @@ def main() -> None:
     from listing import add_store, admin, make_app
 
     from asc_plugin.services import orders
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
     from asc_plugin.testing import SandboxServer, connect_store
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -59,8 +59,8 @@ def main() -> None:
             start = time.perf_counter()
             with app.app_context():
                 result = orders.run(store_id)
-                imported = state().session.execute(
-                    state().db.text("SELECT COUNT(*) FROM demo_order")).scalar()
+                imported = plugin_state().session.execute(
+                    plugin_state().db.text("SELECT COUNT(*) FROM demo_order")).scalar()
             seconds = time.perf_counter() - start
         finally:
             made = sandbox.order_requests()

@@ -61,12 +61,12 @@ def seed(config: dict, stores: int) -> None:
     from asc_plugin.demo import create_app
     from asc_plugin.migrations import upgrade
     from asc_plugin.models import AttributeMapping, ProductIdType, Store, metadata
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
 
     app = create_app(config)
     with app.app_context():
-        metadata.drop_all(state().db.engine)
-        with state().db.engine.begin() as connection:
+        metadata.drop_all(plugin_state().db.engine)
+        with plugin_state().db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS asc_alembic_version")
         upgrade()
         for n in range(stores):
@@ -74,9 +74,9 @@ def seed(config: dict, stores: int) -> None:
                           website_id="1", marketplace_code="US")
             store.mapping = AttributeMapping(amazon_id_type=ProductIdType.ASIN,
                                              host_attribute_code="amazon_asin")
-            state().session.add(store)
-        state().session.commit()
-        state().db.engine.dispose()
+            plugin_state().session.add(store)
+        plugin_state().session.commit()
+        plugin_state().db.engine.dispose()
 
 
 class Client:
@@ -167,7 +167,7 @@ def statements_per_home(config: dict, stores: int) -> int:
     from sqlalchemy import event
 
     from asc_plugin.demo import create_app
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
 
     seed(config, stores)
     app = create_app(config)
@@ -176,7 +176,7 @@ def statements_per_home(config: dict, stores: int) -> int:
         s["admin"] = "admin"
     client.get("/admin/amazon/")  # warm caches
     with app.app_context():
-        engine = state().db.engine
+        engine = plugin_state().db.engine
     seen = []
     listener = lambda *args: seen.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)

@@ -48,7 +48,7 @@ def _published(url: str, products: int, sandbox):
 
     from asc_plugin.models import Offer, RateBucket, Store
     from asc_plugin.services import listing_settings, sync
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
 
     app = make_app(url, products, sandbox)
     app.config.update(ASC_LISTINGS_RATE=50.0, ASC_FEED_POLL_SECONDS=1.0,
@@ -58,7 +58,7 @@ def _published(url: str, products: int, sandbox):
     publish(app, store_id)
     sandbox.move_clock(days=61 / 86400)
     with app.app_context():
-        session = state().session
+        session = plugin_state().session
         store = session.get(Store, store_id)
         listing_settings.save(store, {"adjust_value": Decimal("5")})
         ids = list(session.scalars(sa.select(Offer.product_id).where(

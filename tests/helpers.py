@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from asc_plugin.models import Store, metadata
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import SandboxSeller, connect_store, local_path
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -45,7 +45,7 @@ def empty_schema(app):
     both Alembic version tables, and tables an earlier test's other host left in the one
     PostgreSQL database), read from the database itself so foreign keys decide the order."""
     with app.app_context():
-        with state(app).db.engine.begin() as connection:
+        with plugin_state(app).db.engine.begin() as connection:
             existing = sa.MetaData()
             existing.reflect(connection)
             existing.drop_all(connection)
@@ -57,15 +57,15 @@ def fresh_schema(app) -> None:
     tests in test_migrations.py)."""
     empty_schema(app)
     with app.app_context():
-        db = state(app).db
+        db = plugin_state(app).db
         db.metadata.create_all(db.engine)
         metadata.create_all(db.engine)
 
 
 def dispose(app) -> None:
     with app.app_context():
-        state(app).db.session.remove()
-        state(app).db.engine.dispose()
+        plugin_state(app).db.session.remove()
+        plugin_state(app).db.engine.dispose()
 
 
 def base_config(tmp_path) -> dict:
@@ -150,9 +150,9 @@ def signed_in(url: str):
 
 def store_named(app, name) -> Store | None:
     with app.app_context():
-        store = state().session.query(Store).filter_by(name=name).one_or_none()
+        store = plugin_state().session.query(Store).filter_by(name=name).one_or_none()
         if store is not None:
-            state().session.expunge(store)
+            plugin_state().session.expunge(store)
         return store
 
 

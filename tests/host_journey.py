@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from test_host_browsers import _add_store_in_dialog, _connect_in_new_tab
 
 from asc_plugin.models import ConnectionState, Store
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import run_match_jobs
 
 
@@ -64,8 +64,8 @@ def store_journey(page, app, name, *, products):
     settled(page)
     shot(page, f"{name}-matched", full_page=False)
     with app.app_context():
-        store = state().session.query(Store).one()
+        store = plugin_state().session.query(Store).one()
         assert store.connection_state is ConnectionState.CONNECTED
     with app.app_context():
-        store = state().session.query(Store).one()
+        store = plugin_state().session.query(Store).one()
         assert store.connection_state is ConnectionState.CONNECTED

@@ -15,7 +15,7 @@ from workers import Worker
 from asc_plugin.demo.catalog import generate
 from asc_plugin.models import ListingItem
 from asc_plugin.services import matching
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ def _count_text(listed):
 def _offer_candidate(app, sku: str) -> str:
     """An ASIN among the product's matches that can take an offer (not a variation parent)."""
     with app.app_context():
-        item = state().session.query(ListingItem).filter_by(sku=sku).one()
+        item = plugin_state().session.query(ListingItem).filter_by(sku=sku).one()
         return next(c["asin"] for c in matching.candidates(item)
                     if c["classification"] != "VARIATION_PARENT")
 

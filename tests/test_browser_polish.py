@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from test_browser import _add_us_store, _assert_no_english, _seller_central
 
 from asc_plugin.models import Store, utcnow
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 pytestmark = pytest.mark.browser
 
@@ -136,9 +136,9 @@ def test_renewing_from_a_card_clears_its_renewal_notice(page, live, app, sandbox
     _seller_central(tab.value)
     expect(card).to_contain_text("Connected", timeout=10000)
     with app.app_context():
-        row = state().session.get(type(store), store.id)
+        row = plugin_state().session.get(type(store), store.id)
         row.authorization_expires_at = utcnow() + timedelta(days=5)
-        state().session.commit()
+        plugin_state().session.commit()
     page.reload()
     expect(page.locator("#asc-renewals")).to_contain_text("expires in 5 days")
     card = page.locator("article.asc-card", has_text="Amazon Store USA")
@@ -184,10 +184,10 @@ def test_the_activity_log_filters_in_place_on_the_dashboard_and_on_its_page(brow
     add_store(admin)
     store = store_named(app, "Amazon Store USA")
     with app.app_context():
-        activity.record(state().session.get(Store, store.id), "match_failed", "failure",
+        activity.record(plugin_state().session.get(Store, store.id), "match_failed", "failure",
                         params=activity.failure_params(Failure("catalog_unavailable")),
                         admin="system")
-        state().session.commit()
+        plugin_state().session.commit()
     context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     dashboard_url = f"{live.url}/admin/amazon/stores/{store.id}"

@@ -35,10 +35,11 @@ def amazon_listing_of(app, sku):
     from asc_plugin.amazon import listings
     from asc_plugin.models import Store
     from asc_plugin.services.offer_runs import seller_of
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
 
     with app.app_context():
-        store = state().session.scalars(state().session.query(Store).statement).first()
+        session = plugin_state().session
+        store = session.scalars(session.query(Store).statement).first()
         return listings.get(seller_of(store), sku)
 
 

@@ -14,7 +14,7 @@ from test_matching import _save_rule
 from workers import Worker
 
 from asc_plugin.models import Store
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 pytestmark = pytest.mark.browser
 
@@ -111,9 +111,9 @@ def test_a_not_participating_check_names_the_marketplace(browser, live, app, adm
                                                         test, says):
     store = connected_store(app, admin)
     with app.app_context():  # the seller no longer sells in the store's marketplace
-        row = state().session.get(Store, store.id)
+        row = plugin_state().session.get(Store, store.id)
         row.marketplace_code = "BR"
-        state().session.commit()
+        plugin_state().session.commit()
     context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     sign_in(page, live.url, f"/admin/amazon/stores/{store.id}")
@@ -137,9 +137,9 @@ def test_activity_is_written_as_events_and_read_in_the_readers_language(browser,
     with app.app_context():
         failure = Failure("catalog_unavailable")
         failure.request_id = "b2f9e0c4-REQUEST-ID"
-        activity.record(state().session.get(Store, store.id), "match_failed", "failure",
+        activity.record(plugin_state().session.get(Store, store.id), "match_failed", "failure",
                         params=activity.failure_params(failure), admin="system")
-        state().session.commit()
+        plugin_state().session.commit()
     context = browser.new_context(locale="zh-TW", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     sign_in(page, live.url, "/admin/amazon/activity")

@@ -18,7 +18,7 @@ from helpers import PREFIX, Seller, csrf_from, session_cookie, store_named
 from asc_plugin.demo.app import DemoHost
 from asc_plugin.models import ActivityLog
 from asc_plugin.services import activity_messages
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 
 class TenantHost(DemoHost):
@@ -32,7 +32,7 @@ class TenantHost(DemoHost):
 
 @pytest.fixture()
 def tenants(app, live):
-    state(app).host = TenantHost(state(app).host.catalog)
+    plugin_state(app).host = TenantHost(plugin_state(app).host.catalog)
     admins = {}
     for name in ("alice", "bob"):
         http = requests.Session()
@@ -77,7 +77,7 @@ def _connect(http, url, store_id) -> str:
 
 def _log(app, store_id) -> list[tuple[str, str]]:
     with app.app_context():
-        return [(e.event, activity_messages.text(e)) for e in state().session.scalars(
+        return [(e.event, activity_messages.text(e)) for e in plugin_state().session.scalars(
             sa.select(ActivityLog).where(ActivityLog.store_id == store_id)
             .order_by(ActivityLog.id))]
 

@@ -12,7 +12,7 @@ from helpers import Seller, csrf_from, signed_in
 
 from asc_plugin.models import ConnectionState, Store, utcnow
 from asc_plugin.services import tokens
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 pytestmark = [pytest.mark.slow, pytest.mark.db]
 PREFIX = "/admin/amazon"
@@ -48,12 +48,12 @@ def test_twenty_admins_add_and_connect_at_once(app, live):
         expected = f"“Load store {n:02d}” is connected as Load Test Seller {n:02d} (A0LOAD{n:06d})."
         assert expected in banners, banners
     with app.app_context():
-        stores = state().session.query(Store).order_by(Store.name).all()
+        stores = plugin_state().session.query(Store).order_by(Store.name).all()
         assert [s.name for s in stores] == [f"Load store {n:02d}" for n in range(1, 21)]
         for n, store in enumerate(stores, start=1):
             assert store.connection_state is ConnectionState.CONNECTED
             assert store.seller_id == f"A0LOAD{n:06d}"
-            assert state().cipher.decrypt(store.refresh_token_encrypted).startswith("Atzr|")
+            assert plugin_state().cipher.decrypt(store.refresh_token_encrypted).startswith("Atzr|")
 
 
 def test_double_clicked_add_creates_one_store(app, live):
@@ -75,7 +75,7 @@ def test_double_clicked_add_creates_one_store(app, live):
     assert "A store with this name already exists" in texts or texts.count(
         "Store “Clicked twice” was added.") == 1
     with app.app_context():
-        assert state().session.query(Store).filter_by(name="Clicked twice").count() == 1
+        assert plugin_state().session.query(Store).filter_by(name="Clicked twice").count() == 1
 
 
 def test_double_clicked_connect_ends_connected_once(app, live):
@@ -100,7 +100,7 @@ def test_double_clicked_connect_ends_connected_once(app, live):
                                         for m in b)]
     assert len(connected) == 1 and len(refused) == 1, finals  # one click wins, clearly
     with app.app_context():
-        store = state().session.get(Store, int(store_id))
+        store = plugin_state().session.get(Store, int(store_id))
         assert store.seller_id == "A3FH4EXAMPLE" and store.is_connected
         events = [e.event for e in store.activity]
         assert events.count("connected") == 1
@@ -114,9 +114,9 @@ def test_racing_refreshes_keep_a_valid_token(app, live, sandbox):
                          data={"csrf_token": csrf_from(home.text)}, allow_redirects=False)
     admin.get(Seller().authorize(started.headers["Location"]), timeout=30)
     with app.app_context():
-        store = state().session.get(Store, store_id)
+        store = plugin_state().session.get(Store, store_id)
         store.access_token_expires_at = utcnow()
-        state().session.commit()
+        plugin_state().session.commit()
     before = requests.get(f"{sandbox.url}/_sandbox/authorizations", timeout=5).json()
     barrier = threading.Barrier(2)
 
@@ -130,9 +130,9 @@ def test_racing_refreshes_keep_a_valid_token(app, live, sandbox):
     after = requests.get(f"{sandbox.url}/_sandbox/authorizations", timeout=5).json()
     refreshes = after["token_requests"] - before["token_requests"]
     with app.app_context():
-        stored = state().cipher.decrypt(state().session.get(Store, store_id)
+        stored = plugin_state().cipher.decrypt(plugin_state().session.get(Store, store_id)
                                         .access_token_encrypted)
-        dialect = state().db.engine.dialect.name
+        dialect = plugin_state().db.engine.dialect.name
     assert all(token.startswith("Atza|") for token in got)
     assert stored in got
     if dialect == "postgresql":  # SELECT … FOR UPDATE: the second waits, then reuses
@@ -176,9 +176,9 @@ def test_racing_match_requests_make_one_job(app, live):
     assert triggers.count("with Amazon's catalog started") == 1
     assert triggers.count("is already under way") == 7
     with app.app_context():
-        jobs = state().session.query(MatchJob).filter_by(store_id=store_id).all()
+        jobs = plugin_state().session.query(MatchJob).filter_by(store_id=store_id).all()
         assert len(jobs) == 1 and jobs[0].status == "queued"
-        events = [e.event for e in state().session.get(Store, store_id).activity]
+        events = [e.event for e in plugin_state().session.get(Store, store_id).activity]
         assert events.count("match_started") == 1
 
 
@@ -193,7 +193,7 @@ def test_the_database_refuses_a_second_open_run_and_claim_a_second_live_one(app,
 
     _admin, store_id = _connected_over_http(live)
     with app.app_context():
-        session = state().session
+        session = plugin_state().session
         session.add(MatchJob(store_id=store_id, status="queued"))
         session.commit()
         session.add(MatchJob(store_id=store_id, status="paused"))

@@ -34,7 +34,7 @@ from asc_plugin.models import (
 )
 from asc_plugin.sandbox import config as sandbox_config
 from asc_plugin.services import activity_messages
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 ROUTINGS = ["direct", "login_uri"]
 
@@ -52,13 +52,14 @@ def _flashes(client):
 
 def _log(app, store_id):
     with app.app_context():
-        return [(e.event, e.outcome, activity_messages.text(e)) for e in state().session.query(
-            ActivityLog).filter_by(store_id=store_id).order_by(ActivityLog.id)]
+        return [(e.event, e.outcome, activity_messages.text(e))
+                for e in plugin_state().session.query(ActivityLog).filter_by(
+                    store_id=store_id).order_by(ActivityLog.id)]
 
 
 def _snapshot(app, store_id):
     with app.app_context():
-        s = state().session.get(Store, store_id)
+        s = plugin_state().session.get(Store, store_id)
         return {c.name: getattr(s, c.name) for c in Store.__table__.columns}
 
 
@@ -73,15 +74,15 @@ def _banner(response) -> str:
 def _attempts(app):
     with app.app_context():
         return [(a.routing, a.outcome) for a in
-                state().session.query(ConnectAttempt).order_by(ConnectAttempt.id)]
+                plugin_state().session.query(ConnectAttempt).order_by(ConnectAttempt.id)]
 
 
 def _set(app, store_id, **values):
     with app.app_context():
-        store = state().session.get(Store, store_id)
+        store = plugin_state().session.get(Store, store_id)
         for key, value in values.items():
             setattr(store, key, value)
-        state().session.commit()
+        plugin_state().session.commit()
 
 
 def test_consent_url_is_exactly_what_amazon_documents(app, admin, sandbox):
@@ -98,7 +99,7 @@ def test_consent_url_is_exactly_what_amazon_documents(app, admin, sandbox):
     assert query["redirect_uri"] == ["http://localhost/admin/amazon/connect/callback"]
     assert len(query["state"][0]) >= 40
     with app.app_context():
-        attempt = state().session.query(ConnectAttempt).one()
+        attempt = plugin_state().session.query(ConnectAttempt).one()
         assert query["state"][0] not in (attempt.state_hash, attempt.details or "")
     with admin.session_transaction() as session:
         assert not any(query["state"][0] in str(v) for v in session.values())
@@ -132,8 +133,8 @@ def test_connect_end_to_end_under_both_routings(app, admin, sandbox, routing):
     assert (after.authorization_expires_at - after.authorized_at).days == 365
     refresh_token = sandbox.authorizations()["authorizations"][0]["refresh_token"]
     with app.app_context():
-        assert state().cipher.decrypt(after.refresh_token_encrypted) == refresh_token
-        raw = state().db.engine.connect().exec_driver_sql(
+        assert plugin_state().cipher.decrypt(after.refresh_token_encrypted) == refresh_token
+        raw = plugin_state().db.engine.connect().exec_driver_sql(
             "SELECT refresh_token_encrypted FROM asc_store").scalar()
     assert "Atzr|" not in raw
     assert received and received[-1]["renewed"] is False
@@ -311,9 +312,9 @@ def test_expired_attempt_is_refused(app, admin):
     store = store_named(app, "Amazon Store USA")
     back = Seller().authorize(start_connect(admin, store.id))
     with app.app_context():
-        for row in state().session.query(ConnectAttempt):
+        for row in plugin_state().session.query(ConnectAttempt):
             row.expires_at = utcnow() - timedelta(seconds=1)
-        state().session.commit()
+        plugin_state().session.commit()
     admin.get(callback_path(back))
     assert "expired" in _flashes(admin)[0]
 
@@ -714,7 +715,7 @@ def test_a_callback_for_a_cancelled_or_superseded_attempt_is_refused_clearly(app
     assert "belongs to an earlier attempt" in _flashes(admin)[0]
     token = csrf_from(admin.get(f"{PREFIX}/").text)
     with app.app_context():
-        attempt_id = state().session.query(ConnectAttempt).order_by(
+        attempt_id = plugin_state().session.query(ConnectAttempt).order_by(
             ConnectAttempt.id.desc()).first().id
     admin.post(f"{PREFIX}/stores/{store.id}/connect/cancel",
                data={"csrf_token": token, "attempt": attempt_id})

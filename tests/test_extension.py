@@ -31,24 +31,24 @@ def test_init_app_factory_style_and_state_in_extensions():
 
 def test_the_state_is_typed_and_holds_what_init_app_was_given():
     from asc_plugin.host import Host
-    from asc_plugin.state import AscState, current_app_object, state
+    from asc_plugin.state import AscState, current_app_object, plugin_state
 
     app, db = _bare_app(TESTING=True)
     AmazonSalesChannel(app, db=db)
     with app.app_context():
-        found = state()
+        found = plugin_state()
         assert isinstance(found, AscState) and found is app.extensions["asc"]
         assert found.db is db and found.session is db.session
         assert isinstance(found.host, Host) and type(found.host) is BaseHost
         assert current_app_object() is app
     app.extensions["asc"] = {"not": "the state"}
     with app.app_context(), pytest.raises(AssertionError):
-        state()
+        plugin_state()
 
 
 def test_can_manage_allows_every_store_until_a_host_says_otherwise():
     from asc_plugin.services import stores
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
 
     class PerStore(BaseHost):
         def can_manage(self, store):
@@ -64,10 +64,10 @@ def test_can_manage_allows_every_store_until_a_host_says_otherwise():
         assert BaseHost().can_manage(theirs) is True
         assert not stores._filters_per_store() and stores.may_manage(theirs)
         for host in (PerStore(), _with_instance_check(BaseHost())):
-            state().host = host
+            plugin_state().host = host
             assert stores._filters_per_store()
             assert stores.may_manage(mine) and not stores.may_manage(theirs)
-        state().host = Structural()
+        plugin_state().host = Structural()
         assert not stores._filters_per_store() and stores.may_manage(theirs)
 
 
@@ -98,14 +98,14 @@ def test_missing_db_is_a_clear_error():
 
 def test_production_without_encryption_key_starts_warns_once_and_refuses_token_use(caplog):
     from asc_plugin.errors import SettingsMissing
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
 
     app, db = _bare_app(ASC_AMAZON_REDIRECT_URI=REDIRECT, ASC_URL_PREFIX="/admin/no-keys")
     AmazonSalesChannel(app, db=db)  # the host's own commands must run without Amazon settings
     warnings = [r.getMessage() for r in caplog.records if "ASC_ENCRYPTION_KEYS" in r.getMessage()]
     assert len(warnings) == 1 and "flask asc check-config" in warnings[0]
     with app.app_context(), pytest.raises(SettingsMissing, match="ASC_ENCRYPTION_KEYS"):
-        state().cipher.encrypt("Atzr|token")
+        plugin_state().cipher.encrypt("Atzr|token")
 
 
 def test_debug_without_a_key_runs_on_a_throwaway_key_and_says_so_loudly(caplog):

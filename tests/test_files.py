@@ -47,9 +47,9 @@ def test_the_demo_and_its_queue_create_owner_only_files(tmp_path, loose_umask, e
     assert made == dict.fromkeys(made, 0o600), made
     assert _mode(instance) == 0o700
     with app.app_context():
-        from asc_plugin.state import state
+        from asc_plugin.state import plugin_state
 
-        state(app).db.engine.dispose()
+        plugin_state(app).db.engine.dispose()
 
 
 def test_a_queue_file_in_a_new_folder_is_owner_only(tmp_path, loose_umask, make_app):

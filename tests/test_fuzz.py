@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asc_plugin.models import ActivityLog, Store
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -24,8 +24,8 @@ params = st.dictionaries(
 def _snapshot(app):
     with app.app_context():
         stores = [(s.id, s.name, s.connection_state, s.seller_id, s.refresh_token_encrypted)
-                  for s in state().session.query(Store).order_by(Store.id)]
-        return stores, state().session.query(ActivityLog).count()
+                  for s in plugin_state().session.query(Store).order_by(Store.id)]
+        return stores, plugin_state().session.query(ActivityLog).count()
 
 
 @SETTINGS
@@ -79,4 +79,4 @@ def test_dashboard_forms_survive_anything(app, admin, form):
                               data={**form, "csrf_token": token})
         assert response.status_code in (200, 303)
     with app.app_context():
-        assert state().session.query(Store).count() == 1
+        assert plugin_state().session.query(Store).count() == 1

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from asc_plugin import paths
 from asc_plugin.models import ConnectionState, Store
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 pytestmark = pytest.mark.browser
 PREFIX = "/admin/amazon"
@@ -129,7 +129,7 @@ def test_flask_admin_host_add_and_connect_inside_its_layout(page, tmp_path, asc_
     assert_accessible(page, "#asc-root")  # Flask-Admin's own chrome is the host's
     shot(page, "13-flask-admin-host")
     with app.app_context():
-        store = state().session.query(Store).one()
+        store = plugin_state().session.query(Store).one()
         assert store.connection_state is ConnectionState.CONNECTED
 
 
@@ -170,7 +170,7 @@ def _seed_store(app):
         stores.create(name="Probe store", contact_email="p@example.com", website_id="1",
                       marketplace_code="US", amazon_id_type=ProductIdType.UPC,
                       host_attribute_code="upc")
-        state().session.commit()
+        plugin_state().session.commit()
 
 
 def test_bootstrap_hosts_do_not_restyle_the_plugin_and_it_does_not_restyle_them(

@@ -21,7 +21,7 @@ from helpers import PREFIX, add_store, connect, csrf_from, start_match, store_na
 from werkzeug.datastructures import ImmutableMultiDict
 
 from asc_plugin.models import ListingItem, metadata
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import run_match_jobs
 
 HOSTILE_TEXT = [
@@ -66,7 +66,7 @@ class RecordingRequest(Request):
 
 def _snapshot(app) -> dict:
     with app.app_context():
-        with state().db.engine.connect() as connection:
+        with plugin_state().db.engine.connect() as connection:
             return {name: sorted(map(tuple, connection.execute(sa.select(table)).all()))
                     for name, table in metadata.tables.items()}
 
@@ -159,9 +159,9 @@ def _several_matches(app, admin, sandbox, store_id) -> ListingItem:
     start_match(admin, store_id)
     assert run_match_jobs(app) == ["done"]
     with app.app_context():
-        item = state().session.scalars(sa.select(ListingItem).where(
+        item = plugin_state().session.scalars(sa.select(ListingItem).where(
             ListingItem.store_id == store_id, ListingItem.status == "several")).first()
-        state().session.expunge(item)
+        plugin_state().session.expunge(item)
     return item
 
 
@@ -184,7 +184,7 @@ def test_choose_with_cr_lf_in_back_redirects_safely_and_keeps_the_choice(app, ad
         "csrf_token": token, "asin": asin, "back": f"{listing}?status=several&page=2"})
     assert kept.headers["Location"] == f"{listing}?status=several&page=2"
     with app.app_context():
-        item = state().session.get(ListingItem, several.id)
+        item = plugin_state().session.get(ListingItem, several.id)
         assert (item.status, item.asin) == ("matched", asin)
 
 

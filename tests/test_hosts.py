@@ -18,7 +18,7 @@ from flask_wtf import CSRFProtect
 from helpers import base_config, dispose, empty_schema, fresh_schema, sign_in
 
 from asc_plugin.models import ConnectionState, Store
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import connect_store, run_match_jobs
 
 PREFIX = "/admin/amazon"
@@ -103,7 +103,7 @@ def test_the_whole_journey_in_every_host(host):
     added = _add_store(host, client)
     assert added.status_code == 303, added.text[:500]
     with host.app_context():
-        store = state().session.query(Store).one()
+        store = plugin_state().session.query(Store).one()
         store_id = store.id
     fragment = client.get(f"{PREFIX}/stores/new/mapping",
                           query_string={"amazon_id_type": "UPC", "changed": "id_type"}, headers=HX)
@@ -115,7 +115,8 @@ def test_the_whole_journey_in_every_host(host):
     back = connect_store(client, store_id)
     assert back.status_code == 303, back.text[:500]
     with host.app_context():
-        assert state().session.get(Store, store_id).connection_state is ConnectionState.CONNECTED
+        stored = plugin_state().session.get(Store, store_id)
+        assert stored.connection_state is ConnectionState.CONNECTED
     # The next step: rules, a match (this host offers no products yet), the preview.
     rules_page = client.get(f"{PREFIX}/stores/{store_id}/rules")
     assert rules_page.status_code == 200 and "products on Main Website" in rules_page.text
@@ -251,14 +252,14 @@ def test_host_code_keeps_its_pending_changes_when_it_asks_for_a_token(tmp_path, 
     client = sign_in(app.test_client())
     assert _add_store(app, client).status_code == 303
     with app.app_context():
-        store_id = state().session.query(Store).one().id
+        store_id = plugin_state().session.query(Store).one().id
     connect_store(client, store_id)
     with app.app_context():  # force a refresh on the next call
-        state().session.get(Store, store_id).access_token_expires_at = utcnow()
-        state().session.commit()
+        plugin_state().session.get(Store, store_id).access_token_expires_at = utcnow()
+        plugin_state().session.commit()
     requests_before = asc_sandbox.authorizations()["token_requests"]
     with app.app_context():
-        db = state().db
+        db = plugin_state().db
         db.session.add(shop_migrate.Product(sku="HOST-1", upc="036000291452"))  # pending
         token = tokens.access_token(store_id)
         assert token.startswith("Atza|")
@@ -266,7 +267,7 @@ def test_host_code_keeps_its_pending_changes_when_it_asks_for_a_token(tmp_path, 
         db.session.commit()
     assert asc_sandbox.authorizations()["token_requests"] == requests_before + 1
     with app.app_context():
-        assert state().db.session.query(shop_migrate.Product).one().sku == "HOST-1"
+        assert plugin_state().db.session.query(shop_migrate.Product).one().sku == "HOST-1"
     dispose(app)
 
 
@@ -279,8 +280,8 @@ def test_services_flush_and_never_commit(bare_app):
                               marketplace_code="US", amazon_id_type=ProductIdType.UPC,
                               host_attribute_code="upc")
         assert store.id is not None  # flushed…
-        state().session.rollback()  # …and the host can still take it back
-        assert state().session.query(Store).count() == 0
+        plugin_state().session.rollback()  # …and the host can still take it back
+        assert plugin_state().session.query(Store).count() == 0
 
 
 MEASURE = """

@@ -245,17 +245,17 @@ def test_plurals_and_dates_in_both_languages(app, admin):
     from helpers import add_store, store_named
 
     from asc_plugin.models import ConnectionState, Store, utcnow
-    from asc_plugin.state import state
+    from asc_plugin.state import plugin_state
 
     add_store(admin)
     store = store_named(app, "Amazon Store USA")
     with app.app_context():
-        row = state().session.get(Store, store.id)
+        row = plugin_state().session.get(Store, store.id)
         row.connection_state = ConnectionState.CONNECTED
         row.seller_id = "A3FH4EXAMPLE"
         row.authorization_expires_at = utcnow() + timedelta(hours=23)
         row.created_at = row.created_at.replace(year=2026, month=3, day=4)
-        state().session.commit()
+        plugin_state().session.commit()
     en = admin.get("/admin/amazon/", headers={"Accept-Language": "en"}).text
     zh = admin.get("/admin/amazon/", headers={"Accept-Language": "zh-TW"}).text
     assert "1 day left" in en and "1 days" not in en

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from asc_plugin.demo.app import DemoHost
 from asc_plugin.demo.catalog import Catalog, generate
 from asc_plugin.services import rules
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 PRODUCTS = generate("1", SMALL_CATALOG["1"])
 COUNT = re.compile(
@@ -61,7 +61,7 @@ def _expected(conditions, match, app) -> int:
 def sql_app(app):
     """The demo, with its products in SQL tables and counted by the host's own query."""
     host = SqlShopHost(Catalog(SMALL_CATALOG))
-    state(app).host = host
+    plugin_state(app).host = host
     with app.app_context():
         load("1", SMALL_CATALOG["1"])
     return app
@@ -77,7 +77,7 @@ def test_a_host_counting_in_sql_gives_the_plugins_own_count_in_one_query(sql_app
     store = store_named(sql_app, "SQL store")
     url = f"{live.url}{PREFIX}/stores/{store.id}/rules"
     token = csrf_from(admin.get(url, timeout=30).text)
-    host = state(sql_app).host
+    host = plugin_state(sql_app).host
     seen = []
     for conditions, match in RULES:
         expected = _expected(conditions, match, sql_app)
@@ -120,7 +120,7 @@ def test_too_many_values_or_a_huge_number_are_refused_with_a_clear_message(
     assert huge.status_code == 422
     assert ("Enter a number, like 19.99." if locale == "en" else "請輸入數字") in huge.text
     with app.app_context():
-        assert rules.rule_of(state().session.get(type(store), store.id)) is None
+        assert rules.rule_of(plugin_state().session.get(type(store), store.id)) is None
 
 
 def test_more_conditions_than_a_rule_takes_are_refused(app, admin):
@@ -133,7 +133,7 @@ def test_more_conditions_than_a_rule_takes_are_refused(app, admin):
     assert saved.status_code == 422
     assert "A listing rule has at most 20 conditions." in saved.text
     with app.app_context():
-        assert rules.rule_of(state().session.get(type(store), store.id)) is None
+        assert rules.rule_of(plugin_state().session.get(type(store), store.id)) is None
 
 
 class SlowCountHost(DemoHost):
@@ -157,7 +157,7 @@ class SlowCountHost(DemoHost):
 @pytest.mark.browser
 def test_a_newer_count_replaces_a_slow_one_that_never_overwrites_it(page, live, app, admin):
     host = SlowCountHost(Catalog(SMALL_CATALOG))
-    state(app).host = host
+    plugin_state(app).host = host
     add_store(admin)
     store = store_named(app, "Amazon Store USA")
     sign_in(page, live.url)
@@ -220,11 +220,11 @@ def test_a_rule_stored_before_the_limits_keeps_working(app, admin):
     store = store_named(app, "Amazon Store USA")
     values = ", ".join(["Northwind"] + [f"brand {n}" for n in range(119)])
     with app.test_request_context():
-        state().session.add(ListingRule(store_id=store.id, match="all", enabled=True, version=1,
-                                        conditions=[ListingCondition(
-                                            position=0, field="attribute:brand",
-                                            operator="one_of", value=values)]))
-        state().session.commit()
-        listed, _version = rules.active_predicate(state().session.get(Store, store.id))
+        plugin_state().session.add(ListingRule(
+            store_id=store.id, match="all", enabled=True, version=1,
+            conditions=[ListingCondition(position=0, field="attribute:brand",
+                                         operator="one_of", value=values)]))
+        plugin_state().session.commit()
+        listed, _version = rules.active_predicate(plugin_state().session.get(Store, store.id))
         assert sum(map(listed, PRODUCTS)) == sum(
             1 for p in PRODUCTS if p.attributes.get("brand") == "Northwind") > 0

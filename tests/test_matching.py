@@ -28,7 +28,7 @@ from asc_plugin import signals
 from asc_plugin.demo.catalog import generate
 from asc_plugin.models import ActivityLog, ListingItem, MatchJob, Store
 from asc_plugin.services import matching
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import run_match_jobs
 
 pytestmark = pytest.mark.usefixtures("fast")
@@ -44,10 +44,10 @@ def fast(request, app, sandbox):
 
 def _items(app, store_id) -> dict[str, ListingItem]:
     with app.app_context():
-        items = state().session.scalars(sa.select(ListingItem).where(
+        items = plugin_state().session.scalars(sa.select(ListingItem).where(
             ListingItem.store_id == store_id)).all()
         for item in items:
-            state().session.expunge(item)
+            plugin_state().session.expunge(item)
         return {item.product_id: item for item in items}
 
 
@@ -113,7 +113,7 @@ def test_match_lists_every_product_with_its_status_and_reason(app, admin, sandbo
     assert all(1 <= len(r["identifiers"]) <= 20 and r["type"] == "UPC" for r in requests_made)
     assert received and received[0]["counts"] == counts and received[0]["failure"] is None
     with app.app_context():
-        log = [e.event for e in state().session.scalars(sa.select(ActivityLog).where(
+        log = [e.event for e in plugin_state().session.scalars(sa.select(ActivityLog).where(
             ActivityLog.store_id == store.id))]
     assert "match_started" in log and "match_finished" in log
     home = admin.get(f"{PREFIX}/").text
@@ -268,7 +268,7 @@ def test_matching_needs_aconnected_store(app, admin):
     response = start_match(admin, store.id, **HX)
     assert "Connect the store to Amazon to match its products." in response.text
     with app.app_context():
-        assert state().session.scalar(sa.select(sa.func.count()).select_from(MatchJob)) == 0
+        assert plugin_state().session.scalar(sa.select(sa.func.count()).select_from(MatchJob)) == 0
 
 
 def test_one_job_per_store_at_a_time(app, admin):
@@ -277,7 +277,7 @@ def test_one_job_per_store_at_a_time(app, admin):
     second = start_match(admin, store.id, **HX)
     assert "already under way" in second.headers["HX-Trigger"]
     with app.app_context():
-        assert state().session.scalar(sa.select(sa.func.count()).select_from(MatchJob)) == 1
+        assert plugin_state().session.scalar(sa.select(sa.func.count()).select_from(MatchJob)) == 1
 
 
 def test_progress_fragment_polls_while_running_and_announces_the_end(app, admin):
@@ -296,7 +296,7 @@ def test_progress_fragment_polls_while_running_and_announces_the_end(app, admin)
 def test_a_revoked_authorization_stops_the_match_and_says_why(app, admin, sandbox):
     store = connected_store(app, admin)
     with app.app_context():
-        seller = state().session.get(Store, store.id).seller_id
+        seller = plugin_state().session.get(Store, store.id).seller_id
     sandbox.state.revoke(seller)
     start_match(admin, store.id)
     assert run_match_jobs(app) == ["failed"]
@@ -317,7 +317,7 @@ def test_amazon_failures_stop_the_run_and_keep_what_was_done(app, admin, sandbox
     start_match(admin, store.id)
     assert run_match_jobs(app) == [outcome]
     with app.app_context():
-        job = state().session.scalar(sa.select(MatchJob))
+        job = plugin_state().session.scalar(sa.select(MatchJob))
         assert (job.status, job.error_code, job.phase) == (outcome, code, "match")
     assert "pending" in _counts(app, store.id)  # evaluated, waiting for the next run
     sandbox.faults()
@@ -367,7 +367,7 @@ def test_cli_matches_every_connected_store_with_progress_and_a_summary(app, admi
 def test_cli_exits_1_naming_a_store_whose_authorization_failed(app, admin, sandbox):
     store = connected_store(app, admin)
     with app.app_context():
-        seller = state().session.get(Store, store.id).seller_id
+        seller = plugin_state().session.get(Store, store.id).seller_id
     sandbox.state.revoke(seller)
     result = app.test_cli_runner().invoke(args=["asc", "match-catalog"])
     assert result.exit_code == 1

@@ -18,7 +18,7 @@ from helpers import HX, PREFIX, connected_store, start_match
 from asc_plugin.models import ActivityLog, ListingItem, MatchJob
 from asc_plugin.sandbox import catalog as sandbox_catalog
 from asc_plugin.services import matching
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import run_match_jobs
 
 US = "ATVPDKIKX0DER"
@@ -32,17 +32,17 @@ def fast(app, sandbox):
 
 def _items(app, store_id) -> list[ListingItem]:
     with app.app_context():
-        items = state().session.scalars(sa.select(ListingItem).where(
+        items = plugin_state().session.scalars(sa.select(ListingItem).where(
             ListingItem.store_id == store_id).order_by(ListingItem.id)).all()
         for item in items:
-            state().session.expunge(item)
+            plugin_state().session.expunge(item)
         return items
 
 
 def _job(app) -> MatchJob:
     with app.app_context():
-        job = state().session.scalar(sa.select(MatchJob).order_by(MatchJob.id.desc()))
-        state().session.expunge(job)
+        job = plugin_state().session.scalar(sa.select(MatchJob).order_by(MatchJob.id.desc()))
+        plugin_state().session.expunge(job)
         return job
 
 
@@ -170,7 +170,7 @@ def test_a_run_amazon_keeps_failing_pauses_keeps_its_batches_and_resumes(app, ad
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert all(f"x-amzn-RequestId {r['request_id']}" in logged for r in failed)
     with app.app_context():
-        entry = state().session.scalar(sa.select(ActivityLog).where(
+        entry = plugin_state().session.scalar(sa.select(ActivityLog).where(
             ActivityLog.event == "match_paused"))
         assert json.loads(entry.params)["request_id"] == failed[-1]["request_id"]
     done_before = [i for i in _items(app, store.id) if i.matched_at is not None]

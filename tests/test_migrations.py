@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 from asc_plugin.migrations import VERSION_TABLE, current, downgrade, include_name, upgrade
 from asc_plugin.models import metadata
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 
 @pytest.fixture()
@@ -46,7 +46,7 @@ def test_migrated_schema_equals_models(empty_app):
     with empty_app.app_context():
         upgrade()
         assert current() is not None
-        with state().db.engine.connect() as connection:
+        with plugin_state().db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={
                 "compare_type": True, "version_table": VERSION_TABLE,
                 "include_name": lambda name, type_, parent: type_ != "table"
@@ -56,7 +56,7 @@ def test_migrated_schema_equals_models(empty_app):
 
 def test_downgrade_to_base_and_back(empty_app):
     with empty_app.app_context():
-        engine = state().db.engine
+        engine = plugin_state().db.engine
         upgrade()
         downgrade("base")
         assert [t for t in inspect(engine).get_table_names()
@@ -103,7 +103,7 @@ def test_flask_migrate_host_keeps_the_plugins_tables(migrate_host):
     assert "No changes in schema detected." in _flask_db(app, "migrate", "-m", "again")
     _flask_db(app, "upgrade")
     with app.app_context():
-        tables = set(inspect(state().db.engine).get_table_names())
+        tables = set(inspect(plugin_state().db.engine).get_table_names())
     assert set(metadata.tables) | {VERSION_TABLE, "product"} <= tables
 
 

@@ -9,7 +9,7 @@ from helpers import HX, PREFIX, csrf_from, hx
 from test_offers import later, listings_faults, made, matched_store, offers_of
 
 from asc_plugin.models import Offer
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import run_offer_jobs
 
 
@@ -35,7 +35,7 @@ def test_the_settings_panel_shows_a_live_example_on_the_stores_products(app, adm
                          data=settings_data(dashboard.text, adjust_value="10",
                                             quantity_buffer="3"))
     with app.app_context():
-        products = list(state().host.products("1", after=None, limit=200))
+        products = list(plugin_state().host.products("1", after=None, limit=200))
     text = re.sub(r"\s+", " ", example.text)
     shown = re.findall(r"<strong>(.*?)</strong>: \$([\d,.]+) in the shop → \$([\d,.]+) on "
                        r"Amazon, (\d+) of (\d+) in stock listed", text)
@@ -142,6 +142,6 @@ def test_eight_parallel_publish_clicks_make_one_run(app, admin, sandbox, live):
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(click, range(8))) == {303}
     with app.app_context():
-        jobs = state().session.scalars(sa.select(OfferJob).where(
+        jobs = plugin_state().session.scalars(sa.select(OfferJob).where(
             OfferJob.store_id == store.id)).all()
         assert len(jobs) == 1 and jobs[0].status == "queued"

@@ -16,7 +16,7 @@ from asc_plugin.models import ActivityLog, ListingItem, Offer, OfferJob
 from asc_plugin.persistence import commit
 from asc_plugin.sandbox.listings import PROCESSING_SECONDS, verdict
 from asc_plugin.services import activity_messages, listing_settings, offers
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import run_match_jobs
 
 FAST = {"ASC_LISTINGS_RATE": 50.0, "ASC_FEED_POLL_SECONDS": 0.3}
@@ -52,41 +52,41 @@ def matched_store(app, admin, sandbox, *, fast=True):
 
 def save_settings(app, store, **values):
     with app.app_context():
-        s = state().session.get(type(store), store.id)
+        s = plugin_state().session.get(type(store), store.id)
         listing_settings.save(s, values)
         commit()
 
 
 def publish(app, store, kind="publish") -> OfferJob:
     with app.app_context():
-        s = state().session.get(type(store), store.id)
+        s = plugin_state().session.get(type(store), store.id)
         job, _created = offers.request_run(s, kind=kind, requested_by="tests")
         commit()
         job_id = job.id
     with app.app_context():
         outcome = offers.run(job_id)
     with app.app_context():
-        job = state().session.get(OfferJob, job_id)
-        state().session.expunge(job)
+        job = plugin_state().session.get(OfferJob, job_id)
+        plugin_state().session.expunge(job)
     assert outcome == job.status
     return job
 
 
 def offers_of(app, store) -> dict[str, Offer]:
     with app.app_context():
-        found = {o.sku: o for o in state().session.scalars(
+        found = {o.sku: o for o in plugin_state().session.scalars(
             sa.select(Offer).where(Offer.store_id == store.id))}
         for offer in found.values():
-            state().session.expunge(offer)
+            plugin_state().session.expunge(offer)
         return found
 
 
 def matched_items(app, store) -> list[ListingItem]:
     with app.app_context():
-        items = list(state().session.scalars(sa.select(ListingItem).where(
+        items = list(plugin_state().session.scalars(sa.select(ListingItem).where(
             ListingItem.store_id == store.id, ListingItem.status == "matched")))
         for item in items:
-            state().session.expunge(item)
+            plugin_state().session.expunge(item)
         return items
 
 
@@ -124,7 +124,7 @@ def test_publishing_offers_every_matched_product_and_reads_back_amazons_verdict(
         assert offer.status == "not_eligible"
     # The price is the host's, +8 %, in the marketplace's currency; the quantity the stock.
     with app.app_context():
-        products = {p.sku: p for p in state().host.products("1", after=None, limit=10000)}
+        products = {p.sku: p for p in plugin_state().host.products("1", after=None, limit=10000)}
     some = by_kind["ok"][0]
     assert some.price == (products[some.sku].price * Decimal("1.08")).quantize(Decimal("0.01"))
     assert some.currency == "USD" and some.quantity == products[some.sku].quantity
@@ -179,7 +179,7 @@ def test_a_missing_role_stops_the_run_with_the_operators_message(app, admin, san
     job = publish(app, store)
     assert (job.status, job.error_code) == ("failed", "listings_role_missing")
     with app.app_context():
-        entry = state().session.scalar(sa.select(ActivityLog).where(
+        entry = plugin_state().session.scalar(sa.select(ActivityLog).where(
             ActivityLog.event == "offers_failed"))
         assert "Product Listing" in activity_messages.text(entry)
 
@@ -202,7 +202,7 @@ def test_products_leaving_the_listing_have_their_offer_ended_with_a_record(app, 
     submitted = sorted(o.sku for o in offers_of(app, store).values() if o.status == "submitted")
     leaving = submitted[0]
     with app.app_context():
-        item = state().session.scalar(sa.select(ListingItem).where(
+        item = plugin_state().session.scalar(sa.select(ListingItem).where(
             ListingItem.store_id == store.id, ListingItem.sku == leaving))
         item.status = "excluded"  # as a rule change and the next match would leave it
         commit()
@@ -211,7 +211,7 @@ def test_products_leaving_the_listing_have_their_offer_ended_with_a_record(app, 
     assert [c["path"].rsplit("/", 1)[1] for c in deletes] == [leaving]
     assert offers_of(app, store)[leaving].status == "ended"
     with app.app_context():
-        entry = state().session.scalar(sa.select(ActivityLog).where(
+        entry = plugin_state().session.scalar(sa.select(ActivityLog).where(
             ActivityLog.event == "offer_ended"))
         assert leaving in activity_messages.text(entry)
 
@@ -259,7 +259,7 @@ def test_one_run_per_store(app, admin, sandbox, kind):
     store = matched_store(app, admin, sandbox)
     save_settings(app, store)
     with app.app_context():
-        s = state().session.get(type(store), store.id)
+        s = plugin_state().session.get(type(store), store.id)
         first, created = offers.request_run(s, kind=kind, requested_by="a")
         second, again = offers.request_run(s, kind=kind, requested_by="b")
         commit()
@@ -315,7 +315,7 @@ def test_automatic_publishing_follows_a_match_and_deactivating_ends_every_offer(
     assert deleted == set(live)
     assert {offers_of(app, store)[sku].status for sku in live} == {"ended"}
     with app.app_context():
-        ended = state().session.scalars(sa.select(ActivityLog).where(
+        ended = plugin_state().session.scalars(sa.select(ActivityLog).where(
             ActivityLog.event == "offer_ended")).all()
         assert len(ended) == len(live)
 
@@ -331,7 +331,7 @@ def test_a_killed_run_resumes_where_it_stopped_and_sends_no_offer_twice(app, adm
     store = matched_store(app, admin, sandbox)
     save_settings(app, store)
     with app.app_context():
-        job, _created = offers.request_run(state().session.get(type(store), store.id),
+        job, _created = offers.request_run(plugin_state().session.get(type(store), store.id),
                                      requested_by="tests")
         commit()
         job_id = job.id
@@ -346,7 +346,7 @@ def test_a_killed_run_resumes_where_it_stopped_and_sends_no_offer_twice(app, adm
         offers.run(job_id, owner="worker-a", on_progress=die_after_40)
     with app.app_context():
         assert offers.run(job_id, owner="worker-b") == "busy"  # its lease is still live
-        job = state().session.get(OfferJob, job_id)
+        job = plugin_state().session.get(OfferJob, job_id)
         assert job.status == "running" and job.lease_owner == "worker-a"
         job.lease_expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
         commit()
@@ -377,8 +377,8 @@ def test_status_sweeps_after_the_first_ask_only_for_what_changed(app, admin, san
     sandbox.move_clock(days=20 * (PROCESSING_SECONDS + 1) / 86400)  # well past the overlap
     assert publish(app, store, kind="status").status == "done"  # the watermark moves here
     with app.app_context():
-        s = state().session.get(type(store), store.id)
-        offer = state().session.scalar(sa.select(Offer).where(Offer.sku == changed))
+        s = plugin_state().session.get(type(store), store.id)
+        offer = plugin_state().session.scalar(sa.select(Offer).where(Offer.sku == changed))
         # Changed in Seller Central, not through the plugin: quantity 0.
         assert listings.patch(seller_of(s), changed, offer.product_type, [{
             "op": "merge", "path": "/attributes/fulfillment_availability",

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asc_plugin.models import ActivityLog, ProductIdType, Store, StoreStatus
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 HX = {"HX-Request": "true"}
 
@@ -116,7 +116,7 @@ def test_add_with_errors_returns_the_form_in_place(app, admin):
         assert message in response.text
     assert 'aria-invalid="true"' in response.text
     with app.app_context():
-        assert state().session.query(Store).count() == 0
+        assert plugin_state().session.query(Store).count() == 0
 
 
 def test_add_with_htmx_closes_dialog_and_shows_card_and_banner(app, admin):
@@ -149,7 +149,7 @@ def test_no_js_preview_button_rerenders_without_saving(app, admin):
     assert response.status_code == 200
     assert "As ISBN" in response.text and 'value="Kept"' in response.text
     with app.app_context():
-        assert state().session.query(Store).count() == 0
+        assert plugin_state().session.query(Store).count() == 0
 
 
 def test_duplicate_name_is_refused(admin):
@@ -264,8 +264,8 @@ def test_delete_is_confirmed_and_removes_everything(app, admin):
                           data={"csrf_token": csrf_from(confirm.text)})
     assert response.status_code == 303
     with app.app_context():
-        assert state().session.query(Store).count() == 0
-        assert state().session.query(ActivityLog).count() == 0
+        assert plugin_state().session.query(Store).count() == 0
+        assert plugin_state().session.query(ActivityLog).count() == 0
     assert admin.get(f"{PREFIX}/stores/{store.id}").status_code == 404
 
 
@@ -274,10 +274,10 @@ def test_pagination_keeps_queries_constant(app, admin):
 
     with app.app_context():
         for i in range(30):
-            state().session.add(Store(name=f"S{i}", contact_email="a@b.co", website_id="1",
+            plugin_state().session.add(Store(name=f"S{i}", contact_email="a@b.co", website_id="1",
                                       marketplace_code="US"))
-        state().session.commit()
-        engine = state().db.engine
+        plugin_state().session.commit()
+        engine = plugin_state().db.engine
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
@@ -302,16 +302,16 @@ def test_garbage_in_the_add_form_never_500s_or_half_writes(app, admin, name, ema
                                                            marketplace, id_type, attribute):
     page = admin.get(f"{PREFIX}/stores/new?step=form")
     with app.app_context():
-        before = state().session.query(Store).count()
+        before = plugin_state().session.query(Store).count()
     response = admin.post(f"{PREFIX}/stores/new", data={
         "csrf_token": csrf_from(page.text), "name": name, "contact_email": email,
         "website_id": website, "marketplace": marketplace, "amazon_id_type": id_type,
         "host_attribute": attribute})
     assert response.status_code in (200, 303)
     with app.app_context():
-        after = state().session.query(Store).count()
+        after = plugin_state().session.query(Store).count()
         if response.status_code == 200:
             assert after == before
         else:
             assert after == before + 1
-            assert state().session.query(ActivityLog).count() >= after
+            assert plugin_state().session.query(ActivityLog).count() >= after

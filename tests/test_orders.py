@@ -16,7 +16,7 @@ from asc_plugin.demo.orders import DemoOrder, DemoProduct, DemoStockMove
 from asc_plugin.models import ActivityLog, AmazonOrder, OrderImport, RateBucket
 from asc_plugin.sandbox.data import CATALOG_ROLE, ORDERS_ROLE, PII_ROLE, REQUIRED_ROLE
 from asc_plugin.services import activity_messages, leases, orders
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 
 @pytest.fixture()
@@ -41,19 +41,19 @@ def run(app, store_id, **kwargs):
 def rows(app, store_id):
     with app.app_context():
         return {o.amazon_order_id: (o.status, o.host_order_id, o.reason) for o in
-                state().session.scalars(sa.select(AmazonOrder).where(
+                plugin_state().session.scalars(sa.select(AmazonOrder).where(
                     AmazonOrder.store_id == store_id))}
 
 
 def shop_orders(app):
     with app.app_context():
         return {o.amazon_order_id: (o.status, [(line.sku, line.quantity) for line in o.lines])
-                for o in state().session.scalars(sa.select(DemoOrder))}
+                for o in plugin_state().session.scalars(sa.select(DemoOrder))}
 
 
 def stock(app, sku, website="1"):
     with app.app_context():
-        product = next(p for p in state().host.products(website, after=None, limit=10_000)
+        product = next(p for p in plugin_state().host.products(website, after=None, limit=10_000)
                        if p.sku == sku)
         return product.quantity
 
@@ -70,9 +70,9 @@ def test_an_unshipped_order_becomes_one_shop_order_and_lowers_the_stock(app, sto
     # Replays (the same window again, and a watermark moved back) change nothing.
     assert run(app, store.id).counts["imported"] == 0
     with app.app_context():
-        record = state().session.get(OrderImport, store.id)
+        record = plugin_state().session.get(OrderImport, store.id)
         record.watermark = record.orders_since
-        state().session.commit()
+        plugin_state().session.commit()
     again = run(app, store.id)
     assert again.outcome == "done" and again.counts["imported"] == 0
     assert len(shop_orders(app)) == 1 and stock(app, "TRS-001") == before - 2
@@ -98,8 +98,8 @@ def test_orders_from_before_the_connection_are_never_imported(app, admin, sandbo
     assert imported and result.counts["imported"] + result.counts["needs_attention"] == \
         len(imported)
     with app.app_context():
-        since = state().session.get(OrderImport, store.id).orders_since
-        dates = state().session.scalars(sa.select(AmazonOrder.purchase_date)).all()
+        since = plugin_state().session.get(OrderImport, store.id).orders_since
+        dates = plugin_state().session.scalars(sa.select(AmazonOrder.purchase_date)).all()
     assert all(d >= since for d in dates)
 
 
@@ -115,7 +115,7 @@ def test_an_unknown_sku_needs_attention_and_imports_once_the_product_exists(
     # Import again before the fix: still needs attention, nothing created.
     token = csrf_from(page.text)
     with app.app_context():
-        row_id = state().session.scalar(sa.select(AmazonOrder.id))
+        row_id = plugin_state().session.scalar(sa.select(AmazonOrder.id))
     admin.post(f"{PREFIX}/stores/{store.id}/orders/{row_id}/retry", data={"csrf_token": token})
     assert shop_orders(app) == {}
     catalog = admin.get("/catalog")
@@ -143,7 +143,7 @@ def test_a_cancellation_reaches_the_shop_and_puts_the_stock_back(app, store, san
     assert stock(app, "BEA-9") == before
     assert run(app, store.id).counts["cancelled"] == 0  # told once
     with app.app_context():
-        moves = state().session.scalar(sa.select(sa.func.count()).select_from(DemoStockMove))
+        moves = plugin_state().session.scalar(sa.select(sa.func.count()).select_from(DemoStockMove))
     assert moves == 2
 
 
@@ -155,7 +155,7 @@ def test_buyer_details_only_with_the_restricted_role(app, store, sandbox):
     run(app, store.id)
     with app.app_context():
         found = {o.amazon_order_id: (o.customer, o.ship_to) for o in
-                 state().session.scalars(sa.select(DemoOrder))}
+                 plugin_state().session.scalars(sa.select(DemoOrder))}
     assert found[plain] == (None, None)
     assert found[detailed][0].startswith("Buyer ") and "Seattle" in found[detailed][1]
 
@@ -167,7 +167,7 @@ def test_a_missing_orders_role_is_the_operators_and_imports_nothing(app, store, 
     assert result.outcome == "failed" and result.failure.code == "orders_role_missing"
     assert result.failure.audience == "operator"
     with app.app_context():
-        entry = state().session.scalars(sa.select(ActivityLog).order_by(
+        entry = plugin_state().session.scalars(sa.select(ActivityLog).order_by(
             ActivityLog.id.desc())).first()
         line = activity_messages.text(entry)
     assert entry.event == "orders_failed" and "Inventory and Order Tracking" in line
@@ -199,8 +199,8 @@ def test_a_429_pauses_the_import_until_amazons_bucket_refills(app, store, sandbo
     assert first.outcome == "paused" and shop_orders(app) == {}
     assert [r["status"] for r in sandbox.order_requests()] == [429], sandbox.order_requests()
     with app.app_context():  # three minutes later
-        state().session.execute(sa.update(RateBucket).values(blocked_until=0, tokens=1))
-        state().session.commit()
+        plugin_state().session.execute(sa.update(RateBucket).values(blocked_until=0, tokens=1))
+        plugin_state().session.commit()
     assert run(app, store.id).outcome == "done" and list(shop_orders(app)) == [order_id]
 
 
@@ -218,8 +218,8 @@ def test_pages_are_followed_and_never_past_amazons_rate(app, store, sandbox):
     sandbox.order_settings(search_rate=5, search_burst=3)
     app.config.update(ASC_ORDERS_SEARCH_RATE=5)
     with app.app_context():
-        state().session.execute(sa.delete(RateBucket))
-        state().session.commit()
+        plugin_state().session.execute(sa.delete(RateBucket))
+        plugin_state().session.commit()
     second = run(app, store.id)
     assert second.outcome == "done" and second.counts["imported"] == 150
     assert set(shop_orders(app)) == set(placed)
@@ -245,12 +245,12 @@ def test_a_killed_worker_is_continued_from_its_page(app, store, sandbox):
     with pytest.raises(Killed):
         run(app, store.id, on_progress=die_in_the_second_page)
     with app.app_context():
-        state().session.rollback()
-        record = state().session.get(OrderImport, store.id)
+        plugin_state().session.rollback()
+        record = plugin_state().session.get(OrderImport, store.id)
         assert record.lease_owner  # the dead worker still holds it
         assert run(app, store.id).outcome == "busy"
         record.lease_expires_at = leases.real_now()  # its lease runs out
-        state().session.commit()
+        plugin_state().session.commit()
     result = run(app, store.id)
     assert result.outcome == "done"
     assert set(shop_orders(app)) == set(placed) and len(rows(app, store.id)) == 250
@@ -269,7 +269,7 @@ def test_page_tokens_expire_and_belong_to_their_query(app, store, sandbox):
     sandbox.place_order("NB-22", 1, count=3)
     with app.app_context():
         token = tokens.access_token(store.id)
-        state().session.commit()
+        plugin_state().session.commit()
     url = f"{sandbox.url}/spapi/na/orders/2026-01-01/orders"
     headers = {"x-amz-access-token": token, "user-agent": "tests/1.0 (Language=Python)"}
     query = {"lastUpdatedAfter": "2026-01-01T00:00:00Z", "marketplaceIds": "ATVPDKIKX0DER",
@@ -294,10 +294,10 @@ def test_page_tokens_expire_and_belong_to_their_query(app, store, sandbox):
 def test_an_expired_page_token_starts_the_window_again(app, store, sandbox):
     placed = sandbox.place_order("NB-22", 1, count=150)
     with app.app_context():
-        record = orders.import_state(state().session.get(type(store), store.id))
+        record = orders.import_state(plugin_state().session.get(type(store), store.id))
         record.window_after = record.orders_since
         record.page_token = "expired-or-foreign-token"
-        state().session.commit()
+        plugin_state().session.commit()
     result = run(app, store.id)
     assert result.outcome == "done" and set(shop_orders(app)) == set(placed)
     assert [r["status"] for r in sandbox.order_requests()][0] == 400
@@ -328,7 +328,7 @@ def test_two_workers_import_each_order_once(app, store, sandbox):
 
     with app.app_context():
         token = tokens.access_token(store.id)
-        state().session.commit()
+        plugin_state().session.commit()
         page = api.search(region="NA", access_token=token, marketplace_ids=["ATVPDKIKX0DER"],
                           last_updated_after=leases.real_now().replace(year=2000))
     (order,) = [o for o in page.orders if o.order_id == order_id]
@@ -336,7 +336,7 @@ def test_two_workers_import_each_order_once(app, store, sandbox):
 
     def take():
         with app.app_context():
-            session = state().session
+            session = plugin_state().session
             session.get(OrderImport, store.id)
             barrier.wait()
             runner = orders._Runner(session.get(type(store), store.id), "w", None)
@@ -372,8 +372,8 @@ def test_a_host_without_orders_is_told_not_crashed(make_bare_app):
                       status=StoreStatus.ACTIVE, connection_state=ConnectionState.CONNECTED,
                       authorized_at=utcnow(),
                       authorization_expires_at=utcnow() + timedelta(days=365))
-        state().session.add(store)
-        state().session.commit()
+        plugin_state().session.add(store)
+        plugin_state().session.commit()
         assert orders.run(store.id).outcome == "unsupported"
         store_id = store.id
     result = app.test_cli_runner().invoke(args=["asc", "import-orders"])
@@ -420,8 +420,8 @@ def test_the_cli_names_stores_needing_attention(app, store, sandbox):
     with app.app_context():
         product = DemoProduct(id="1-x00001", website_id="1", sku="GONE-SKU", name="Back",
                               price=5, quantity=3)
-        state().session.add(product)
-        state().session.commit()
+        plugin_state().session.add(product)
+        plugin_state().session.commit()
     later(sandbox, 0.2)
     # The next run's window overlaps the last one: the order comes back and is tried again.
     again = app.test_cli_runner().invoke(args=["asc", "import-orders"])
@@ -455,7 +455,7 @@ def test_the_sync_hears_which_skus_an_order_moved(app, store, sandbox):
 
     def listener(sender, **kwargs):
         with app.app_context():
-            committed = state().session.scalar(sa.select(sa.func.count()).select_from(
+            committed = plugin_state().session.scalar(sa.select(sa.func.count()).select_from(
                 DemoStockMove))
         heard.append((kwargs["amazon_order_id"], kwargs["skus"], committed))
 

@@ -14,22 +14,22 @@ from workers import ROOT, wait_for, worker_env
 
 from asc_plugin.models import AmazonOrder, OrderImport
 from asc_plugin.services import leases
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 pytestmark = [pytest.mark.slow, pytest.mark.db]
 
 
 def _imported(app) -> int:
     with app.app_context():
-        count = state().session.scalar(sa.select(sa.func.count()).select_from(AmazonOrder))
-        state().session.rollback()
+        count = plugin_state().session.scalar(sa.select(sa.func.count()).select_from(AmazonOrder))
+        plugin_state().session.rollback()
         return count
 
 
 def _page_stored(app, store_id) -> bool:
     with app.app_context():
-        record = state().session.get(OrderImport, store_id, populate_existing=True)
-        state().session.rollback()
+        record = plugin_state().session.get(OrderImport, store_id, populate_existing=True)
+        plugin_state().session.rollback()
         return record is not None and record.page_token is not None
 
 
@@ -56,13 +56,13 @@ def test_a_killed_import_process_is_continued_and_imports_each_order_once(
         log.close()
     assert 100 <= _imported(app) < 300  # it died mid-run
     with app.app_context():
-        assert state().session.get(OrderImport, store.id).lease_owner is not None
-        state().session.rollback()
+        assert plugin_state().session.get(OrderImport, store.id).lease_owner is not None
+        plugin_state().session.rollback()
 
     def lease_ran_out():
         with app.app_context():
-            record = state().session.get(OrderImport, store.id, populate_existing=True)
-            state().session.rollback()
+            record = plugin_state().session.get(OrderImport, store.id, populate_existing=True)
+            plugin_state().session.rollback()
             return record.lease_expires_at < leases.real_now()
 
     wait_for(lease_ran_out, timeout=30, what="the dead worker's lease to run out")

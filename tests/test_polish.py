@@ -11,15 +11,15 @@ import pytest
 from helpers import HX, PREFIX, add_store, connect, csrf_from, hx, store_named
 
 from asc_plugin.models import ActivityLog, ConnectionState, Store, StoreStatus, utcnow
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 
 def _set(app, name, **values):
     with app.app_context():
-        store = state().session.query(Store).filter_by(name=name).one()
+        store = plugin_state().session.query(Store).filter_by(name=name).one()
         for key, value in values.items():
             setattr(store, key, value)
-        state().session.commit()
+        plugin_state().session.commit()
 
 
 def _card(html: str, name: str) -> str:
@@ -122,9 +122,9 @@ def test_a_hosts_babel_timezone_selector_decides(make_bare_app):
         stores.create(name="Mexico", contact_email="m@example.com", website_id="1",
                       marketplace_code="MX", amazon_id_type=ProductIdType.UPC,
                       host_attribute_code="upc")
-        store = state().session.query(Store).one()
+        store = plugin_state().session.query(Store).one()
         store.created_at = datetime(2026, 3, 4, 18, 30, tzinfo=timezone.utc)
-        state().session.commit()
+        plugin_state().session.commit()
         store_id = store.id
     client = app.test_client()
     with client.session_transaction() as s:
@@ -171,10 +171,10 @@ def test_the_activity_log_pages_filters_and_shows_severity(app, admin):
     alpha = store_named(app, "Alpha")
     with app.app_context():
         for n in range(25):
-            state().session.add(ActivityLog(store_id=alpha.id, admin="admin", event="test",
+            plugin_state().session.add(ActivityLog(store_id=alpha.id, admin="admin", event="test",
                                             outcome="failure" if n % 5 == 0 else "info",
                                             message=f"Entry {n:02d}"))
-        state().session.commit()
+        plugin_state().session.commit()
     everything = admin.get(f"{PREFIX}/activity").text
     assert "Entry 24" in everything and "Entry 14" not in everything  # 10 per page, newest
     assert "Page 1 of 3" in everything and 'class="asc-log-failure"' in everything

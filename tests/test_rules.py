@@ -15,7 +15,7 @@ from asc_plugin import Product
 from asc_plugin.demo.catalog import generate
 from asc_plugin.models import ActivityLog
 from asc_plugin.services import rules
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 SHOE = Product(id="1", sku="TRS-001", name="Trail Running Shoe", price=Decimal("89.00"),
                quantity=0, category=("Apparel", "Shoes", "Running"),
@@ -220,7 +220,7 @@ def test_saved_rules_show_on_the_dashboard_and_in_the_activity_log(app, admin, s
         "conditions-1-operator": "one_of", "conditions-1-value": "Northwind, Litware"})
     assert again.status_code == 303
     with app.app_context():
-        events = [e.event for e in state().session.query(ActivityLog).filter_by(
+        events = [e.event for e in plugin_state().session.query(ActivityLog).filter_by(
             store_id=store.id)]
         assert events.count("rule_changed") == 1  # the second save changed nothing
 

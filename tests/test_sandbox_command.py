@@ -14,7 +14,7 @@ import pytest
 from helpers import base_config, dispose, fresh_schema, sign_in
 
 from asc_plugin.models import ConnectionState, Store
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import add_store, connect_store
 
 pytestmark = [pytest.mark.slow]
@@ -65,7 +65,7 @@ def test_the_sandbox_command_serves_a_sandbox_the_host_connects_through(tmp_path
         back = connect_store(client, store_id)
         assert back.status_code in (302, 303)
         with app.app_context():
-            store = state().session.get(Store, store_id)
+            store = plugin_state().session.get(Store, store_id)
             assert store.connection_state is ConnectionState.CONNECTED
             assert store.seller_id == "A3FH4EXAMPLE"
     finally:

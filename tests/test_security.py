@@ -8,7 +8,7 @@ import pytest
 from helpers import PREFIX, add_store, csrf_from, store_named
 
 from asc_plugin.models import Store
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 
 def _plugin_rules(app):
@@ -51,7 +51,7 @@ def test_every_mutation_refuses_missing_or_wrong_csrf(app, admin):
                 assert response.headers["HX-Reswap"] == "none"
                 assert "form has expired" in response.headers["HX-Trigger"]
     with app.app_context():
-        assert state().session.get(Store, store.id) is not None
+        assert plugin_state().session.get(Store, store.id) is not None
 
 
 def test_htmx_csrf_header_is_accepted(app, admin):
@@ -66,7 +66,7 @@ def test_no_get_changes_anything(app, admin):
     add_store(admin)
     store = store_named(app, "Amazon Store USA")
     with app.app_context():
-        engine = state().db.engine
+        engine = plugin_state().db.engine
     from sqlalchemy import event
 
     writes = []
@@ -137,7 +137,7 @@ def test_text_direction_controls_are_refused_in_names(app, admin, control):
     response = add_store(admin, name=f"{control}evil{control} RTL")
     assert "Remove the invisible text-direction characters" in response.text
     with app.app_context():
-        assert state().session.query(Store).count() == 0
+        assert plugin_state().session.query(Store).count() == 0
 
 
 def test_very_long_and_nul_input_is_refused_with_a_message(app, admin):
@@ -146,7 +146,7 @@ def test_very_long_and_nul_input_is_refused_with_a_message(app, admin):
     nul = add_store(admin, name="a\x00b", email="a\x00@example.com")
     assert "Remove the invisible control characters" in nul.text
     with app.app_context():
-        assert state().session.query(Store).count() == 0
+        assert plugin_state().session.query(Store).count() == 0
 
 
 def test_secrets_never_reach_pages_logs_or_the_activity_log(app, admin, sandbox, caplog):
@@ -171,7 +171,7 @@ def test_secrets_never_reach_pages_logs_or_the_activity_log(app, admin, sandbox,
         from asc_plugin.services import tokens
 
         access_token = tokens.access_token(store.id)
-        log = " ".join(f"{e.message} {e.params}" for e in state().session.query(ActivityLog))
+        log = " ".join(f"{e.message} {e.params}" for e in plugin_state().session.query(ActivityLog))
     secrets = [refresh_token, access_token, sandbox_config.CLIENT_SECRET, *issued["codes"]]
     for secret in secrets:
         assert secret not in caplog.text
@@ -260,7 +260,7 @@ def test_a_huge_form_is_refused_with_a_clear_message_and_long_fields_are_not_ech
     assert "A store name has at most 100 characters." in long.text
     assert "y" * 102 not in long.text
     with app.app_context():
-        assert state().session.query(Store).count() == 0
+        assert plugin_state().session.query(Store).count() == 0
 
 
 def test_per_store_access_when_the_host_decides_it(make_app, sandbox):

@@ -22,7 +22,7 @@ from asc_plugin.sandbox.data import (
     REQUIRED_ROLE,
     Authorization,
 )
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 US = "ATVPDKIKX0DER"
 EVERYTHING = ["BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION",
@@ -153,9 +153,9 @@ def test_every_orders_request_the_plugin_made_is_one_the_sdk_allows(app, admin, 
     (unknown,) = sandbox.place_order("NOT-IN-SHOP", 1)
     run(app, store.id)
     with app.app_context():
-        row = state().session.scalar(sa.select(AmazonOrder).where(
+        row = plugin_state().session.scalar(sa.select(AmazonOrder).where(
             AmazonOrder.amazon_order_id == unknown))
-        stored = set(state().session.scalars(sa.select(AmazonOrder.amazon_order_id)))
+        stored = set(plugin_state().session.scalars(sa.select(AmazonOrder.amazon_order_id)))
     from helpers import csrf_from
 
     page = admin.get(f"{PREFIX}/stores/{store.id}")

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from test_catalog_api import UPCS, US, matched_run, token  # noqa: F401 - the token fixture
 
 from asc_plugin.models import ListingItem
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 
 @pytest.fixture()
@@ -139,7 +139,7 @@ def test_every_request_the_plugin_made_is_one_the_sdk_allows(app, admin, sandbox
     store, made = matched_run(app, admin, sandbox)
     with app.app_context():
         stored = {item.matched_identifier: item.asin for item in
-                  state().session.scalars(sa.select(ListingItem).where(
+                  plugin_state().session.scalars(sa.select(ListingItem).where(
                       ListingItem.store_id == store.id, ListingItem.status == "matched"))}
     lists = {"marketplaceIds", "identifiers", "includedData"}
     found = set()

@@ -20,7 +20,7 @@ from asc_plugin.models import Offer, Store, SyncState
 from asc_plugin.persistence import commit
 from asc_plugin.sandbox.listings import PROCESSING_SECONDS, verdict
 from asc_plugin.services import leases, offer_runs, sync
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import run_match_jobs
 
 
@@ -68,7 +68,7 @@ def patches_for(sandbox, sku) -> list[list[dict]]:
 
 def amazon_listing(app, store, sku) -> listings.Listing:
     with app.app_context():
-        return listings.get(offer_runs.seller_of(state().session.get(Store, store.id)), sku)
+        return listings.get(offer_runs.seller_of(plugin_state().session.get(Store, store.id)), sku)
 
 
 def test_a_changed_product_reaches_amazon_once_with_only_what_changed(app, admin, sandbox):
@@ -107,9 +107,9 @@ def test_an_imported_order_marks_its_skus_and_the_lower_quantity_reaches_amazon(
     store = published(app, admin, sandbox)
     offer = good_offers(app, store)[0]
     with app.app_context():  # what the demo's import_order does, then the import's signal
-        state().session.add(DemoStockMove(product_id=offer.product_id, delta=-2))
+        plugin_state().session.add(DemoStockMove(product_id=offer.product_id, delta=-2))
         commit()
-        signals.order_imported.send(app, store=state().session.get(Store, store.id),
+        signals.order_imported.send(app, store=plugin_state().session.get(Store, store.id),
                                     amazon_order_id="111-1", host_order_id="1",
                                     skus=[offer.sku])
         commit()  # the import commits what its listeners wrote
@@ -133,7 +133,7 @@ def test_above_the_threshold_one_feed_of_patch_messages(app, admin, sandbox):
         listing = amazon_listing(app, store, offer.sku)
         assert (listing.price, listing.quantity) == (Decimal(f"2{n}.00"), 10 + n)
     with app.app_context():
-        assert state().session.get(SyncState, store.id).feed_id is None
+        assert plugin_state().session.get(SyncState, store.id).feed_id is None
 
 
 def test_a_refused_update_does_not_stop_the_others_and_is_told(app, admin, sandbox):
@@ -159,7 +159,7 @@ def test_a_killed_workers_run_is_resumed_and_flags_clear_only_once_accepted(
     assert offers_of(app, store)[offer.sku].dirty != sync.CLEAN
     listings_faults(sandbox)
     with app.app_context():  # a worker died holding the lease; it expired since
-        record = state().session.get(SyncState, store.id)
+        record = plugin_state().session.get(SyncState, store.id)
         record.lease_owner = "dead-worker"
         record.lease_expires_at = leases.real_now() - timedelta(seconds=1)
         commit()
@@ -171,10 +171,10 @@ def test_a_killed_workers_run_is_resumed_and_flags_clear_only_once_accepted(
 def test_one_run_per_store_at_once(app, admin, sandbox):
     store = published(app, admin, sandbox)
     with app.app_context():
-        assert sync.take_lease(state().session.get(Store, store.id), "other-worker")
+        assert sync.take_lease(plugin_state().session.get(Store, store.id), "other-worker")
     assert run_sync(app, store).outcome == "busy"
     with app.app_context():
-        assert sync.running(state().session.get(Store, store.id))
+        assert sync.running(plugin_state().session.get(Store, store.id))
 
 
 def test_two_stores_of_one_region_never_fight_over_the_shared_quantity(app, admin, sandbox):
@@ -203,7 +203,7 @@ def test_bad_patches_get_amazons_400(app, admin, sandbox):
     store = published(app, admin, sandbox)
     offer = good_offers(app, store)[0]
     with app.app_context():
-        seller = offer_runs.seller_of(state().session.get(Store, store.id))
+        seller = offer_runs.seller_of(plugin_state().session.get(Store, store.id))
         for patches in ([{"op": "swap", "path": "/attributes/purchasable_offer", "value": []}],
                         [{"op": "replace", "path": "/attributes/a/b", "value": [{}]}],
                         [{"op": "merge", "path": "/attributes/fulfillment_availability",
@@ -286,15 +286,15 @@ def test_a_host_without_the_signal_is_asked_what_changed_since(app, admin, sandb
         return [offer.product_id] if after is None else []
 
     with app.app_context():
-        state().session.add(DemoPrice(product_id=offer.product_id, price=Decimal("21.00")))
+        plugin_state().session.add(DemoPrice(product_id=offer.product_id, price=Decimal("21.00")))
         commit()  # changed in the shop's tables, and nobody told the plugin
-        state().host.changed_since = changed_since
+        plugin_state().host.changed_since = changed_since
     try:
         result = run_sync(app, store)
     finally:
         with app.app_context():
-            del state().host.changed_since
+            del plugin_state().host.changed_since
     assert asked and asked[0][0] == "1" and result.sent == 1
     assert amazon_listing(app, store, offer.sku).price == Decimal("21.00")
     with app.app_context():
-        assert state().session.get(SyncState, store.id).changes_since is not None
+        assert plugin_state().session.get(SyncState, store.id).changes_since is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from helpers import base_config, dispose, fresh_schema, sign_in
 
 from asc_plugin.models import ConnectionState, Store
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 from asc_plugin.testing import add_store, connect_store, plugin_csrf
 
 #: The host's own base config, as its tests build the app: its prefix and its redirect URI.
@@ -30,7 +30,7 @@ def test_helpers_follow_the_apps_prefix_and_redirect_uri(tmp_path, asc_sandbox_c
         assert back.status_code in (302, 303), back.get_data(as_text=True)[:300]
         assert back.headers["Location"].startswith("/backend/channels/amazon/")
         with app.app_context():
-            store = state().session.get(Store, store_id)
+            store = plugin_state().session.get(Store, store_id)
             assert store.connection_state is ConnectionState.CONNECTED
             assert (store.marketplace_code, store.mapping.amazon_id_type.value,
                     store.mapping.host_attribute_code) == ("CA", "EAN", "upc")

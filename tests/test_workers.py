@@ -18,7 +18,7 @@ from workers import ROOT, Worker, wait_for, worker_env
 from asc_plugin import jobs
 from asc_plugin.models import ActivityLog, MatchJob
 from asc_plugin.services import matching
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 pytestmark = [pytest.mark.slow, pytest.mark.db]
 
@@ -54,9 +54,9 @@ def _start(admin, store_id):
 
 def _job(app, store_id) -> MatchJob:
     with app.app_context():
-        job = state().session.scalar(sa.select(MatchJob).where(MatchJob.store_id == store_id)
+        job = plugin_state().session.scalar(sa.select(MatchJob).where(MatchJob.store_id == store_id)
                                      .order_by(MatchJob.id.desc()))
-        state().session.expunge(job)
+        plugin_state().session.expunge(job)
         return job
 
 
@@ -141,7 +141,7 @@ def test_a_job_delivered_to_two_workers_runs_once(queued_app, admin_of, sandbox,
     made = sandbox.catalog_requests()
     assert max(_pages(made).values()) == 1  # every page of every search asked once
     with queued_app.app_context():
-        events = state().session.scalars(sa.select(ActivityLog.event).where(
+        events = plugin_state().session.scalars(sa.select(ActivityLog.event).where(
             ActivityLog.store_id == store.id)).all()
     assert events.count("match_finished") == 1
 
@@ -253,7 +253,7 @@ def test_offers_jobs_run_on_rq_too(make_app, sandbox, redis_url, tmp_path):
     from asc_plugin.models import Offer, OfferJob
 
     with app.app_context():
-        (job,) = state().session.scalars(sa.select(OfferJob)).all()
+        (job,) = plugin_state().session.scalars(sa.select(OfferJob)).all()
         assert job.status == "done"
-        assert state().session.scalar(sa.select(sa.func.count()).where(
+        assert plugin_state().session.scalar(sa.select(sa.func.count()).where(
             Offer.status == "submitted")) > 0

@@ -66,9 +66,9 @@ def create_oauth_registry(app):
 
 def client(app=None) -> AmazonSellerCentralApp:
     """The Amazon client of this app, built on first use (Authlib and requests weigh ~9 MB)."""
-    from ..state import current_app_object, state
+    from ..state import current_app_object, plugin_state
 
-    lazy = state(app).lazy
+    lazy = plugin_state(app).lazy
     if "oauth" not in lazy:
         lazy["oauth"] = create_oauth_registry(app or current_app_object())
     return lazy["oauth"].create_client(PROVIDER)

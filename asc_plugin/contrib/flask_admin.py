@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
 from werkzeug.wrappers import Response
 
-from ..state import state
+from ..state import plugin_state
 
 __all__ = ["AmazonSalesChannelView"]
 
@@ -44,7 +44,7 @@ class AmazonSalesChannelView(BaseView):
         return str(super().get_url(endpoint, **kwargs))
 
     def is_accessible(self) -> bool:
-        return bool(state().host.can_access())
+        return bool(plugin_state().host.can_access())
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> ResponseReturnValue:
-        return state().host.unauthorized()
+        return plugin_state().host.unauthorized()

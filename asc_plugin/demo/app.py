@@ -17,7 +17,7 @@ from asc_plugin import AmazonSalesChannel, BaseHost, paths, product_changed
 from asc_plugin.files import private_dir, private_file, sqlite_path, write_private
 from asc_plugin.params import parse_int
 from asc_plugin.safe_redirect import safe_next
-from asc_plugin.state import state
+from asc_plugin.state import plugin_state
 
 from . import catalog, orders
 from .db import db
@@ -135,7 +135,7 @@ def _local_secrets(instance: Path) -> dict:
 
 
 def _demo_host(app: Flask) -> DemoHost:
-    host = state(app).host
+    host = plugin_state(app).host
     assert isinstance(host, DemoHost)  # create_app mounts it
     return host
 

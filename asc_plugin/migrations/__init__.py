@@ -78,9 +78,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _engine(engine: Engine | None) -> Engine:
-    from ..state import state
+    from ..state import plugin_state
 
-    return engine or state().db.engine
+    return engine or plugin_state().db.engine
 
 
 def upgrade(revision: str = "head", engine: Engine | None = None) -> None:

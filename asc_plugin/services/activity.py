@@ -11,7 +11,7 @@ import json
 import sqlalchemy as sa
 
 from ..models import ActivityLog, Store
-from ..state import state
+from ..state import plugin_state
 from .paging import Paged
 
 OUTCOMES = ("success", "failure", "info")
@@ -27,14 +27,14 @@ def record(store: Store, event: str, outcome: str, message: str | None = None, *
     activity_messages does not know yet: it is shown as it is, untranslated.
     """
     if admin is None:
-        admin = state().host.admin_name()
+        admin = plugin_state().host.admin_name()
     entry = ActivityLog(
         store_id=store.id, event=event, outcome=outcome, message=(message or "")[:2000],
         params=json.dumps(params, ensure_ascii=False, default=str)if params else None,
         admin=admin[:200])
     if store.id is None:  # a store added in this same unit of work
         entry.store = store
-    (session or state().session).add(entry)
+    (session or plugin_state().session).add(entry)
     return entry
 
 
@@ -63,10 +63,10 @@ def page(store_ids: list[int], *, outcome: str | None = None, number: int = 1,
     if outcome in OUTCOMES:
         query = query.where(ActivityLog.outcome == outcome)
     number = max(1, number)
-    rows = list(state().session.execute(
+    rows = list(plugin_state().session.execute(
         query.order_by(ActivityLog.id.desc()).limit(per_page).offset((number - 1) * per_page)))
     if not rows and number > 1:  # past the end: the last page instead
-        total = state().session.scalars(sa.select(sa.func.count()).select_from(
+        total = plugin_state().session.scalars(sa.select(sa.func.count()).select_from(
             query.with_only_columns(ActivityLog.id).subquery())).one()
         last = max(1, -(-total // per_page))
         return page(store_ids, outcome=outcome, number=last, per_page=per_page) if last < number \

@@ -20,7 +20,7 @@ from flask import current_app
 from ..errors import ConnectFailure
 from ..models import AttemptOutcome, ConnectAttempt, Store, utcnow
 from ..persistence import own_session
-from ..state import state
+from ..state import plugin_state
 from .binding import session_binding
 
 #: Finished attempts are kept this long, for the waiting card and for support.
@@ -40,14 +40,14 @@ def open_attempt(store: Store, *, kind: str, redirect_uri: str, new_tab: bool, r
     This browser's earlier unfinished attempts for the store end as "superseded": clicking
     Connect again (or Reopen Seller Central) starts over instead of racing the old one.
     """
-    session = state().session
+    session = plugin_state().session
     now = utcnow()
     binding = session_binding()
     session.execute(sa.delete(ConnectAttempt).where(ConnectAttempt.started_at < now - KEEP))
     for old in pending(store.id, binding):
         close_attempt(old, AttemptOutcome.SUPERSEDED)
     value = secrets.token_urlsafe(36)
-    host = state().host
+    host = plugin_state().host
     attempt = ConnectAttempt(
         store_id=store.id, store_created_at=store.created_at, admin_id=host.admin_id()[:200],
         admin_name=host.admin_name()[:200], session_binding=binding, state_hash=state_hash(value),
@@ -67,13 +67,13 @@ def pending(store_id: int, binding: str | None = None) -> list[ConnectAttempt]:
         ConnectAttempt.expires_at > utcnow())
     if binding is not None:
         query = query.where(ConnectAttempt.session_binding == binding)
-    return list(state().session.scalars(query))
+    return list(plugin_state().session.scalars(query))
 
 
 def pending_for_login_uri(selling_partner_id: str) -> ConnectAttempt | None:
     """The attempt Amazon's Login URI continues: this browser's and admin's latest unfinished
     one (a renewal only when it is for the seller Amazon names)."""
-    return state().session.scalar(
+    return plugin_state().session.scalar(
         sa.select(ConnectAttempt).where(
             ConnectAttempt.session_binding == session_binding(),
             ConnectAttempt.finished_at.is_(None), ConnectAttempt.expires_at > utcnow(),
@@ -87,7 +87,7 @@ def continue_through_login_uri(attempt: ConnectAttempt) -> str:
     value = secrets.token_urlsafe(36)
     attempt.state_hash = state_hash(value)
     attempt.routing = "login_uri"
-    state().session.flush()
+    plugin_state().session.flush()
     return value
 
 
@@ -108,11 +108,11 @@ def redeem(value: str | None) -> ConnectAttempt:
             .values(finished_at=now, outcome=AttemptOutcome.PROCESSING)
             .returning(ConnectAttempt.id)).scalar()
     if claimed is None:
-        ended = state().session.scalar(
+        ended = plugin_state().session.scalar(
             sa.select(ConnectAttempt.outcome).where(ConnectAttempt.state_hash == state_hash(value)))
         raise ConnectFailure({"superseded": "state_superseded", "cancelled": "state_cancelled",
                               "store_gone": "store_gone"}.get(ended or "", "state_unknown"))
-    attempt = state().session.get_one(ConnectAttempt, claimed, populate_existing=True)
+    attempt = plugin_state().session.get_one(ConnectAttempt, claimed, populate_existing=True)
     if not hmac.compare_digest(attempt.session_binding, session_binding()):
         close_attempt(attempt, "state_foreign")
         raise ConnectFailure("state_foreign")
@@ -126,7 +126,7 @@ def store_of(attempt: ConnectAttempt) -> Store | None:
     """The attempt's store, if it still exists and is the same store (not a reused id)."""
     if attempt.store_id is None:
         return None
-    store = state().session.get(Store, attempt.store_id)
+    store = plugin_state().session.get(Store, attempt.store_id)
     if store is None or store.created_at != attempt.store_created_at:
         return None
     return store
@@ -138,7 +138,7 @@ def close_attempt(attempt: ConnectAttempt, outcome: str, *, seller_id: str | Non
     attempt.outcome = outcome
     attempt.seller_id = seller_id
     attempt.details = json.dumps(details, ensure_ascii=False) if details else None
-    state().session.flush()
+    plugin_state().session.flush()
 
 
 def details(attempt: ConnectAttempt) -> dict:
@@ -152,7 +152,7 @@ def find(attempt_id: int, store_id: int) -> ConnectAttempt | None:
     """An attempt of this browser for this store (the waiting card's), or None."""
     if not 0 < attempt_id <= 2**31 - 1:
         return None
-    attempt = state().session.get(ConnectAttempt, attempt_id)
+    attempt = plugin_state().session.get(ConnectAttempt, attempt_id)
     if attempt is None or attempt.store_id != store_id or not hmac.compare_digest(
             attempt.session_binding, session_binding()):
         return None
@@ -161,7 +161,7 @@ def find(attempt_id: int, store_id: int) -> ConnectAttempt | None:
 
 def latest_since(store_id: int, since) -> ConnectAttempt | None:
     """This browser's newest attempt for the store started at or after ``since``."""
-    return state().session.scalar(
+    return plugin_state().session.scalar(
         sa.select(ConnectAttempt).where(
             ConnectAttempt.store_id == store_id,
             ConnectAttempt.session_binding == session_binding(),
@@ -186,6 +186,6 @@ def forget_store(store: Store) -> None:
     """A deleted store's open attempts end now, and none can ever point at its id again."""
     for attempt in pending(store.id):
         close_attempt(attempt, "store_gone")
-    state().session.execute(
+    plugin_state().session.execute(
         sa.update(ConnectAttempt).where(ConnectAttempt.store_id == store.id)
         .values(store_id=None))

@@ -29,7 +29,7 @@ from ..errors import (
     OperatorActionRequired,
 )
 from ..models import ActivityEvent, ActivityOutcome, ConnectionState, Store, utcnow
-from ..state import current_app_object, state
+from ..state import current_app_object, plugin_state
 from . import activity, tokens
 
 LEVELS = ("info", "warning", "error")
@@ -78,7 +78,7 @@ def stores_due_for_renewal() -> list[Store]:
         return []
     now = utcnow()
     horizon = now + timedelta(days=steps[0])
-    return list(state().session.scalars(
+    return list(plugin_state().session.scalars(
         sa.select(Store).where(Store.connection_state == ConnectionState.CONNECTED,
                                Store.authorization_expires_at <= horizon,
                                Store.authorization_expires_at > now)
@@ -91,7 +91,7 @@ def stores_to_check(store_ids: list[int] | None = None) -> list[Store]:
              .order_by(Store.id))
     if store_ids:
         query = query.where(Store.id.in_(store_ids))
-    return list(state().session.scalars(query).unique())
+    return list(plugin_state().session.scalars(query).unique())
 
 
 def check(store: Store, *, participations: dict | None = None) -> CheckResult:
@@ -107,7 +107,7 @@ def check(store: Store, *, participations: dict | None = None) -> CheckResult:
         activity.record(store, ActivityEvent.AUTHORIZATION_EXPIRED, ActivityOutcome.FAILURE,
                         params=activity.failure_params(AuthorizationRevoked(expired=True)),
                         admin="system")
-        state().session.flush()
+        plugin_state().session.flush()
         signals.authorization_revoked.send(app, store=store, state="expired")
     if store.connection_state is not ConnectionState.CONNECTED:
         failure = AuthorizationRevoked(expired=store.connection_state is ConnectionState.EXPIRED)
@@ -117,9 +117,9 @@ def check(store: Store, *, participations: dict | None = None) -> CheckResult:
         _check_participation(store, participations if participations is not None else {})
     except (AuthorizationRevoked, OperatorActionRequired, AmazonUnavailable,
             ConnectFailure) as failure:
-        state().session.refresh(store)  # a lapse was recorded by the token service
+        plugin_state().session.refresh(store)  # a lapse was recorded by the token service
         return _result(store, failure)
-    state().session.refresh(store)
+    plugin_state().session.refresh(store)
     days = days_left(store)
     level = warning_level(days)
     if level is not None and days in thresholds():  # a daily cron tells the host once per step

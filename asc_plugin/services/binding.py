@@ -12,7 +12,7 @@ import secrets
 
 from flask import session
 
-from ..state import state
+from ..state import plugin_state
 
 BINDING_KEY = "_asc_oauth_binding"
 
@@ -24,5 +24,5 @@ def ensure_session_binding() -> None:
 
 
 def session_binding() -> str:
-    raw = f"{session.get(BINDING_KEY, '')}\x00{state().host.admin_id()}"
+    raw = f"{session.get(BINDING_KEY, '')}\x00{plugin_state().host.admin_id()}"
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()

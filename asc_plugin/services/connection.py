@@ -42,7 +42,7 @@ from ..models import (
     utcnow,
 )
 from ..persistence import savepoint
-from ..state import current_app_object, state
+from ..state import current_app_object, plugin_state
 from . import activity, attempts, stores
 
 log = logging.getLogger("asc_plugin.connection")
@@ -248,13 +248,13 @@ def _to_amazon(target: str, request: LoginRequest, value: str) -> str:
 
 def park_login_request(request: LoginRequest) -> str:
     """Keep Amazon's Login URI parameters while the admin signs in; returns a one-time handle."""
-    session = state().session
+    session = plugin_state().session
     now = utcnow()
     session.execute(sa.delete(LoginHandoff).where(LoginHandoff.expires_at < now))
     handle = secrets.token_urlsafe(24)
     session.add(LoginHandoff(
         key_hash=hashlib.sha256(handle.encode()).hexdigest(),
-        payload_encrypted=state().cipher.encrypt(json.dumps(request.as_dict())),
+        payload_encrypted=plugin_state().cipher.encrypt(json.dumps(request.as_dict())),
         expires_at=now + timedelta(seconds=current_app.config["ASC_OAUTH_STATE_MAX_AGE"])))
     session.flush()
     return handle
@@ -265,7 +265,7 @@ def take_login_request(handle: str) -> LoginRequest | None:
     if not isinstance(handle, str) or not 0 < len(handle) <= 64:
         return None
     key = hashlib.sha256(handle.encode("utf-8", "surrogatepass")).hexdigest()
-    session = state().session
+    session = plugin_state().session
     row = session.get(LoginHandoff, key)
     if row is None:
         return None
@@ -274,7 +274,7 @@ def take_login_request(handle: str) -> LoginRequest | None:
     if row.expires_at < utcnow():
         return None
     try:
-        return LoginRequest.parse(json.loads(state().cipher.decrypt(row.payload_encrypted)))
+        return LoginRequest.parse(json.loads(plugin_state().cipher.decrypt(row.payload_encrypted)))
     except (ValueError, Failure):
         return None
 
@@ -283,7 +283,7 @@ def signed_out_callback(value: str | None) -> None:
     """Amazon's answer reached a signed-out browser: the attempt ends, its code unused."""
     if not value:
         return
-    attempt = state().session.scalar(sa.select(ConnectAttempt).where(
+    attempt = plugin_state().session.scalar(sa.select(ConnectAttempt).where(
         ConnectAttempt.state_hash == attempts.state_hash(value),
         ConnectAttempt.finished_at.is_(None)))
     if attempt is not None:
@@ -376,7 +376,8 @@ def _confirm_seller(market, access_token: str, seller_id: str) -> None:
 
 def _seller_stores(seller_id: str, region: str) -> list[Store]:
     """Stores already linked to this seller in this region: they share its authorization."""
-    linked = state().session.scalars(sa.select(Store).where(Store.seller_id == seller_id)).unique()
+    linked = plugin_state().session.scalars(
+        sa.select(Store).where(Store.seller_id == seller_id)).unique()
     return [s for s in linked if _market(s).region == region]
 
 
@@ -394,7 +395,7 @@ def _apply(attempt: ConnectAttempt, store: Store, siblings: list[Store], seller_
            amazon_name: str | None) -> None:
     """Store the authorization on the store and on the seller's other stores of the region
     (one authorization serves them all, so renewing one renews them all)."""
-    cipher = state().cipher
+    cipher = plugin_state().cipher
     now = utcnow()
     until = now + timedelta(days=current_app.config["ASC_AUTHORIZATION_DAYS"])
     renewed = store.seller_id == seller_id and store.authorized_at is not None
@@ -419,7 +420,7 @@ def _apply(attempt: ConnectAttempt, store: Store, siblings: list[Store], seller_
                 if each.status is StoreStatus.INCOMPLETE:
                     each.status = StoreStatus.ACTIVE
                 changed.append((each, was_renewal))
-            state().session.flush()
+            plugin_state().session.flush()
     except IntegrityError:
         market = _market(store)
         raise ConnectFailure("seller_taken_elsewhere", country=market.country) from None
@@ -462,5 +463,5 @@ def disconnect(store: Store) -> None:
         store.status = StoreStatus.INCOMPLETE
     activity.record(store, ActivityEvent.DISCONNECTED, ActivityOutcome.SUCCESS,
                     params={"seller": seller or None})
-    state().session.flush()
+    plugin_state().session.flush()
     signals.store_disconnected.send(current_app_object(), store=store)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Base
 from ..persistence import rowcount, savepoint
-from ..state import state
+from ..state import plugin_state
 
 #: A run record keyed by its store (OrderImport, SyncState).
 Record = TypeVar("Record", bound="Base")
@@ -61,7 +61,7 @@ def held(model, now: datetime):
 def take(model, *where, owner: str, now: datetime, **values) -> bool:
     """Take the lease of the row ``where`` selects if it is free, setting ``values`` too;
     committed. True when this worker holds it now."""
-    session = state().session
+    session = plugin_state().session
     taken = rowcount(session.execute(
         sa.update(model).where(*where, free(model, now))
         .values(lease_owner=owner, lease_expires_at=now + duration(), **values)
@@ -73,7 +73,7 @@ def take(model, *where, owner: str, now: datetime, **values) -> bool:
 def commit_step(row, owner: str) -> bool:
     """Commit a step's work with the lease renewed, or roll it back when the lease was taken
     over; True when committed."""
-    session = state().session
+    session = plugin_state().session
     session.flush()
     model = type(row)
     keys = [column == getattr(row, column.key) for column in sa.inspect(model).primary_key]
@@ -91,7 +91,7 @@ def commit_step(row, owner: str) -> bool:
 def store_record(model: type[Record], store_id: int, **first: Any) -> Record:
     """A store's run record (its order import, its sync), made with ``first`` values and
     committed on first use; a record another worker made meanwhile is the one returned."""
-    session = state().session
+    session = plugin_state().session
     found = session.get(model, store_id, populate_existing=True)
     if found is not None:
         return found

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 import sqlalchemy as sa
 
 from ..models import ListingSettings, Store
-from ..state import state
+from ..state import plugin_state
 
 #: The currency each marketplace sells in.
 MARKET_CURRENCY = {
@@ -49,7 +49,7 @@ def defaults(store: Store) -> ListingSettings:
 
 def of(store: Store) -> ListingSettings | None:
     """The saved settings, or None (nothing is offered before they are saved)."""
-    return state().session.scalar(sa.select(ListingSettings).where(
+    return plugin_state().session.scalar(sa.select(ListingSettings).where(
         ListingSettings.store_id == store.id))
 
 
@@ -60,8 +60,8 @@ def save(store: Store, values: dict) -> bool:
         settings = defaults(store)
         for name in FIELDS:
             setattr(settings, name, values.get(name, getattr(settings, name)))
-        state().session.add(settings)
-        state().session.flush()
+        plugin_state().session.add(settings)
+        plugin_state().session.flush()
         return True
     changed = False
     for name in FIELDS:
@@ -70,7 +70,7 @@ def save(store: Store, values: dict) -> bool:
             changed = True
     if changed:
         settings.version += 1
-    state().session.flush()
+    plugin_state().session.flush()
     return changed
 
 

@@ -55,7 +55,7 @@ from ..models import (
     Store,
 )
 from ..persistence import rowcount, savepoint
-from ..state import current_app_object, state
+from ..state import current_app_object, plugin_state
 from . import activity, leases, product_ids, rate_limit, rules, tokens
 from .runner import Outcome, close_job, held_job, run_job_row
 
@@ -98,13 +98,13 @@ def bucket_key(store: Store) -> str:
 
 def active_job(store: Store) -> MatchJob | None:
     """The store's open run (under way, or paused), if any."""
-    return state().session.scalar(sa.select(MatchJob).where(
+    return plugin_state().session.scalar(sa.select(MatchJob).where(
         MatchJob.store_id == store.id, MatchJob.status.in_(OPEN)).order_by(MatchJob.id.desc())
         .limit(1))
 
 
 def latest_job(store: Store) -> MatchJob | None:
-    return state().session.scalar(sa.select(MatchJob).where(MatchJob.store_id == store.id)
+    return plugin_state().session.scalar(sa.select(MatchJob).where(MatchJob.store_id == store.id)
                                   .order_by(MatchJob.id.desc()).limit(1))
 
 
@@ -118,19 +118,19 @@ def request_run(store: Store, *, requested_by: str) -> tuple[MatchJob, bool]:
     if job is not None:
         return job, _resume(job, requested_by)
     job = MatchJob(store_id=store.id, status=JobStatus.QUEUED, phase=MatchPhase.EVALUATE,
-                   total=state().host.product_count(store.website_id),
+                   total=plugin_state().host.product_count(store.website_id),
                    requested_by=requested_by[:200], created_at=clock.now())
     try:
         with savepoint():
-            state().session.add(job)
-            state().session.flush()
+            plugin_state().session.add(job)
+            plugin_state().session.flush()
     except IntegrityError:
         job = active_job(store)
         if job is None:  # the other run ended meanwhile: the caller may simply ask again
             raise
         return job, False
     activity.record(store, ActivityEvent.MATCH_STARTED, ActivityOutcome.INFO, admin=requested_by)
-    state().session.flush()
+    plugin_state().session.flush()
     return job, True
 
 
@@ -138,13 +138,13 @@ def _resume(job: MatchJob, requested_by: str) -> bool:
     """A paused run goes back to the queue where it stopped (finished batches kept)."""
     if job.status != JobStatus.PAUSED:
         return False
-    resumed = rowcount(state().session.execute(
+    resumed = rowcount(plugin_state().session.execute(
         sa.update(MatchJob).where(MatchJob.id == job.id, MatchJob.status == JobStatus.PAUSED)
         .values(status=JobStatus.QUEUED, error_code=None, finished_at=None,
                 created_at=clock.now(),
                 lease_owner=None, lease_expires_at=None, requested_by=requested_by[:200])
         .execution_options(synchronize_session=False)))
-    state().session.refresh(job)
+    plugin_state().session.refresh(job)
     return resumed == 1
 
 
@@ -205,7 +205,7 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
 
 
 def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
-    session = state().session
+    session = plugin_state().session
     job = held_job(MatchJob, job_id, owner, outcome)
     if job is None:
         return Outcome.LOST
@@ -272,7 +272,7 @@ class _Runner:
         #: No item stored for the store when this run began reading (products come in id
         #: order, each once, so none of them can be stored yet).
         self.first_evaluation = job.phase == MatchPhase.EVALUATE and job.cursor is None and not \
-            state().session.scalar(sa.select(sa.exists().where(
+            plugin_state().session.scalar(sa.select(sa.exists().where(
                 ListingItem.store_id == store.id)))
 
     def step(self) -> bool:
@@ -284,8 +284,8 @@ class _Runner:
 
     # evaluate ------------------------------------------------------------------------------
     def _evaluate_page(self) -> None:
-        job, session = self.job, state().session
-        page = list(state().host.products(self.store.website_id, after=job.cursor,
+        job, session = self.job, plugin_state().session
+        page = list(plugin_state().host.products(self.store.website_id, after=job.cursor,
                                           limit=rules.PAGE))
         known = self._known([_key(p) for p in page])
         new_rows = []
@@ -314,7 +314,7 @@ class _Runner:
         caught up yet would scan it for every page."""
         if self.first_evaluation or not product_ids:
             return {}
-        return {item.product_id: item for item in state().session.scalars(
+        return {item.product_id: item for item in plugin_state().session.scalars(
             sa.select(ListingItem).where(ListingItem.store_id == self.store.id,
                                          ListingItem.product_id.in_(product_ids)))}
 
@@ -353,7 +353,7 @@ class _Runner:
     def _finish_evaluation(self) -> None:
         """Remove the products the host no longer has, then go on to matching. The host's ids
         are read again (no writes), so a run resumed mid-evaluation removes the same ones."""
-        job, session = self.job, state().session
+        job, session = self.job, plugin_state().session
         session.flush()
         current = {_key(product) for product in rules.products(self.store)}
         stored = session.execute(sa.select(ListingItem.id, ListingItem.product_id).where(
@@ -371,7 +371,7 @@ class _Runner:
 
     # match ---------------------------------------------------------------------------------
     def _match_batch(self) -> bool:
-        session = state().session
+        session = plugin_state().session
         identifiers = [identifier for identifier in session.scalars(
             sa.select(ListingItem.identifier).where(ListingItem.store_id == self.store.id,
                                                     ListingItem.status == ItemStatus.PENDING,
@@ -562,7 +562,7 @@ def _str(value) -> str | None:
 # --- What the preview and the cards show -------------------------------------------------------
 
 def status_counts(store: Store) -> dict[str, int]:
-    rows = state().session.execute(
+    rows = plugin_state().session.execute(
         sa.select(ListingItem.status, sa.func.count()).where(ListingItem.store_id == store.id)
         .group_by(ListingItem.status))
     return dict(rows.all())
@@ -572,7 +572,7 @@ def matched_of_listed(store_ids: list[int]) -> dict[int, tuple[int, int]]:
     """store id -> (matched, listed) for the store cards, in one query."""
     if not store_ids:
         return {}
-    rows = state().session.execute(
+    rows = plugin_state().session.execute(
         sa.select(ListingItem.store_id, ListingItem.status, sa.func.count())
         .where(ListingItem.store_id.in_(store_ids)).group_by(ListingItem.store_id,
                                                               ListingItem.status))
@@ -592,7 +592,7 @@ def choose(store: Store, item: ListingItem, asin: str) -> bool:
     item.status = _result_status(item)
     activity.record(store, ActivityEvent.MATCH_CHOSEN, ActivityOutcome.INFO, params={
         "sku": item.sku, "asin": chosen["asin"], "count": len(candidates(item))})
-    state().session.flush()
+    plugin_state().session.flush()
     return True
 
 
@@ -605,5 +605,5 @@ def unchoose(store: Store, item: ListingItem) -> bool:
     item.status = _result_status(item)
     activity.record(store, ActivityEvent.MATCH_CHOICE_UNDONE, ActivityOutcome.INFO, params={
         "sku": item.sku, "asin": asin, "count": len(candidates(item))})
-    state().session.flush()
+    plugin_state().session.flush()
     return True

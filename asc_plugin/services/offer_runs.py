@@ -32,7 +32,7 @@ from ..models import (
     Store,
     StoreStatus,
 )
-from ..state import state
+from ..state import plugin_state
 from . import activity, leases, listing_settings, rate_limit, rules, tokens
 from .offers import (
     LISTINGS_FAMILY,
@@ -153,10 +153,11 @@ class Runner:
 
     # prepare -----------------------------------------------------------------------------------
     def _prepare_page(self) -> None:
-        job, session, store = self.job, state().session, self.store
+        job, session, store = self.job, plugin_state().session, self.store
         if job.cursor is None and job.total == 0:
-            job.total = state().host.product_count(store.website_id)
-        page = list(state().host.products(store.website_id, after=job.cursor, limit=rules.PAGE))
+            job.total = plugin_state().host.product_count(store.website_id)
+        page = list(plugin_state().host.products(store.website_id, after=job.cursor,
+                                                 limit=rules.PAGE))
         ids = [str(p.id)[:64] for p in page]
         items = {i.product_id: i for i in session.scalars(sa.select(ListingItem).where(
             ListingItem.store_id == store.id, ListingItem.product_id.in_(ids)))} if ids else {}
@@ -186,7 +187,7 @@ class Runner:
         terms = listing_settings.terms(self.saved, product, self.store)
         if offer is None:
             offer = Offer(store_id=self.store.id, sku=product.sku[:200], status=OfferStatus.READY)
-            state().session.add(offer)
+            plugin_state().session.add(offer)
         changed = (offer.asin != item.asin or offer.price != terms.price or
                    offer.quantity != terms.quantity or
                    offer.settings_version != self.saved.version)
@@ -207,7 +208,7 @@ class Runner:
 
     def _mark_ends(self) -> None:
         """Offers whose product is no longer a listed match (or whose store is inactive)."""
-        session = state().session
+        session = plugin_state().session
         query = sa.update(Offer).where(Offer.store_id == self.store.id,
                                        Offer.status.not_in(NOT_ON_AMAZON))
         if self.store.status is not StoreStatus.INACTIVE:
@@ -220,11 +221,11 @@ class Runner:
         session.flush()
 
     def _count_pending(self, what: str) -> int:
-        return state().session.scalars(sa.select(sa.func.count()).where(
+        return plugin_state().session.scalars(sa.select(sa.func.count()).where(
             Offer.store_id == self.store.id, Offer.pending == what)).one()
 
     def _next_pending(self, what: str, limit: int = 1) -> list[Offer]:
-        return list(state().session.scalars(sa.select(Offer).where(
+        return list(plugin_state().session.scalars(sa.select(Offer).where(
             Offer.store_id == self.store.id, Offer.pending == what).order_by(Offer.id)
             .limit(limit)))
 
@@ -246,7 +247,7 @@ class Runner:
         Amazon's issues on those offers, if Amazon refuses any."""
         job = self.job
         if job.kind == OfferKind.DRY_RUN:
-            found = list(state().session.scalars(sa.select(Offer).where(
+            found = list(plugin_state().session.scalars(sa.select(Offer).where(
                 Offer.store_id == self.store.id, Offer.pending == OfferPending.SEND,
                 Offer.id > int(job.cursor or 0)).order_by(Offer.id).limit(1)))
             if not found:
@@ -364,12 +365,12 @@ class Runner:
 
     # feed --------------------------------------------------------------------------------------
     def _feed_step(self) -> None:
-        job = self.job
-        if job.feed_id is None:
+        job, feed_id = self.job, self.job.feed_id
+        if feed_id is None:
             self._submit_feed()
             return
         seller = self._seller()
-        feed = self._call("getFeed", lambda: feeds.get_feed(seller, job.feed_id),
+        feed = self._call("getFeed", lambda: feeds.get_feed(seller, feed_id),
                           surface="feeds_get")
         if feed is None:
             return
@@ -384,7 +385,7 @@ class Runner:
             if doc is None:
                 return
             issues = feeds.report_issues(feeds.download_report(doc))
-        offers = {o.sku: o for o in state().session.scalars(sa.select(Offer).where(
+        offers = {o.sku: o for o in plugin_state().session.scalars(sa.select(Offer).where(
             Offer.store_id == self.store.id, Offer.sku.in_(list(skus.values()))))}
         now = clock.now()
         for message_id, sku in skus.items():
@@ -495,7 +496,7 @@ class Runner:
             self.full_read = True
             self.job.cursor, self.job.phase = None, OfferPhase.VERIFY
             return
-        offers = {o.sku: o for o in state().session.scalars(sa.select(Offer).where(
+        offers = {o.sku: o for o in plugin_state().session.scalars(sa.select(Offer).where(
             Offer.store_id == self.store.id,
             Offer.sku.in_([listing.sku for listing in page.listings])))} \
             if page.listings else {}
@@ -512,7 +513,7 @@ class Runner:
     # verify ------------------------------------------------------------------------------------
     def _verify_batch(self) -> bool:
         since = self.job.started_at or clock.now()
-        batch = list(state().session.scalars(sa.select(Offer).where(
+        batch = list(plugin_state().session.scalars(sa.select(Offer).where(
             Offer.store_id == self.store.id,
             Offer.status.in_(ON_AMAZON),
             Offer.submission_status == "ACCEPTED", ~Offer.sku.contains(","),

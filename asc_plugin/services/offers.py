@@ -48,7 +48,7 @@ from ..models import (
     Store,
     StoreStatus,
 )
-from ..state import state
+from ..state import plugin_state
 from . import activity, leases, listing_settings
 from .runner import Outcome, close_job, held_job, run_job_row
 
@@ -82,12 +82,12 @@ LISTINGS_FAMILY = ("putListingsItem", "patchListingsItem", "deleteListingsItem",
 # --- Starting and looking at runs ---------------------------------------------------------------
 
 def active_job(store: Store) -> OfferJob | None:
-    return state().session.scalar(sa.select(OfferJob).where(
+    return plugin_state().session.scalar(sa.select(OfferJob).where(
         OfferJob.store_id == store.id, OfferJob.status.in_(ACTIVE)).limit(1))
 
 
 def latest_job(store: Store) -> OfferJob | None:
-    return state().session.scalar(sa.select(OfferJob).where(OfferJob.store_id == store.id)
+    return plugin_state().session.scalar(sa.select(OfferJob).where(OfferJob.store_id == store.id)
                                   .order_by(OfferJob.id.desc()).limit(1))
 
 
@@ -99,7 +99,7 @@ def request_run(store: Store, *, kind: str = OfferKind.PUBLISH,
     job = active_job(store)
     if job is not None:
         return job, False
-    session = state().session
+    session = plugin_state().session
     job = OfferJob(store_id=store.id, kind=kind, status=JobStatus.QUEUED, phase=OfferPhase.PREPARE,
                    requested_by=requested_by[:200], created_at=clock.now())
     try:
@@ -149,7 +149,7 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
 
 
 def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
-    session = state().session
+    session = plugin_state().session
     job = held_job(OfferJob, job_id, owner, outcome)
     if job is None:
         return Outcome.LOST
@@ -183,7 +183,7 @@ def progress(job: OfferJob) -> tuple[int, int]:
 # --- What the preview and the card show ---------------------------------------------------------
 
 def status_counts(store: Store) -> dict[str, int]:
-    rows = state().session.execute(sa.select(Offer.status, sa.func.count()).where(
+    rows = plugin_state().session.execute(sa.select(Offer.status, sa.func.count()).where(
         Offer.store_id == store.id).group_by(Offer.status))
     return dict(rows.all())
 
@@ -192,13 +192,13 @@ def active_counts(store_ids: list[int]) -> dict[int, int]:
     """store id -> offers active on Amazon, for the store cards, in one query."""
     if not store_ids:
         return {}
-    rows = state().session.execute(sa.select(Offer.store_id, sa.func.count()).where(
+    rows = plugin_state().session.execute(sa.select(Offer.store_id, sa.func.count()).where(
         Offer.store_id.in_(store_ids), Offer.status == OfferStatus.ACTIVE).group_by(Offer.store_id))
     return dict(rows.all())
 
 
 def has_live_offers(store: Store) -> bool:
-    return bool(state().session.scalar(sa.select(sa.exists().where(
+    return bool(plugin_state().session.scalar(sa.select(sa.exists().where(
         Offer.store_id == store.id, Offer.status.not_in(NOT_ON_AMAZON)))))
 
 
@@ -211,7 +211,7 @@ def after_match(sender, *, store: Store, failure=None, **_ignored) -> None:
     if settings is None or settings.publish_mode != "auto":
         return
     job, created = request_run(store, kind=OfferKind.PUBLISH, requested_by="system")
-    state().session.commit()
+    plugin_state().session.commit()
     if created:
         from .. import jobs  # cycle: jobs imports services.offers
 
@@ -236,6 +236,6 @@ def end_one(store: Store, offer: Offer, *, admin: str) -> None:
     offer.pending = OfferPending.END
     activity.record(store, ActivityEvent.OFFER_END_REQUESTED, ActivityOutcome.INFO,
                     params={"sku": offer.sku, "asin": offer.asin}, admin=admin)
-    state().session.flush()
+    plugin_state().session.flush()
 
 

@@ -39,7 +39,7 @@ from ..host import BaseHost, IncomingOrder, OrderLine, OrderRejected, ShippingAd
 from ..i18n import _, ngettext
 from ..models import ActivityEvent, ActivityOutcome, AmazonOrder, OrderImport, OrderStatus, Store
 from ..persistence import savepoint
-from ..state import current_app_object, state
+from ..state import current_app_object, plugin_state
 from . import activity, leases, rate_limit, tokens
 from .paging import Paged
 from .runner import Lost, Outcome, commit_step, run_job
@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class RunResult:
     #: paused: a rate wait too long (see :class:`~asc_plugin.services.runner.Outcome`)
-    outcome: Outcome
+    outcome: str  # an Outcome
     counts: Counter = field(default_factory=Counter)
     failure: Failure | None = None
     requests: int = 0
@@ -68,7 +68,7 @@ class RunResult:
 
 def supports_orders(host=None) -> bool:
     """Whether the host implements ``import_order`` (BaseHost's default refuses)."""
-    host = host or state().host
+    host = host or plugin_state().host
     method = getattr(type(host), "import_order", None)
     return callable(method) and method is not BaseHost.import_order
 
@@ -108,7 +108,7 @@ def take_lease(store: Store, owner: str) -> bool:
 
 
 def running(store: Store) -> bool:
-    return leases.live(state().session.get(OrderImport, store.id))
+    return leases.live(plugin_state().session.get(OrderImport, store.id))
 
 
 # --- A run -------------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None,
         max_wait: float | None = None) -> RunResult:
     """Import the store's new orders in this process (inside an app context; commits).
     ``max_wait``: the longest wait for Amazon's rate (default ASC_ORDERS_MAX_WAIT_SECONDS)."""
-    session = state().session
+    session = plugin_state().session
     store = session.get(Store, store_id)
     if store is None or not store.is_connected:
         return RunResult(Outcome.NOT_CONNECTED)
@@ -136,7 +136,7 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None,
 class _Runner:
     def __init__(self, store: Store, owner: str, on_progress):
         self.store, self.owner, self.on_progress = store, owner, on_progress
-        self.session = state().session
+        self.session = plugin_state().session
         self.counts: Counter = Counter()
         self.requests = 0
         self.throttled = self.unavailable = 0
@@ -345,7 +345,7 @@ def incoming(store: Store, order) -> IncomingOrder:
 def import_into_host(store: Store, row: AmazonOrder, order, pending_signals: list) -> str:
     """Hand the order to the host (in a savepoint: a refusal undoes only the host's part).
     Returns "imported" or "needs_attention"; flushed, not committed."""
-    host = state().host
+    host = plugin_state().host
     data = incoming(store, order)
     row.attempts += 1
     row.total = str(data.total.quantize(_CENTS)) if data.lines else None
@@ -391,7 +391,7 @@ def cancel(store: Store, row: AmazonOrder, order, pending_signals: list) -> str:
     if row.status == OrderStatus.IMPORTED and row.host_order_id:
         try:
             with savepoint():
-                state().host.cancel_order(row.host_order_id, incoming(store, order))
+                plugin_state().host.cancel_order(row.host_order_id, incoming(store, order))
         except NotImplementedError:
             return _needs_attention(store, row, "host_cannot_cancel")
         except SQLAlchemyError:
@@ -437,7 +437,7 @@ def retry(store: Store, row: AmazonOrder) -> str:
         outcome = import_into_host(store, row, order, pending)
     else:
         outcome = row.status
-    state().session.flush()
+    plugin_state().session.flush()
     app = current_app_object()
     for signal, kwargs in pending:  # the caller commits; listeners only learn of the change
         signal.send(app, store=store, **kwargs)
@@ -476,7 +476,7 @@ class OrdersPage(Paged[AmazonOrder]):
 
 def page(store: Store, *, number: int = 1, per_page: int = 10) -> OrdersPage:
     """Needs attention first, then the newest purchases."""
-    session = state().session
+    session = plugin_state().session
     base = sa.select(AmazonOrder).where(AmazonOrder.store_id == store.id)
     total = session.scalars(sa.select(sa.func.count()).select_from(base.subquery())).one() or 0
     pages = max(1, -(-total // per_page))
@@ -489,7 +489,7 @@ def page(store: Store, *, number: int = 1, per_page: int = 10) -> OrdersPage:
 
 
 def counts(store: Store) -> dict[str, int]:
-    return dict(state().session.execute(
+    return dict(plugin_state().session.execute(
         sa.select(AmazonOrder.status, sa.func.count()).where(AmazonOrder.store_id == store.id)
         .group_by(AmazonOrder.status)).all())
 
@@ -498,7 +498,7 @@ def needing_attention(store_ids: list[int]) -> dict[int, int]:
     """store id -> orders needing attention, for the home cards (one query)."""
     if not store_ids:
         return {}
-    return dict(state().session.execute(
+    return dict(plugin_state().session.execute(
         sa.select(AmazonOrder.store_id, sa.func.count()).where(
             AmazonOrder.store_id.in_(store_ids),
             AmazonOrder.status == OrderStatus.NEEDS_ATTENTION)
@@ -509,4 +509,4 @@ def connected_stores(store_ids=()) -> list[Store]:
     query = sa.select(Store).order_by(Store.id)
     if store_ids:
         query = query.where(Store.id.in_(list(store_ids)))
-    return [s for s in state().session.scalars(query).unique() if s.is_connected]
+    return [s for s in plugin_state().session.scalars(query).unique() if s.is_connected]

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from ..host import Product, RuleCondition, RuleQuery
 from ..i18n import N_, _
 from ..models import ActivityEvent, ActivityOutcome, ListingCondition, ListingRule, Store
-from ..state import state
+from ..state import plugin_state
 from . import activity, rule_count
 
 TEXT, NUMBER, CATEGORY = "text", "number", "category"
@@ -59,7 +59,8 @@ def fields() -> list[Field]:
            Field("price", _("Price"), NUMBER), Field("quantity", _("Quantity in stock"), NUMBER),
            Field("category", _("Category"), CATEGORY)]
     attributes = [Field(f"attribute:{a.code}", _("Attribute: %(label)s", label=a.label), TEXT)
-                  for a in state().host.product_attributes() if a.code not in ("sku", "name")]
+                  for a in plugin_state().host.product_attributes()
+                  if a.code not in ("sku", "name")]
     return own + attributes
 
 
@@ -196,7 +197,7 @@ def products(store: Store) -> Iterator[Product]:
 
 
 def _pages(store: Store) -> Iterator[list[Product]]:
-    host, after = state().host, None
+    host, after = plugin_state().host, None
     while True:
         page = list(host.products(store.website_id, after=after, limit=PAGE))
         yield page
@@ -218,7 +219,7 @@ def suggestions(store: Store, field_key: str) -> list[str]:
         return []
     name = "category" if found.kind == CATEGORY else field_key.removeprefix("attribute:")
     answer = None
-    ask = getattr(state().host, "field_values", None)
+    ask = getattr(plugin_state().host, "field_values", None)
     if callable(ask):
         answer = ask(store.website_id, name, SUGGESTIONS)
     if answer is None:
@@ -243,7 +244,7 @@ def count(store: Store, conditions: Sequence[Condition], match: str) -> tuple[in
     A host with its products in a database counts in its own query (``count_matching``);
     otherwise every product is read and tested here."""
     query = rule_query(conditions, match)
-    host = state().host
+    host = plugin_state().host
     counter = getattr(host, "count_matching", None)
     if counter is not None:
         listed = counter(store.website_id, query)
@@ -260,7 +261,8 @@ def count(store: Store, conditions: Sequence[Condition], match: str) -> tuple[in
 # --- Stored rules ------------------------------------------------------------------------------
 
 def rule_of(store: Store) -> ListingRule | None:
-    return state().session.scalar(sa.select(ListingRule).where(ListingRule.store_id == store.id))
+    return plugin_state().session.scalar(
+        sa.select(ListingRule).where(ListingRule.store_id == store.id))
 
 
 def conditions_of(rule: ListingRule | None) -> list[Condition]:
@@ -282,7 +284,7 @@ def save(store: Store, conditions: Iterable[Condition], *, match: str, enabled: 
     """Store the store's rule (flushed; the view commits); True when anything changed."""
     conditions = [c for c in conditions if problem(c) is None][:MAX_CONDITIONS]
     match = match if match in MATCHES else "all"
-    session = state().session
+    session = plugin_state().session
     rule = rule_of(store)
     if rule is None:
         rule = ListingRule(store_id=store.id, match=match, enabled=enabled, version=0)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from .. import clock
 from ..errors import Failure, OperatorActionRequired
 from ..models import JobStatus, Store
-from ..state import state
+from ..state import plugin_state
 from . import leases
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def run_job_row(model: Any, job_id: int, owner: str, *, steps_for: Callable[[Any
                 progress_first: bool = False) -> str:
     """A run kept in a job row (a match or an offers run), claimed by ``owner``: its steps
     (``steps_for(store, job).step()``) until done, then ``end(steps, outcome, failure)``."""
-    session = state().session
+    session = plugin_state().session
     job = session.get_one(model, job_id, populate_existing=True)
     store = session.get_one(Store, job.store_id)
     steps = steps_for(store, job)
@@ -86,7 +86,7 @@ def run_job_row(model: Any, job_id: int, owner: str, *, steps_for: Callable[[Any
 def held_job(model: Any, job_id: int, owner: str, outcome: Outcome) -> Any:
     """The job row a run ends, or None when this worker no longer holds it (taken over, or
     already over)."""
-    job = state().session.get(model, job_id, populate_existing=True)
+    job = plugin_state().session.get(model, job_id, populate_existing=True)
     if outcome is Outcome.LOST or job is None or job.lease_owner != owner or \
             job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return None
@@ -111,7 +111,7 @@ def run_job(work: Callable[[], Outcome | None],
     lost run writes nothing) and says what the caller gets. An unexpected exception ends the
     run with the ``internal_error`` failure rather than let every resume repeat it (a bug, or
     the database gone), and is raised again."""
-    session = state().session
+    session = plugin_state().session
     try:
         outcome = work() or Outcome.DONE
     except Lost:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..i18n import N_
 from ..models import SetupTaskDone
 from ..persistence import savepoint
-from ..state import state
+from ..state import plugin_state
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ TASKS: tuple[Task, ...] = (
 
 
 def done_keys(admin_id: str) -> set[str]:
-    rows = state().session.scalars(
+    rows = plugin_state().session.scalars(
         sa.select(SetupTaskDone.task).where(SetupTaskDone.admin_id == admin_id)
     )
     return set(rows)
@@ -50,7 +50,7 @@ def done_keys(admin_id: str) -> set[str]:
 def set_done(admin_id: str, key: str, done: bool) -> None:
     if key not in {t.key for t in TASKS}:
         raise KeyError(key)
-    session = state().session
+    session = plugin_state().session
     existing = session.get(SetupTaskDone, (admin_id, key))
     try:
         with savepoint():

@@ -34,7 +34,7 @@ from ..models import (
     utcnow,
 )
 from ..persistence import savepoint
-from ..state import state
+from ..state import plugin_state
 from . import activity, authorizations
 from .paging import Paged
 
@@ -64,26 +64,26 @@ MAX_ID = 2**31 - 1
 def get(store_id: int) -> Store | None:
     if not 0 < store_id <= MAX_ID:
         return None
-    return state().session.get(Store, store_id)
+    return plugin_state().session.get(Store, store_id)
 
 
 def may_manage(store: Store) -> bool:
     """The host's per-store check (``Host.can_manage``); without one of its own, every admin
     who may use the plugin manages every store."""
-    return bool(state().host.can_manage(store)) if _filters_per_store() else True
+    return bool(plugin_state().host.can_manage(store)) if _filters_per_store() else True
 
 
 def _filters_per_store() -> bool:
     """True when the host has a ``can_manage`` of its own: BaseHost's allows every store, and
     the lists and counts then skip reading every store through it."""
-    hook = getattr(state().host, "can_manage", None)
+    hook = getattr(plugin_state().host, "can_manage", None)
     return hook is not None and getattr(hook, "__func__", hook) is not BaseHost.can_manage
 
 
 def count() -> int:
     if _filters_per_store():
         return len(all_stores())
-    return state().session.scalars(sa.select(sa.func.count(Store.id))).one()
+    return plugin_state().session.scalars(sa.select(sa.func.count(Store.id))).one()
 
 
 STATUSES = {s.value: s for s in StoreStatus}
@@ -146,14 +146,14 @@ def page(number: int, per_page: int, filters: Filters = Filters()) -> Page:
     moments = _moments()
     if _filters_per_store():
         query = _listing_query(filters)
-        mine = [s for s in state().session.scalars(query, moments).unique() if may_manage(s)]
+        mine = [s for s in plugin_state().session.scalars(query, moments).unique() if may_manage(s)]
         pages = max(1, -(-len(mine) // per_page))
         number = min(number, pages)
         start = (number - 1) * per_page
         return Page(mine[start:start + per_page], number, per_page, len(mine))
     rows = _page_rows(number, per_page, filters, moments)
     if not rows and number > 1:  # past the end: show the last page instead
-        total = state().session.scalars(_count_query(filters), moments).one()
+        total = plugin_state().session.scalars(_count_query(filters), moments).one()
         number = max(1, -(-total // per_page))
         rows = _page_rows(number, per_page, filters, moments)
     total = rows[0].total if rows else 0
@@ -162,7 +162,7 @@ def page(number: int, per_page: int, filters: Filters = Filters()) -> Page:
 
 
 def _page_rows(number: int, per_page: int, filters: Filters, moments: dict):
-    return list(state().session.execute(_page_query(filters), {
+    return list(plugin_state().session.execute(_page_query(filters), {
         **moments, "limit": per_page, "offset": (number - 1) * per_page}).unique())
 
 
@@ -239,7 +239,7 @@ def summary() -> Summary:
                  1) for s in all_stores()]
     else:
         rows = [(connection, bool(is_due), bool(has_ended), int(number))
-                for connection, is_due, has_ended, number in state().session.execute(
+                for connection, is_due, has_ended, number in plugin_state().session.execute(
                     _summary_query(), moments)]
     counts = {"total": 0, "connected": 0, "not_connected": 0, "lapsed": 0, "renewal_due": 0}
     for connection, is_due, has_ended, number in rows:
@@ -264,7 +264,7 @@ def card_counts(store_ids: list[int]) -> dict[int, sa.Row]:
     needing attention, offers active on Amazon): one statement for a page of cards."""
     if not store_ids:
         return {}
-    rows = state().session.execute(_card_counts_query(), {"ids": list(store_ids)})
+    rows = plugin_state().session.execute(_card_counts_query(), {"ids": list(store_ids)})
     return {row.id: row for row in rows}
 
 
@@ -290,7 +290,7 @@ def _count_columns():
 
 def all_stores() -> list[Store]:
     """Every store this admin manages, oldest first (for the few views that list them all)."""
-    stores = state().session.scalars(sa.select(Store).order_by(Store.id)).unique()
+    stores = plugin_state().session.scalars(sa.select(Store).order_by(Store.id)).unique()
     return [s for s in stores if may_manage(s)]
 
 
@@ -300,7 +300,7 @@ def _name_owner(name: str, except_id: int | None) -> Store | None:
     query = sa.select(Store).where(sa.func.lower(Store.name) == name.strip().lower())
     if except_id is not None:
         query = query.where(Store.id != except_id)
-    return state().session.scalars(query.limit(1)).first()
+    return plugin_state().session.scalars(query.limit(1)).first()
 
 
 def name_problem(name: str, *, except_id: int | None = None) -> str | None:
@@ -315,7 +315,7 @@ def name_problem(name: str, *, except_id: int | None = None) -> str | None:
 def create(*, name: str, contact_email: str, website_id: str, marketplace_code: str,
            amazon_id_type: ProductIdType, host_attribute_code: str) -> Store:
     """Add a store as Incomplete and not connected, with its attribute mapping."""
-    session = state().session
+    session = plugin_state().session
     name = name.strip()
     if (owner := _name_owner(name, None)) is not None:
         raise _name_taken(owner)
@@ -355,7 +355,7 @@ def _name_unique():
 
 def update_settings(store: Store, *, name: str, contact_email: str) -> list[str]:
     """Change what may change after creation: the name and the contact email."""
-    session = state().session
+    session = plugin_state().session
     name = name.strip()
     if (owner := _name_owner(name, store.id)) is not None:
         raise _name_taken(owner)
@@ -392,7 +392,7 @@ def update_mapping(store: Store, *, amazon_id_type: ProductIdType, host_attribut
     store.updated_at = utcnow()
     activity.record(store, ActivityEvent.MAPPING_CHANGED, ActivityOutcome.SUCCESS, params={
         "type": amazon_id_type.value, "attribute": host_attribute_code})
-    state().session.flush()
+    plugin_state().session.flush()
     return True
 
 
@@ -409,7 +409,7 @@ def set_active(store: Store, active: bool) -> None:
     store.status = new
     activity.record(store, ActivityEvent.STATUS_CHANGED, ActivityOutcome.SUCCESS,
                     params={"active": active})
-    state().session.flush()
+    plugin_state().session.flush()
 
 
 def delete(store: Store) -> str:
@@ -419,7 +419,7 @@ def delete(store: Store) -> str:
     enforce: nothing of it may outlive it under an id a new store could reuse.
     """
     name = store.name
-    session = state().session
+    session = plugin_state().session
     rule_ids = sa.select(ListingRule.id).where(ListingRule.store_id == store.id)
     session.execute(sa.delete(ListingCondition).where(ListingCondition.rule_id.in_(rule_ids)))
     for model in (ListingRule, ListingItem, MatchJob):

@@ -47,7 +47,7 @@ from ..models import (
     SyncState,
 )
 from ..persistence import rowcount
-from ..state import state
+from ..state import plugin_state
 from . import activity, leases, listing_settings, orders
 from .offers import ON_AMAZON
 from .runner import Outcome, commit_step, run_job
@@ -63,7 +63,7 @@ BATCH = 200
 
 @dataclass
 class RunResult:
-    outcome: Outcome
+    outcome: str  # an Outcome
     sent: int = 0
     refused: int = 0
     unchanged: int = 0
@@ -84,11 +84,11 @@ def product_changed(website_id, product_ids) -> int:
     stores = sa.select(Store.id).where(Store.website_id == str(website_id))
     marked = 0
     for start in range(0, len(ids), 500):
-        marked += rowcount(state().session.execute(
+        marked += rowcount(plugin_state().session.execute(
             sa.update(Offer).where(Offer.store_id.in_(stores),
                                    Offer.product_id.in_(ids[start:start + 500]))
             .values(dirty=CHANGED).execution_options(synchronize_session=False)))
-    state().session.flush()
+    plugin_state().session.flush()
     return marked
 
 
@@ -105,7 +105,7 @@ def on_order(sender, *, store: Store, skus=(), **_ignored) -> None:
     skus = [str(s)[:200] for s in skus or () if s]
     if not skus:
         return
-    session = state().session
+    session = plugin_state().session
     stores = sa.select(Store.id).where(Store.website_id == store.website_id)
     session.execute(sa.update(Offer).where(Offer.store_id.in_(stores), Offer.sku.in_(skus))
                     .values(dirty=CHANGED).execution_options(synchronize_session=False))
@@ -114,7 +114,7 @@ def on_order(sender, *, store: Store, skus=(), **_ignored) -> None:
 
 def mark_all(store: Store) -> int:
     """The full reconcile: every live offer of the store recomputed by the next run."""
-    return rowcount(state().session.execute(
+    return rowcount(plugin_state().session.execute(
         sa.update(Offer).where(Offer.store_id == store.id, is_live(),
                                Offer.pending.is_(None), Offer.dirty == CLEAN)
         .values(dirty=CHANGED).execution_options(synchronize_session=False)))
@@ -140,7 +140,7 @@ def take_lease(store: Store, owner: str) -> bool:
 
 
 def running(store: Store) -> bool:
-    return leases.live(state().session.get(SyncState, store.id))
+    return leases.live(plugin_state().session.get(SyncState, store.id))
 
 
 def next_run(store: Store) -> datetime | None:
@@ -151,7 +151,7 @@ def next_run(store: Store) -> datetime | None:
 
 
 def pending_count(store: Store) -> int:
-    return state().session.scalars(sa.select(sa.func.count()).where(
+    return plugin_state().session.scalars(sa.select(sa.func.count()).where(
         Offer.store_id == store.id, Offer.dirty != CLEAN, is_live())).one()
 
 
@@ -159,7 +159,7 @@ def pending_count(store: Store) -> int:
 
 def run(store_id: int, *, owner: str | None = None, on_progress=None) -> RunResult:
     """Sync one store's prices and quantities here (in an app context; commits)."""
-    session = state().session
+    session = plugin_state().session
     store = session.get(Store, store_id)
     if store is None or not store.is_connected:
         return RunResult(Outcome.NOT_CONNECTED)
@@ -176,7 +176,7 @@ class _Runner:
         from .offer_runs import SellerCalls  # lazy: it loads the Amazon clients (requests)
 
         self.store, self.owner, self.on_progress = store, owner, on_progress
-        self.session = state().session
+        self.session = plugin_state().session
         self.result = RunResult(Outcome.DONE)
         self.settings = listing_settings.of(store)
         self.amazon = SellerCalls(store)
@@ -209,7 +209,7 @@ class _Runner:
 
     # what changed ------------------------------------------------------------------------------
     def _gather(self) -> None:
-        record, host = self.record, state().host
+        record, host = self.record, plugin_state().host
         changed_since = getattr(host, "changed_since", None)
         if callable(changed_since):
             since = record.changes_since or self.store.authorized_at or clock.now()
@@ -263,7 +263,7 @@ class _Runner:
     def _products(self, ids: set[str]) -> dict:
         """The host's products by id: ``products_by_ids`` when the host has it, else its
         catalog paged through until all are found."""
-        host = state().host
+        host = plugin_state().host
         lookup = getattr(host, "products_by_ids", None)
         if callable(lookup):
             return {str(p.id)[:64]: p for p in lookup(self.store.website_id, sorted(ids))}
@@ -505,7 +505,7 @@ def quantity_owned(store: Store, skus: list[str]) -> set[str]:
     peers = _earlier_peers(store)
     if not store.seller_id or not peers:
         return set(skus)
-    taken = set(state().session.scalars(sa.select(Offer.sku).where(
+    taken = set(plugin_state().session.scalars(sa.select(Offer.sku).where(
         Offer.store_id.in_(peers), Offer.sku.in_(skus), is_live())))
     return {sku for sku in skus if sku not in taken}
 
@@ -516,7 +516,7 @@ def _earlier_peers(store: Store) -> list[int]:
     cache = g.setdefault("asc_sync_peers", {})
     if store.id not in cache:
         region = marketplaces.BY_CODE[store.marketplace_code].region
-        cache[store.id] = [s.id for s in state().session.scalars(sa.select(Store).where(
+        cache[store.id] = [s.id for s in plugin_state().session.scalars(sa.select(Store).where(
             Store.seller_id == store.seller_id, Store.id < store.id)).unique()
             if s.marketplace_code in marketplaces.BY_CODE and
             marketplaces.BY_CODE[s.marketplace_code].region == region and s.is_connected] \
@@ -531,7 +531,7 @@ def region_quantity(store: Store, offer: Offer) -> int | None:
     if offer.sku in quantity_owned(store, [offer.sku]):
         return offer.quantity
     peers = _earlier_peers(store)
-    owner = state().session.scalar(sa.select(Offer).where(
+    owner = plugin_state().session.scalar(sa.select(Offer).where(
         Offer.store_id.in_(peers), Offer.sku == offer.sku, is_live()).order_by(Offer.store_id)
         .limit(1)) if peers else None
     if owner is None:

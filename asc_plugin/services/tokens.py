@@ -16,7 +16,7 @@ from .. import clock, signals
 from ..errors import AuthorizationRevoked, NotConnected, OperatorActionRequired
 from ..models import ActivityEvent, ActivityOutcome, ConnectionState, Store
 from ..persistence import own_session
-from ..state import current_app_object, state
+from ..state import current_app_object, plugin_state
 from . import activity
 
 #: Refresh this long before Amazon's expiry, so a token never dies mid-request.
@@ -34,7 +34,7 @@ def access_token(store_id: int) -> str:
     :class:`~asc_plugin.errors.OperatorActionRequired` (the app's credentials, or keys that
     cannot decrypt the stored token) or :class:`~asc_plugin.errors.AmazonUnavailable`.
     """
-    cipher = state().cipher
+    cipher = plugin_state().cipher
     with own_session() as session:
         store = _locked(session, store_id, lock=False)
         if _fresh(store) and store.access_token_encrypted:
@@ -69,7 +69,7 @@ def _refresh(session, store: Store) -> None:
     """LWA refresh grant; on invalid_grant the store is marked lapsed (committed with it)."""
     from ..amazon import lwa  # lazy: the Amazon clients load requests (mounting stays light)
 
-    cipher = state().cipher
+    cipher = plugin_state().cipher
     if store.refresh_token_encrypted is None:  # _locked() lets no such store through
         raise NotConnected()
     refresh_token = cipher.decrypt(store.refresh_token_encrypted)

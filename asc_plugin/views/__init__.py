@@ -15,7 +15,7 @@ from ..htmx import client_redirect, is_boosted, is_htmx, refresh, reswap, vary_o
 from ..i18n import _
 from ..services import activity_messages
 from ..services.binding import ensure_session_binding
-from ..state import state
+from ..state import plugin_state
 from . import markup
 from .banners import banner, split_category
 from .layout import page
@@ -43,7 +43,7 @@ def create_blueprint() -> Blueprint:
 
     @bp.before_request
     def guard():
-        host = state().host
+        host = plugin_state().host
         if not host.can_access():
             from .connect import signed_out_arrival
 

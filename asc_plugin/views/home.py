@@ -12,7 +12,7 @@ from ..persistence import commit
 from ..presenters import StorePresenter, present
 from ..safe_redirect import safe_next
 from ..services import activity, authorizations, setup_tasks, stores
-from ..state import state
+from ..state import plugin_state
 from .layout import page, page_or_fragment
 
 VIEWS = ("cards", "table")
@@ -59,7 +59,7 @@ def renewal_notices() -> list[tuple[str, str]]:
 
 
 def _tasks_context():
-    admin = state().host.admin_id()
+    admin = plugin_state().host.admin_id()
     return {"tasks": setup_tasks.TASKS, "done": setup_tasks.done_keys(admin)}
 
 
@@ -72,7 +72,7 @@ def toggle_task(key: str):
         abort(404)
     form = TaskForm()
     back = safe_next(request.form.get("next"), url_for("asc.learning"))  # before writing
-    setup_tasks.set_done(state().host.admin_id(), key, form.done.data == "1")
+    setup_tasks.set_done(plugin_state().host.admin_id(), key, form.done.data == "1")
     commit()
     if is_htmx():
         context = _tasks_context()
@@ -87,7 +87,7 @@ def attributes():
     for card in cards:
         if card.store.mapping is not None:
             used_by.setdefault(card.store.mapping.host_attribute_code, []).append(card)
-    return page("asc/attributes.html", attributes=state().host.product_attributes(),
+    return page("asc/attributes.html", attributes=plugin_state().host.product_attributes(),
                 used_by=used_by)
 
 

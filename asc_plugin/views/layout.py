@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, render_template
 
 from ..htmx import wants_fragment
-from ..state import state
+from ..state import plugin_state
 
 FLASK_ADMIN_BASE = "asc/flask_admin_base.html"
 #: A dialog's fragment as a page of its own (``fragment``, ``title``).
@@ -27,7 +27,7 @@ def page(template: str, **context: Any) -> str:
     if view is not None:
         return view.render(template, asc_host_base=FLASK_ADMIN_BASE,
                            asc_title_suffix=f" - {view.admin.name}", **context)
-    return render_template(template, asc_host_base=state().host.base_template, **context)
+    return render_template(template, asc_host_base=plugin_state().host.base_template, **context)
 
 
 def page_or_fragment(page_template: str, fragment: str, target: str, *, status: int = 200,
@@ -52,7 +52,7 @@ def dialog(fragment: str, title: str, **context: Any) -> tuple[str, int]:
 
 def flask_admin_view():
     """The host's AmazonSalesChannelView, if it mounted one (looked up once per app)."""
-    lazy = state().lazy
+    lazy = plugin_state().lazy
     if "flask_admin_view" not in lazy:
         lazy["flask_admin_view"] = _find_flask_admin_view()
     return lazy["flask_admin_view"]

@@ -18,7 +18,7 @@ from ..persistence import commit
 from ..presenters import present_one
 from ..safe_redirect import safe_next
 from ..services import matching
-from ..state import state
+from ..state import plugin_state
 from .banners import answer, banner
 from .layout import page_or_fragment
 from .lookup import store_or_404
@@ -84,7 +84,7 @@ def start_match(store_id: int):
                            name=store.name), "error"
         job = None
     else:
-        job, created = matching.request_run(store, requested_by=state().host.admin_name())
+        job, created = matching.request_run(store, requested_by=plugin_state().host.admin_name())
         commit()
         message, level = (_("Matching “%(name)s” with Amazon's catalog started. You can leave "
                             "this page; the match goes on.", name=store.name) if created else
@@ -135,7 +135,7 @@ def _run_ended(store: Store, job) -> tuple[str, str]:
 def choose(store_id: int, item_id: int):
     """The admin picks one of several Amazon items for a product."""
     store = store_or_404(store_id)
-    item = state().session.get(ListingItem, item_id)
+    item = plugin_state().session.get(ListingItem, item_id)
     if item is None or item.store_id != store.id:
         abort(404)
     back = _back_to_listing(store)  # checked before anything is written

@@ -22,7 +22,7 @@ from ..offer_forms import OfferSettingsForm
 from ..persistence import commit
 from ..presenters import present_one
 from ..services import listing_settings, offers
-from ..state import state
+from ..state import plugin_state
 from .banners import answer, banner
 from .layout import page_or_fragment
 from .lookup import store_or_404
@@ -77,9 +77,9 @@ class Example:
 
 def examples(store: Store, settings: ListingSettings) -> list[Example]:
     """The settings applied to a few real products: matched ones first, else the first."""
-    host = state().host
+    host = plugin_state().host
     products = list(host.products(store.website_id, after=None, limit=200))
-    matched = set(state().session.scalars(sa.select(ListingItem.product_id).where(
+    matched = set(plugin_state().session.scalars(sa.select(ListingItem.product_id).where(
         ListingItem.store_id == store.id, ListingItem.status == "matched",
         ListingItem.product_id.in_([str(p.id)[:64] for p in products])))) if products else set()
     chosen = [p for p in products if str(p.id)[:64] in matched][:EXAMPLES] or \
@@ -155,7 +155,7 @@ def _results(store: Store) -> Results:
 def _names(store: Store, rows: list[Offer]) -> dict[str, str]:
     if not rows:
         return {}
-    return dict(state().session.execute(sa.select(ListingItem.sku, ListingItem.name).where(
+    return dict(plugin_state().session.execute(sa.select(ListingItem.sku, ListingItem.name).where(
         ListingItem.store_id == store.id, ListingItem.sku.in_([o.sku for o in rows]))).all())
 
 
@@ -197,7 +197,8 @@ def publish(store_id: int):
         message, level = _("Save the listing settings of “%(name)s” before publishing.",
                            name=store.name), "error"
     else:
-        job, created = offers.request_run(store, kind=kind, requested_by=state().host.admin_name())
+        job, created = offers.request_run(store, kind=kind,
+                                          requested_by=plugin_state().host.admin_name())
         commit()
         message, level = ({"publish": _("Publishing the offers of “%(name)s” to Amazon "
                                         "started. You can leave this page.", name=store.name),
@@ -237,15 +238,15 @@ def offers_status(store_id: int):
 def end_offer(store_id: int, offer_id: int):
     """An admin ends one offer: marked, and a run ends it on Amazon."""
     store = store_or_404(store_id)
-    offer = state().session.get(Offer, offer_id)
+    offer = plugin_state().session.get(Offer, offer_id)
     if offer is None or offer.store_id != store.id:
         abort(404)
     if offer.status == "ended":
         message, level = _("The offer of %(sku)s has already ended.", sku=offer.sku), "info"
     else:
-        offers.end_one(store, offer, admin=state().host.admin_name())
+        offers.end_one(store, offer, admin=plugin_state().host.admin_name())
         job, created = offers.request_run(store, kind="publish",
-                                    requested_by=state().host.admin_name())
+                                    requested_by=plugin_state().host.admin_name())
         commit()
         if created:
             _enqueued(job.id)
@@ -258,7 +259,7 @@ def end_offers_of_inactive(store: Store) -> None:
     """A deactivated store's offers end: a publish run of an inactive store ends them all."""
     if store.is_connected and offers.has_live_offers(store):
         job, created = offers.request_run(store, kind="publish",
-                                          requested_by=state().host.admin_name())
+                                          requested_by=plugin_state().host.admin_name())
         commit()
         if created:
             _enqueued(job.id)

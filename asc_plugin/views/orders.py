@@ -14,7 +14,7 @@ from ..i18n import _
 from ..models import AmazonOrder, OrderImport
 from ..persistence import commit
 from ..services import orders
-from ..state import state
+from ..state import plugin_state
 from .lookup import store_or_404
 from .panels import Panel
 from .urls import rule
@@ -48,8 +48,8 @@ def _page_number() -> int:
 
 
 def panel_context(store) -> dict:
-    host = state().host
-    record = state().session.get(OrderImport, store.id)
+    host = plugin_state().host
+    record = plugin_state().session.get(OrderImport, store.id)
     return {
         "orders_page": orders.page(store, number=_page_number(), per_page=PER_PAGE),
         "orders_counts": orders.counts(store), "orders_record": record,
@@ -71,7 +71,7 @@ def orders_panel(store_id: int):
 def retry(store_id: int, order_id: int):
     """*Import again*: the order as Amazon has it now, handed to the shop once more."""
     store = store_or_404(store_id)
-    row = state().session.get(AmazonOrder, order_id)
+    row = plugin_state().session.get(AmazonOrder, order_id)
     if row is None or row.store_id != store.id:
         abort(404)
     if row.status != "needs_attention":
@@ -82,7 +82,7 @@ def retry(store_id: int, order_id: int):
             outcome = orders.retry(store, row)
             commit()
         except Failure as failure:
-            state().session.rollback()
+            plugin_state().session.rollback()
             outcome, message, level = None, failure.message, "error"
         if outcome == "imported":
             message, level = _("Amazon order %(order)s was imported.",
@@ -108,7 +108,7 @@ def import_now(store_id: int):
     try:
         result = orders.run(store.id, max_wait=0)
     except Exception:  # noqa: BLE001 - logged by the service; the page stays up
-        state().session.rollback()
+        plugin_state().session.rollback()
         result = orders.RunResult("failed")
     store = store_or_404(store_id)
     if result.outcome == "busy":

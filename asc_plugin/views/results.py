@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import request
 
 from ..htmx import query_int
-from ..state import state
+from ..state import plugin_state
 
 PER_PAGE = 50
 #: Longer searches are cut; a page number beyond PAGE_MAX is page 1.
@@ -49,7 +49,7 @@ def results(model: Any, store_id: int, statuses: Collection[str], searched: tupl
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(sa.or_(*(column.ilike(like, escape="\\") for column in searched)))
-    session = state().session
+    session = plugin_state().session
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PER_PAGE))
     number = min(max(1, query_int("page", 1, max=PAGE_MAX)), pages)

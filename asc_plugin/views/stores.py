@@ -12,7 +12,7 @@ from ..models import Store
 from ..persistence import commit
 from ..presenters import present, present_one
 from ..services import activity, attempts, matching, product_ids, rules, setup_tasks, stores
-from ..state import state
+from ..state import plugin_state
 from .banners import answer, banner
 from .layout import dialog, page
 from .lookup import store_or_404
@@ -34,7 +34,7 @@ def _mapping_context(form: MappingForm, *, preselect: bool) -> dict:
     chosen = form.host_attribute.data if form.host_attribute.data in codes else ""
     preview = rows = None
     if chosen:
-        preview = state().host.attribute_preview(chosen, PREVIEW_SIZE)
+        preview = plugin_state().host.attribute_preview(chosen, PREVIEW_SIZE)
         if preview is not None:
             rows = [
                 (name, value, *product_ids.check(id_type, value))
@@ -49,7 +49,7 @@ def _mapping_context(form: MappingForm, *, preselect: bool) -> dict:
 def add_store():
     first_store = stores.count() == 0
     if request.method == "GET" and first_store and request.args.get("step") != "form":
-        admin = state().host.admin_id()
+        admin = plugin_state().host.admin_id()
         return dialog("asc/_presetup.html", _("Pre-setup tasks"),
                       tasks=setup_tasks.TASKS, done=setup_tasks.done_keys(admin))
 

@@ -10,7 +10,7 @@ from ..i18n import _
 from ..models import Offer, SyncState
 from ..services import offers as offers_service
 from ..services import sync
-from ..state import state
+from ..state import plugin_state
 from .lookup import store_or_404
 from .panels import Panel
 from .urls import rule
@@ -20,8 +20,8 @@ REFUSED_SHOWN = 5
 
 
 def panel_context(store) -> dict:
-    record = state().session.get(SyncState, store.id)
-    refused = list(state().session.scalars(sa.select(Offer).where(
+    record = plugin_state().session.get(SyncState, store.id)
+    refused = list(plugin_state().session.scalars(sa.select(Offer).where(
         Offer.store_id == store.id, sync.is_live(), Offer.issues.is_not(None),
         Offer.sent_at.is_not(None)).order_by(Offer.sku).limit(REFUSED_SHOWN))) \
         if record is not None and record.refused else []
@@ -53,7 +53,7 @@ def sync_now(store_id: int):
     try:
         result = sync.run(store.id)
     except Exception:  # noqa: BLE001 - logged by the service; the page stays up
-        state().session.rollback()
+        plugin_state().session.rollback()
         result = sync.RunResult("failed")
     store = store_or_404(store_id)
     if result.outcome == "busy":
