@@ -57,7 +57,7 @@ from ..models import (
 from ..persistence import savepoint
 from ..state import plugin_state
 from . import activity, leases, product_ids, rate_limit, rules, tokens
-from .runner import Outcome, close_job, held_job, run_job_row
+from .runner import RunOutcome, close_job, held_job, run_job_row
 
 #: Every status, in the order the preview lists them.
 STATUSES = tuple(ItemStatus)
@@ -196,7 +196,7 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     holds it, or it is over) or "lost" (taken over)."""
     owner = owner or leases.worker_name()
     if not take_lease(job_id, owner):
-        return Outcome.BUSY
+        return RunOutcome.BUSY
     return run_job_row(MatchJob, job_id, owner, steps_for=_Runner,
                        end=lambda _steps, outcome, failure: _end(job_id, owner, outcome, failure),
                        on_progress=on_progress, progress_first=True,
@@ -204,11 +204,11 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
                        what=f"Catalog matching job {job_id}")
 
 
-def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
+def _end(job_id: int, owner: str, outcome: RunOutcome, failure: Failure | None) -> str:
     session = plugin_state().session
     job = held_job(MatchJob, job_id, owner, outcome)
     if job is None:
-        return Outcome.LOST
+        return RunOutcome.LOST
     store = session.get(Store, job.store_id)
     counts = status_counts(store)
     paused = isinstance(failure, AmazonUnavailable)  # transient: resumable where it stopped

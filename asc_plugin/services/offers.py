@@ -50,7 +50,7 @@ from ..models import (
 )
 from ..state import plugin_state
 from . import activity, leases, listing_settings
-from .runner import Outcome, close_job, held_job, run_job_row
+from .runner import RunOutcome, close_job, held_job, run_job_row
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     """Run the job to its end here (in an app context): "done", "failed", "busy" or "lost"."""
     owner = owner or leases.worker_name()
     if not take_lease(job_id, owner):
-        return Outcome.BUSY
+        return RunOutcome.BUSY
     from .offer_runs import Runner  # lazy: it loads the Amazon clients (requests)
 
     return run_job_row(OfferJob, job_id, owner, steps_for=Runner,
@@ -145,11 +145,11 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
                        what=f"Offer job {job_id}")
 
 
-def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
+def _end(job_id: int, owner: str, outcome: RunOutcome, failure: Failure | None) -> str:
     session = plugin_state().session
     job = held_job(OfferJob, job_id, owner, outcome)
     if job is None:
-        return Outcome.LOST
+        return RunOutcome.LOST
     store = session.get(Store, job.store_id)
     close_job(job, JobStatus.FAILED if failure else JobStatus.DONE, failure)
     admin = job.requested_by or "system"
