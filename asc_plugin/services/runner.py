@@ -64,12 +64,16 @@ def step_until_done(step: Callable[[], bool], row: Any, owner: str,
             return
 
 
-def run_job_row(model: Any, job_id: int, owner: str, *, steps_for: Callable[[Any, Any], Any],
-                end: Callable[[Any, RunOutcome, Failure | None], str],
+def run_job_row(model: Any, job_id: int, owner: str, *,
+                take_lease: Callable[[int, str], bool], steps_for: Callable[[Any, Any], Any],
+                end: Callable[[Any, Any, Failure | None], str],
                 on_progress: Callable[[Any], None] | None, internal_error: str, what: str,
                 progress_first: bool = False) -> str:
-    """A run kept in a job row (a match or an offers run), claimed by ``owner``: its steps
-    (``steps_for(store, job).step()``) until done, then ``end(steps, outcome, failure)``."""
+    """A run kept in a job row (a match or an offers run): claimed for ``owner`` (else
+    ``busy``), its steps (``steps_for(store, job).step()``) until done, then
+    ``end(steps, job, failure)`` while this worker still holds the job (else ``lost``)."""
+    if not take_lease(job_id, owner):
+        return RunOutcome.BUSY
     session = plugin_state().session
     job = session.get(model, job_id, populate_existing=True)
     store = session.get(Store, job.store_id)
@@ -77,8 +81,12 @@ def run_job_row(model: Any, job_id: int, owner: str, *, steps_for: Callable[[Any
     if progress_first and on_progress is not None:
         on_progress(job)
     progressed = None if on_progress is None else lambda: on_progress(job)
-    return run_job(lambda: step_until_done(steps.step, job, owner, progressed),
-                   lambda outcome, failure: end(steps, outcome, failure),
+
+    def finish(outcome: RunOutcome, failure: Failure | None) -> str:
+        held = held_job(model, job_id, owner, outcome)
+        return RunOutcome.LOST if held is None else end(steps, held, failure)
+
+    return run_job(lambda: step_until_done(steps.step, job, owner, progressed), finish,
                    internal_error=internal_error, what=what)
 
 
