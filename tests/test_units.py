@@ -239,8 +239,8 @@ def test_every_activity_event_has_a_message_and_every_message_an_event():
 def test_stored_states_are_their_plain_values():
     """Enum members go to the database and to templates as the strings they always were."""
     from asc_plugin.models import ItemStatus, JobStatus
-    from asc_plugin.services.runner import Outcome
+    from asc_plugin.services.runner import RunOutcome
 
     assert JobStatus.PAUSED == "paused" and f"{JobStatus.PAUSED}" == "paused"
-    assert str(ItemStatus.NO_MATCH) == "no_match" and json.dumps([Outcome.LOST]) == '["lost"]'
+    assert str(ItemStatus.NO_MATCH) == "no_match" and json.dumps([RunOutcome.LOST]) == '["lost"]'
     assert {"matched": 1}[ItemStatus.MATCHED] == 1

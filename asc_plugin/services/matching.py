@@ -57,7 +57,7 @@ from ..models import (
 from ..persistence import rowcount, savepoint
 from ..state import current_app_object, plugin_state
 from . import activity, leases, product_ids, rate_limit, rules, tokens
-from .runner import Outcome, close_job, held_job, run_job_row
+from .runner import close_job, run_job_row
 
 #: Every status, in the order the preview lists them.
 STATUSES = tuple(ItemStatus)
@@ -194,21 +194,14 @@ def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None =
     """Run the job to its end in this process (inside an app context). Returns "done",
     "failed", "paused" (Amazon kept failing for a while: resumable), "busy" (another worker
     holds it, or it is over) or "lost" (taken over)."""
-    owner = owner or leases.worker_name()
-    if not take_lease(job_id, owner):
-        return Outcome.BUSY
-    return run_job_row(MatchJob, job_id, owner, steps_for=_Runner,
-                       end=lambda _steps, outcome, failure: _end(job_id, owner, outcome, failure),
-                       on_progress=on_progress, progress_first=True,
-                       internal_error="match_internal_error",
+    return run_job_row(MatchJob, job_id, owner or leases.worker_name(), take_lease=take_lease,
+                       steps_for=_Runner, end=_end, on_progress=on_progress,
+                       progress_first=True, internal_error="match_internal_error",
                        what=f"Catalog matching job {job_id}")
 
 
-def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
+def _end(_steps: _Runner, job: MatchJob, failure: Failure | None) -> str:
     session = plugin_state().session
-    job = held_job(MatchJob, job_id, owner, outcome)
-    if job is None:
-        return Outcome.LOST
     store = session.get_one(Store, job.store_id)
     counts = status_counts(store)
     paused = isinstance(failure, AmazonUnavailable)  # transient: resumable where it stopped

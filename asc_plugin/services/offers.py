@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -50,7 +51,7 @@ from ..models import (
 )
 from ..state import plugin_state
 from . import activity, leases, listing_settings
-from .runner import Outcome, close_job, held_job, run_job_row
+from .runner import close_job, run_job_row
 
 log = logging.getLogger(__name__)
 
@@ -136,23 +137,16 @@ def take_lease(job_id: int, owner: str) -> bool:
 
 def run(job_id: int, *, owner: str | None = None, on_progress: Progress | None = None) -> str:
     """Run the job to its end here (in an app context): "done", "failed", "busy" or "lost"."""
-    owner = owner or leases.worker_name()
-    if not take_lease(job_id, owner):
-        return Outcome.BUSY
     from .offer_runs import Runner  # lazy: it loads the Amazon clients (requests)
 
-    return run_job_row(OfferJob, job_id, owner, steps_for=Runner,
-                       end=lambda steps, outcome, failure: _end(job_id, owner, outcome,
-                                                                failure or steps.failure),
-                       on_progress=on_progress, internal_error="offers_internal_error",
-                       what=f"Offer job {job_id}")
+    return run_job_row(OfferJob, job_id, owner or leases.worker_name(), take_lease=take_lease,
+                       steps_for=Runner, end=_end, on_progress=on_progress,
+                       internal_error="offers_internal_error", what=f"Offer job {job_id}")
 
 
-def _end(job_id: int, owner: str, outcome: Outcome, failure: Failure | None) -> str:
+def _end(steps: Any, job: OfferJob, failure: Failure | None) -> str:
+    failure = failure or steps.failure  # why the steps stopped the run themselves, if they did
     session = plugin_state().session
-    job = held_job(OfferJob, job_id, owner, outcome)
-    if job is None:
-        return Outcome.LOST
     store = session.get_one(Store, job.store_id)
     close_job(job, JobStatus.FAILED if failure else JobStatus.DONE, failure)
     admin = job.requested_by or "system"

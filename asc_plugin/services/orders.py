@@ -42,7 +42,7 @@ from ..persistence import savepoint
 from ..state import current_app_object, plugin_state
 from . import activity, leases, rate_limit, tokens
 from .paging import Paged
-from .runner import Lost, Outcome, commit_step, run_job
+from .runner import Lost, RunOutcome, commit_step, run_job
 
 #: Amazon statuses an order is imported in (out of Pending: payment verified).
 IMPORTABLE = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
@@ -59,8 +59,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunResult:
-    #: paused: a rate wait too long (see :class:`~asc_plugin.services.runner.Outcome`)
-    outcome: str  # an Outcome
+    #: paused: a rate wait too long (see :class:`~asc_plugin.services.runner.RunOutcome`)
+    outcome: str  # a RunOutcome
     counts: Counter = field(default_factory=Counter)
     failure: Failure | None = None
     requests: int = 0
@@ -120,12 +120,12 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None,
     session = plugin_state().session
     store = session.get(Store, store_id)
     if store is None or not store.is_connected:
-        return RunResult(Outcome.NOT_CONNECTED)
+        return RunResult(RunOutcome.NOT_CONNECTED)
     if not supports_orders():
-        return RunResult(Outcome.UNSUPPORTED)
+        return RunResult(RunOutcome.UNSUPPORTED)
     owner = owner or leases.worker_name()
     if not take_lease(store, owner):
-        return RunResult(Outcome.BUSY)
+        return RunResult(RunOutcome.BUSY)
     runner = _Runner(store, owner, on_progress)
     if max_wait is not None:
         runner.max_wait = max_wait
@@ -164,7 +164,7 @@ class _Runner:
         if self.on_progress is not None:
             self.on_progress(self.counts)
 
-    def go(self) -> Outcome:
+    def go(self) -> RunOutcome:
         record = self.record
         if record.window_after is None:  # a new window (else: resume the one under way)
             overlap = timedelta(seconds=float(current_app.config["ASC_ORDERS_OVERLAP_SECONDS"]))
@@ -180,7 +180,7 @@ class _Runner:
             page = self.search(leases.aware(window_after), record.page_token)
             if page is None:
                 self.commit()
-                return Outcome.PAUSED
+                return RunOutcome.PAUSED
             record = self.record
             if record.window_before is None:
                 record.window_before = page.last_updated_before or clock.now()
@@ -197,7 +197,7 @@ class _Runner:
         record.window_after = record.window_before = record.page_token = None
         record.last_success_at = clock.now()
         self.commit()
-        return Outcome.DONE
+        return RunOutcome.DONE
 
     def search(self, after: datetime, token: str | None):
         from ..amazon import orders as api  # lazy: the Amazon clients load requests
@@ -278,12 +278,12 @@ class _Runner:
             return
         self.counts[import_into_host(self.store, row, order, self.signals)] += 1
 
-    def end(self, outcome: Outcome, failure: Failure | None) -> RunResult:
+    def end(self, outcome: RunOutcome, failure: Failure | None) -> RunResult:
         session = self.session
         session.rollback()
         record = session.get(OrderImport, self.store.id, populate_existing=True)
         if record is None or record.lease_owner != self.owner:
-            return RunResult(Outcome.LOST, self.counts, failure, self.requests)
+            return RunResult(RunOutcome.LOST, self.counts, failure, self.requests)
         record.lease_owner = record.lease_expires_at = None
         record.last_run_at = clock.now()
         record.error_code = failure.code if failure else None

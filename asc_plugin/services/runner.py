@@ -10,14 +10,13 @@ exception (recorded as the operator's, logged with its traceback, and raised aga
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .. import clock
 from ..errors import Failure, OperatorActionRequired
-from ..models import JobStatus, Store
+from ..models import JobStatus, Store, StrEnum
 from ..state import plugin_state
 from . import leases
 
@@ -26,7 +25,7 @@ log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 
 
-class Outcome(enum.StrEnum):
+class RunOutcome(StrEnum):
     """How a call to a run ended (what ``run()`` returns, or its result's ``outcome``)."""
 
     DONE = "done"
@@ -65,12 +64,16 @@ def step_until_done(step: Callable[[], bool], row: Any, owner: str,
             return
 
 
-def run_job_row(model: Any, job_id: int, owner: str, *, steps_for: Callable[[Any, Any], Any],
-                end: Callable[[Any, Outcome, Failure | None], str],
+def run_job_row(model: Any, job_id: int, owner: str, *,
+                take_lease: Callable[[int, str], bool], steps_for: Callable[[Any, Any], Any],
+                end: Callable[[Any, Any, Failure | None], str],
                 on_progress: Callable[[Any], None] | None, internal_error: str, what: str,
                 progress_first: bool = False) -> str:
-    """A run kept in a job row (a match or an offers run), claimed by ``owner``: its steps
-    (``steps_for(store, job).step()``) until done, then ``end(steps, outcome, failure)``."""
+    """A run kept in a job row (a match or an offers run): claimed for ``owner`` (else
+    ``busy``), its steps (``steps_for(store, job).step()``) until done, then
+    ``end(steps, job, failure)`` while this worker still holds the job (else ``lost``)."""
+    if not take_lease(job_id, owner):
+        return RunOutcome.BUSY
     session = plugin_state().session
     job = session.get_one(model, job_id, populate_existing=True)
     store = session.get_one(Store, job.store_id)
@@ -78,16 +81,20 @@ def run_job_row(model: Any, job_id: int, owner: str, *, steps_for: Callable[[Any
     if progress_first and on_progress is not None:
         on_progress(job)
     progressed = None if on_progress is None else lambda: on_progress(job)
-    return run_job(lambda: step_until_done(steps.step, job, owner, progressed),
-                   lambda outcome, failure: end(steps, outcome, failure),
+
+    def finish(outcome: RunOutcome, failure: Failure | None) -> str:
+        held = held_job(model, job_id, owner, outcome)
+        return RunOutcome.LOST if held is None else end(steps, held, failure)
+
+    return run_job(lambda: step_until_done(steps.step, job, owner, progressed), finish,
                    internal_error=internal_error, what=what)
 
 
-def held_job(model: Any, job_id: int, owner: str, outcome: Outcome) -> Any:
+def held_job(model: Any, job_id: int, owner: str, outcome: RunOutcome) -> Any:
     """The job row a run ends, or None when this worker no longer holds it (taken over, or
     already over)."""
     job = plugin_state().session.get(model, job_id, populate_existing=True)
-    if outcome is Outcome.LOST or job is None or job.lease_owner != owner or \
+    if outcome is RunOutcome.LOST or job is None or job.lease_owner != owner or \
             job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return None
     return job
@@ -101,8 +108,8 @@ def close_job(job: Any, status: JobStatus, failure: Failure | None) -> None:
     job.lease_owner = job.lease_expires_at = None
 
 
-def run_job(work: Callable[[], Outcome | None],
-            end: Callable[[Outcome, Failure | None], Result], *,
+def run_job(work: Callable[[], RunOutcome | None],
+            end: Callable[[RunOutcome, Failure | None], Result], *,
             internal_error: str, what: str) -> Result:
     """Do a claimed run's ``work`` and ``end`` it once, whatever happens.
 
@@ -113,15 +120,15 @@ def run_job(work: Callable[[], Outcome | None],
     the database gone), and is raised again."""
     session = plugin_state().session
     try:
-        outcome = work() or Outcome.DONE
+        outcome = work() or RunOutcome.DONE
     except Lost:
-        return end(Outcome.LOST, None)
+        return end(RunOutcome.LOST, None)
     except Failure as failure:
         session.rollback()
-        return end(Outcome.FAILED, failure)
+        return end(RunOutcome.FAILED, failure)
     except Exception:
         session.rollback()
         log.exception("%s stopped on an unexpected error", what)
-        end(Outcome.FAILED, OperatorActionRequired(internal_error))
+        end(RunOutcome.FAILED, OperatorActionRequired(internal_error))
         raise
     return end(outcome, None)

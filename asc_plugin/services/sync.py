@@ -50,7 +50,7 @@ from ..persistence import rowcount
 from ..state import plugin_state
 from . import activity, leases, listing_settings, orders
 from .offers import ON_AMAZON
-from .runner import Outcome, commit_step, run_job
+from .runner import RunOutcome, commit_step, run_job
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ BATCH = 200
 
 @dataclass
 class RunResult:
-    outcome: str  # an Outcome
+    outcome: str  # a RunOutcome
     sent: int = 0
     refused: int = 0
     unchanged: int = 0
@@ -162,10 +162,10 @@ def run(store_id: int, *, owner: str | None = None, on_progress=None) -> RunResu
     session = plugin_state().session
     store = session.get(Store, store_id)
     if store is None or not store.is_connected:
-        return RunResult(Outcome.NOT_CONNECTED)
+        return RunResult(RunOutcome.NOT_CONNECTED)
     owner = owner or leases.worker_name()
     if not take_lease(store, owner):
-        return RunResult(Outcome.BUSY)
+        return RunResult(RunOutcome.BUSY)
     runner = _Runner(store, owner, on_progress)
     return run_job(runner.go, runner.end, internal_error="sync_internal_error",
                    what=f"Price and quantity sync of store {store_id}")
@@ -177,7 +177,7 @@ class _Runner:
 
         self.store, self.owner, self.on_progress = store, owner, on_progress
         self.session = plugin_state().session
-        self.result = RunResult(Outcome.DONE)
+        self.result = RunResult(RunOutcome.DONE)
         self.settings = listing_settings.of(store)
         self.amazon = SellerCalls(store)
 
@@ -465,12 +465,12 @@ class _Runner:
                 return result
 
     # end ---------------------------------------------------------------------------------------
-    def end(self, outcome: Outcome, failure: Failure | None) -> RunResult:
+    def end(self, outcome: RunOutcome, failure: Failure | None) -> RunResult:
         session, result = self.session, self.result
         session.rollback()
         record = session.get(SyncState, self.store.id, populate_existing=True)
-        if outcome is Outcome.LOST or record is None or record.lease_owner != self.owner:
-            result.outcome = Outcome.LOST
+        if outcome is RunOutcome.LOST or record is None or record.lease_owner != self.owner:
+            result.outcome = RunOutcome.LOST
             return result
         record.lease_owner = record.lease_expires_at = None
         record.last_run_at = clock.now()
@@ -478,7 +478,7 @@ class _Runner:
         record.refused = result.refused
         store = session.get_one(Store, self.store.id)
         if failure is not None:
-            result.outcome, result.failure = Outcome.FAILED, failure
+            result.outcome, result.failure = RunOutcome.FAILED, failure
             activity.record(store, ActivityEvent.SYNC_FAILED, ActivityOutcome.FAILURE,
                             params=activity.failure_params(failure), admin="system")
         else:
