@@ -15,14 +15,7 @@ from urllib.parse import unquote
 from flask import Response, request
 from werkzeug.datastructures import Headers
 
-from .params import query_int
-
-__all__ = [
-    "After", "HtmxDetails", "SwapStyle", "client_redirect", "details", "events", "is_boosted",
-    "is_htmx",
-    "location", "push_url", "query_int", "refresh", "replace_url", "reselect", "reswap",
-    "retarget", "trigger", "vary_on_htmx", "wants_fragment",
-]
+from .params import query_int as query_int  # the views read numbers through this module too
 
 _R = TypeVar("_R", bound=Response)
 
