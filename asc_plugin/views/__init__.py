@@ -16,8 +16,9 @@ from ..i18n import _
 from ..services import activity_messages
 from ..services.binding import ensure_session_binding
 from ..state import plugin_state
-from . import markup
+from . import assets, connect, home, listing, markup, offers, orders, rules, stores, sync
 from .banners import banner, split_category
+from .connect import signed_out_arrival
 from .layout import page
 from .lookup import StoreNotFound
 
@@ -45,8 +46,6 @@ def create_blueprint() -> Blueprint:
     def guard():
         host = plugin_state().host
         if not host.can_access():
-            from .connect import signed_out_arrival
-
             return signed_out_arrival() or _unauthorized(host)
         limit = current_app.config["ASC_MAX_REQUEST_BYTES"]
         if (request.content_length or 0) > limit:  # a host hook may have read the body already
@@ -120,8 +119,6 @@ def create_blueprint() -> Blueprint:
     @bp.errorhandler(CSRFError)
     def csrf_error(_error):
         return _csrf_refused()
-
-    from . import assets, connect, home, listing, offers, orders, rules, stores, sync
 
     for screen in (assets, home, stores, connect, rules, listing, offers, orders, sync):
         screen.register(bp)

@@ -8,6 +8,8 @@ bar polls while a job is under way and survives reloads, since the job lives in 
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import abort, make_response, render_template, request
 
 from .. import jobs
@@ -18,6 +20,7 @@ from ..persistence import commit
 from ..presenters import present_one
 from ..safe_redirect import safe_next
 from ..services import matching
+from ..services.product_ids import LABELS
 from ..state import plugin_state
 from .banners import answer, banner
 from .layout import page_or_fragment
@@ -66,8 +69,6 @@ def progress_helpers() -> dict:
 
 
 def _id_label(store: Store) -> str:
-    from ..services.product_ids import LABELS
-
     return _(LABELS[store.mapping.amazon_id_type]) if store.mapping else _("Product ID")
 
 
@@ -178,8 +179,6 @@ def _back_to_listing(store: Store) -> str:
 def _filters_of(back: str) -> Results:
     """The status filter and search of the preview a choice was made on (its ``back`` URL), for
     the count links swapped with the row."""
-    from urllib.parse import parse_qs, urlsplit
-
     first = {name: values[0] for name, values in parse_qs(urlsplit(back).query).items()}
     return Results([], status_of(first.get("status"), matching.STATUSES),
                    search_text(first.get("q")), 1, 1, 0)

@@ -15,6 +15,7 @@ from babel.numbers import format_currency
 from flask import abort, make_response, redirect, render_template, request
 
 from .. import jobs
+from ..errors import MESSAGES, Failure
 from ..htmx import trigger
 from ..i18n import _, current_locale
 from ..models import ListingItem, ListingSettings, Offer, Store
@@ -175,8 +176,6 @@ def progress_context(store: Store) -> dict:
 
 
 def _failure_message(code: str | None) -> str:
-    from ..errors import MESSAGES, Failure
-
     return Failure(code).message if code in MESSAGES else _("an unknown error.")
 
 
