@@ -13,6 +13,15 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from .. import clock, csrf, dates, i18n, paths
 from ..htmx import client_redirect, is_boosted, is_htmx, refresh, reswap, vary_on_htmx
 from ..i18n import _
+from ..models import (
+    ItemStatus,
+    JobStatus,
+    MatchPhase,
+    OfferKind,
+    OfferPending,
+    OfferStatus,
+    OrderStatus,
+)
 from ..services import activity_messages
 from ..services.binding import ensure_session_binding
 from ..state import plugin_state
@@ -25,6 +34,9 @@ from .lookup import StoreNotFound
 #: Which entry of the plugin's sub-navigation a page belongs to (the rest belong to the stores).
 SECTIONS = {"asc.learning": "learning", "asc.attributes": "attributes",
             "asc.activity": "activity"}
+#: The named states templates compare with (``item.status == ItemStatus.MATCHED``).
+STATES = {state.__name__: state for state in (
+    ItemStatus, JobStatus, MatchPhase, OfferKind, OfferPending, OfferStatus, OrderStatus)}
 
 
 def create_blueprint() -> Blueprint:
@@ -103,6 +115,7 @@ def create_blueprint() -> Blueprint:
             "asc_banner_category": split_category,
             "asc_section": SECTIONS.get(request.endpoint or "", "home"),
             "asc_activity": activity_messages,  # text(entry), actor(entry), details(entry)
+            **STATES,
         }
 
     @bp.errorhandler(404)
