@@ -23,7 +23,7 @@ from .models import metadata
 from .services.offers import after_match
 from .services.sync import on_order, on_product_changed
 from .state import EXTENSION_KEY, AscState, Cipher
-from .views import create_blueprint
+from .views.blueprint import create_blueprint
 
 
 class AmazonSalesChannel:
