@@ -41,6 +41,8 @@ from .host import (
     UnknownSku,
     Website,
 )
+from .services.sync import product_changed as _mark_changed
+from .services.tokens import access_token as _access_token
 
 __version__ = "0.1.0"
 
@@ -57,18 +59,14 @@ def access_token(store_id: int) -> str:
     or no key opens the stored token: :class:`KeyMismatch`, :class:`SettingsMissing`) or
     :class:`AmazonUnavailable` (try later).
     """
-    from .services.tokens import access_token as token  # loaded on first use: mounting stays light
-
-    return token(store_id)
+    return _access_token(store_id)
 
 
 def product_changed(website_id: str, product_ids: Iterable[str]) -> int:
     """Tell the plugin that these products' price, stock, attributes or status changed (in an
     app context, inside the transaction that changed them): the next price and quantity sync
     sends Amazon what that makes of them. Returns the offers marked."""
-    from .services.sync import product_changed as mark
-
-    return mark(website_id, product_ids)
+    return _mark_changed(website_id, product_ids)
 
 
 __all__ = [

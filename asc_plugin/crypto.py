@@ -13,7 +13,7 @@ import logging
 import os
 from typing import TYPE_CHECKING
 
-from .errors import ConfigurationError, KeyMismatch
+from .errors import ConfigurationError, KeyMismatch, SettingsMissing
 
 if TYPE_CHECKING:
     from cryptography.fernet import MultiFernet
@@ -64,6 +64,7 @@ class TokenCipher:
     @property
     def fernet(self) -> MultiFernet:
         if self._fernet is None:
+            # kept off the mount path: cryptography (~9 MB) loads with the first token
             from cryptography.fernet import Fernet, MultiFernet
 
             self._fernet = MultiFernet([Fernet(k) for k in self._keys])
@@ -74,7 +75,7 @@ class TokenCipher:
 
     def decrypt(self, ciphertext: str) -> str:
         """Raises :class:`KeyMismatch` when no configured key opens it."""
-        from cryptography.fernet import InvalidToken
+        from cryptography.fernet import InvalidToken  # kept off the mount path: cryptography
 
         try:
             return self.fernet.decrypt(ciphertext.encode()).decode()
@@ -83,7 +84,7 @@ class TokenCipher:
 
     def rotate(self, ciphertext: str) -> str:
         """Re-encrypt under the newest key (KeyMismatch when no configured key opens it)."""
-        from cryptography.fernet import InvalidToken
+        from cryptography.fernet import InvalidToken  # kept off the mount path: cryptography
 
         try:
             return self.fernet.rotate(ciphertext.encode()).decode()
@@ -95,8 +96,6 @@ class MissingKeys:
     """The cipher while ASC_ENCRYPTION_KEYS is not set: the host runs, token use refuses."""
 
     def _refuse(self, *_args):
-        from .errors import SettingsMissing
-
         raise SettingsMissing(["ASC_ENCRYPTION_KEYS"])
 
     encrypt = decrypt = rotate = _refuse

@@ -23,7 +23,7 @@ def current_timezone() -> tzinfo:
         if cached is not None:
             return cached
         if "babel" in current_app.extensions:
-            from flask_babel import get_timezone
+            from flask_babel import get_timezone  # optional: Flask-Babel
 
             zone = get_timezone() or timezone.utc
         else:

@@ -8,18 +8,22 @@ and imports neither the sandbox nor the heavy client libraries (those load on fi
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, request, url_for
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
 from . import config as asc_config
-from . import readiness
+from . import logs, readiness, signals
+from .cli import asc_cli
 from .crypto import MissingKeys, TokenCipher
 from .errors import ConfigurationError
 from .host import BaseHost, Host, NavEntry
+from .i18n import _
+from .models import metadata
+from .services.offers import after_match
+from .services.sync import on_order, on_product_changed
 from .state import EXTENSION_KEY, AscState, Cipher
+from .views.blueprint import create_blueprint
 
 
 class AmazonSalesChannel:
@@ -67,51 +71,22 @@ class AmazonSalesChannel:
         app.extensions[EXTENSION_KEY] = AscState(
             db=db, host=host or self.host or BaseHost(), cipher=cipher)
 
-        from .cli import asc_cli
-        from .views import create_blueprint
-
         app.register_blueprint(
             create_blueprint(), url_prefix=app.config["ASC_URL_PREFIX"].rstrip("/") or None)
         app.cli.add_command(asc_cli)
         app.context_processor(_nav_context)
-        from . import signals
-
-        signals.catalog_matched.connect(_after_match)  # automatic publishing
+        signals.catalog_matched.connect(after_match)  # automatic publishing
         # What changed in the shop reaches Amazon with the next price and quantity sync.
-        signals.product_changed.connect(_product_changed)
-        signals.order_imported.connect(_order_moved_stock)
-        signals.order_cancelled.connect(_order_moved_stock)
+        signals.product_changed.connect(on_product_changed)
+        signals.order_imported.connect(on_order)
+        signals.order_cancelled.connect(on_order)
         if app.config["ASC_REDACT_ACCESS_LOGS"]:
-            from . import logs
-
             logs.install()
 
     @staticmethod
     def metadata() -> MetaData:
         """The plugin's SQLAlchemy metadata (its own tables, for tooling)."""
-        from .models import metadata
-
         return metadata
-
-
-def _after_match(sender: Flask, **kwargs: Any) -> None:
-    """A finished catalog match may start a publish (imported only then: mounting stays
-    light)."""
-    from .services.offers import after_match
-
-    after_match(sender, **kwargs)
-
-
-def _product_changed(sender: Flask, **kwargs: Any) -> None:
-    from .services.sync import on_product_changed
-
-    on_product_changed(sender, **kwargs)
-
-
-def _order_moved_stock(sender: Flask, **kwargs: Any) -> None:
-    from .services.sync import on_order
-
-    on_order(sender, **kwargs)
 
 
 def _check_config(app: Flask) -> None:
@@ -123,8 +98,6 @@ def _check_config(app: Flask) -> None:
 
 def _nav_context() -> dict[str, NavEntry]:
     """Gives host templates ``asc_nav_entry`` to place in their sidebar."""
-    from .i18n import _
-
     try:
         url = url_for("asc.home")
     except RuntimeError:

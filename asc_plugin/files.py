@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 
@@ -47,8 +49,6 @@ def write_private(path: str | os.PathLike, text: str) -> None:
 
 def sqlite_path(url: str) -> str | None:
     """The file of a ``sqlite:///…`` database URL; None for memory or another database."""
-    from sqlalchemy.engine import make_url
-
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None

@@ -32,7 +32,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from . import csrf, i18n, marketplaces, params
 from .i18n import _, _l
 from .models import ProductIdType
-from .services import rules
+from .services import rules, stores
 from .services.product_ids import LABELS
 from .state import plugin_state
 
@@ -189,8 +189,6 @@ class AddStoreForm(StoreSettingsForm, MappingForm):
             raise ValidationError(_("Choose the Amazon marketplace country."))
 
     def validate_name(self, field):
-        from .services import stores
-
         if field.data and not field.errors and (problem := stores.name_problem(field.data)):
             raise ValidationError(problem)
 

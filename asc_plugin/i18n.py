@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, cast
 from babel import Locale, UnknownLocaleError, support
 from babel.support import LazyProxy
 from flask import current_app, g, has_app_context, has_request_context, request
+from wtforms.i18n import get_builtin_gnu_translations
 
 if TYPE_CHECKING:
     from flask import Request
@@ -87,7 +88,7 @@ def current_locale() -> Locale:
         cached = g.get("_asc_locale")
         if cached is None:
             if "babel" in current_app.extensions:
-                from flask_babel import get_locale
+                from flask_babel import get_locale  # optional: Flask-Babel
 
                 cached = get_locale()
             else:
@@ -236,8 +237,6 @@ def bound():
 
 def wtforms_translations():
     """WTForms' own catalog for our locale, so its built-in messages match the page."""
-    from wtforms.i18n import get_builtin_gnu_translations
-
     catalog = current_catalog()
     translations = _wtforms_cache.get(catalog)
     if translations is None:

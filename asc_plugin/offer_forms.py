@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 
 from .forms import PluginForm
 from .i18n import _, _l
-from .services.listing_settings import MARKET_CURRENCY
+from .services.listing_settings import MARKET_CURRENCY, currency_of
 from .state import plugin_state
 
 CONDITION_LABELS = {
@@ -96,8 +96,6 @@ class OfferSettingsForm(PluginForm):
                                  SelectChoice("zero", _("Set its quantity to 0"))]
 
     def validate_currency(self, field):
-        from .services.listing_settings import currency_of
-
         wanted = currency_of(self.store)
         if field.data != wanted:
             raise ValidationError(_("This marketplace sells in %(wanted)s and prices are never "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from flask import request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 #: Plain ASCII digits, at most 10 of them (every id and page number fits a 32-bit int).
@@ -30,8 +31,6 @@ def parse_int(value, default=None, *, min: int = 0, max: int = INT_MAX):  # noqa
 
 def query_int(name: str, default=None, *, min: int = 0, max: int = INT_MAX):  # noqa: A002
     """The request's query (or form) value ``name`` as a bounded int, else ``default``."""
-    from flask import request
-
     return parse_int(request.values.get(name), default, min=min, max=max)
 
 

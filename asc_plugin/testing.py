@@ -45,13 +45,17 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
+from .jobs import run_match_job, run_offer_job
+from .models import JobStatus, MatchJob, OfferJob, Store
 from .sandbox import create_sandbox_app, sandbox_config_for
 from .sandbox.data import SandboxState
+from .state import plugin_state
 
 __all__ = [
     "SandboxSeller",
@@ -322,12 +326,6 @@ def run_match_jobs(app: Flask) -> list[str]:
     Start jobs as an admin would (POST the store's "Match with Amazon catalog"), then call
     this; each job runs in an app context of its own, as on a worker.
     """
-    import sqlalchemy as sa
-
-    from .jobs import run_match_job
-    from .models import JobStatus, MatchJob
-    from .state import plugin_state
-
     with app.app_context():
         ids = plugin_state().session.scalars(sa.select(MatchJob.id).where(
             MatchJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
@@ -342,12 +340,6 @@ def run_match_jobs(app: Flask) -> list[str]:
 def run_offer_jobs(app: Flask) -> list[str]:
     """Run every offers job under way (publish, dry run, status) to its end, here; as
     :func:`run_match_jobs`."""
-    import sqlalchemy as sa
-
-    from .jobs import run_offer_job
-    from .models import JobStatus, OfferJob
-    from .state import plugin_state
-
     with app.app_context():
         ids = plugin_state().session.scalars(sa.select(OfferJob.id).where(
             OfferJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
@@ -375,11 +367,6 @@ def add_store(client: FlaskClient, *, name: str = "Amazon Store USA", website_id
     ``Host.product_attributes()`` holding that id; ``prefix``: where the plugin is mounted (by
     default the app's ASC_URL_PREFIX).
     """
-    import sqlalchemy as sa
-
-    from .models import Store
-    from .state import plugin_state
-
     prefix = app_prefix(client) if prefix is None else prefix.rstrip("/")
     header, token = plugin_csrf(client, prefix)
     response = client.post(f"{prefix}/stores/new", headers={header: token}, data={

@@ -15,6 +15,9 @@ from urllib.parse import urlencode
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from flask import current_app
 
+from .. import __version__
+from ..state import current_app_object, plugin_state
+
 PROVIDER = "amazon"
 
 
@@ -66,8 +69,6 @@ def create_oauth_registry(app):
 
 def client(app=None) -> AmazonSellerCentralApp:
     """The Amazon client of this app, built on first use (Authlib and requests weigh ~9 MB)."""
-    from ..state import current_app_object, plugin_state
-
     lazy = plugin_state(app).lazy
     if "oauth" not in lazy:
         lazy["oauth"] = create_oauth_registry(app or current_app_object())
@@ -76,6 +77,4 @@ def client(app=None) -> AmazonSellerCentralApp:
 
 def user_agent(config) -> str:
     """The user-agent Amazon asks for: AppName/version (Language=Python), at most 500 chars."""
-    from .. import __version__
-
     return config["ASC_AMAZON_USER_AGENT"].format(version=__version__)[:500]

@@ -14,6 +14,13 @@ from datetime import datetime, timezone
 
 from werkzeug.serving import make_server
 
+from asc_plugin import jobs
+from asc_plugin.migrations import upgrade
+from asc_plugin.sandbox import create_sandbox_app, sandbox_config_for
+
+from . import catalog, create_app
+from .db import db
+
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Run the asc_plugin demo admin.")
@@ -21,11 +28,6 @@ def main(argv=None) -> None:
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--sandbox-port", type=int, default=5001)
     args = parser.parse_args(argv)
-
-    from asc_plugin import jobs
-    from asc_plugin.sandbox import create_sandbox_app, sandbox_config_for
-
-    from . import catalog, create_app
 
     use_sandbox = not os.environ.get("ASC_AMAZON_CLIENT_ID")
     sandbox_url = f"http://{args.host}:{args.sandbox_port}"
@@ -53,11 +55,7 @@ def main(argv=None) -> None:
         print(f" * Sandbox Seller Central on {sandbox_url} (sign in as seller@example.com / "
               "sandbox, 2FA code 123456)")
     with app.app_context():
-        from asc_plugin.migrations import upgrade
-
         upgrade()
-        from .db import db
-
         db.create_all()  # the demo shop's own tables (orders, stock, added products)
     _serve(app, args.host, args.port)
     print(f" * Demo admin on http://{args.host}:{args.port} (sign in as "

@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..state import plugin_state
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from flask import Flask
@@ -69,7 +71,7 @@ def _leaves_out_plugin_tables(hook: Callable[..., object]) -> bool:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    from alembic.config import Config
+    from alembic.config import Config  # kept off the mount path: Alembic
 
     config = Config()
     config.set_main_option("script_location", str(HERE))
@@ -78,15 +80,13 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _engine(engine: Engine | None) -> Engine:
-    from ..state import plugin_state
-
     return engine or plugin_state().db.engine
 
 
 def upgrade(revision: str = "head", engine: Engine | None = None) -> None:
     """Migrate the plugin's tables to ``revision`` (in an app context, on the host's engine
     unless ``engine`` is given); ``flask asc db upgrade`` does the same."""
-    from alembic import command
+    from alembic import command  # kept off the mount path: Alembic
 
     with _engine(engine).begin() as connection:
         command.upgrade(alembic_config(connection), revision)
@@ -94,7 +94,7 @@ def upgrade(revision: str = "head", engine: Engine | None = None) -> None:
 
 def downgrade(revision: str, engine: Engine | None = None) -> None:
     """Migrate the plugin's tables back to ``revision`` (``"base"``: none of them)."""
-    from alembic import command
+    from alembic import command  # kept off the mount path: Alembic
 
     with _engine(engine).begin() as connection:
         command.downgrade(alembic_config(connection), revision)
@@ -102,7 +102,7 @@ def downgrade(revision: str, engine: Engine | None = None) -> None:
 
 def current(engine: Engine | None = None) -> str | None:
     """The plugin's migration revision in the database (None before the first upgrade)."""
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import MigrationContext  # kept off the mount path: Alembic
 
     with _engine(engine).connect() as connection:
         context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})

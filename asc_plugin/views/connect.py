@@ -16,8 +16,10 @@ from ..presenters import attempt_banner, present, present_one, waiting_hint
 from ..services import attempts, authorizations, connection, stores
 from ..services.binding import session_binding
 from .banners import answer, banner
+from .home import renewal_notices
 from .layout import dialog, page
 from .lookup import store_or_404
+from .stores import render_dashboard
 from .urls import rule
 
 #: Where the waiting card and the dashboard's connection panel come from.
@@ -51,13 +53,9 @@ def _settled(store, fragment: str):
     answer: on the dashboard, the whole dashboard (its activity log and dates changed too); on
     the home page, the card, and the page's renewal notices and counts out of band."""
     if fragment == "panel":
-        from .stores import render_dashboard
-
         response = make_response(render_dashboard(store)[0])
         return reselect(reswap(retarget(response, "#asc-dashboard"), "outerHTML"),
                         "#asc-dashboard")
-    from .home import renewal_notices
-
     return make_response(
         render_template(FRAGMENTS["card"], card=present_one(store), waiting=None)
         + render_template("asc/_renewals.html", renewals=renewal_notices(), oob=True)

@@ -62,7 +62,7 @@ def _find_flask_admin_view():
     admins = current_app.extensions.get("admin") or []
     if not admins:
         return None
-    from ..contrib.flask_admin import AmazonSalesChannelView
+    from ..contrib.flask_admin import AmazonSalesChannelView  # optional: Flask-Admin
 
     for admin in admins:
         for view in getattr(admin, "_views", ()):

@@ -8,16 +8,19 @@ bar polls while a job is under way and survives reloads, since the job lives in 
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import abort, make_response, render_template, request
 
 from .. import jobs
 from ..htmx import trigger
 from ..i18n import _
-from ..models import ListingItem, Store
+from ..models import ItemStatus, JobStatus, ListingItem, MatchPhase, Store
 from ..persistence import commit
 from ..presenters import present_one
 from ..safe_redirect import safe_next
 from ..services import matching
+from ..services.product_ids import LABELS
 from ..state import plugin_state
 from .banners import answer, banner
 from .layout import page_or_fragment
@@ -30,19 +33,19 @@ from .urls import rule, store_urls
 LISTING_CHANGED = "asc:listing-changed"
 
 
-def status_info() -> dict[str, tuple[str, str]]:
+def status_info() -> dict[ItemStatus, tuple[str, str]]:
     """status -> (label, badge tone), in the preview's order."""
     return {
-        "matched": (_("Matched"), "success"),
-        "several": (_("Several matches"), "warning"),
-        "variation_parent": (_("Variation parent"), "warning"),
-        "no_match": (_("No match on Amazon"), "muted"),
-        "refused": (_("Refused by Amazon"), "error"),
-        "pending": (_("Not matched yet"), "info"),
-        "id_missing": (_("Product id missing"), "error"),
-        "id_invalid": (_("Product id invalid"), "error"),
-        "unsupported": (_("Id type not searchable"), "warning"),
-        "excluded": (_("Excluded by the rules"), "muted"),
+        ItemStatus.MATCHED: (_("Matched"), "success"),
+        ItemStatus.SEVERAL: (_("Several matches"), "warning"),
+        ItemStatus.VARIATION_PARENT: (_("Variation parent"), "warning"),
+        ItemStatus.NO_MATCH: (_("No match on Amazon"), "muted"),
+        ItemStatus.REFUSED: (_("Refused by Amazon"), "error"),
+        ItemStatus.PENDING: (_("Not matched yet"), "info"),
+        ItemStatus.ID_MISSING: (_("Product id missing"), "error"),
+        ItemStatus.ID_INVALID: (_("Product id invalid"), "error"),
+        ItemStatus.UNSUPPORTED: (_("Id type not searchable"), "warning"),
+        ItemStatus.EXCLUDED: (_("Excluded by the rules"), "muted"),
     }
 
 
@@ -66,8 +69,6 @@ def progress_helpers() -> dict:
 
 
 def _id_label(store: Store) -> str:
-    from ..services.product_ids import LABELS
-
     return _(LABELS[store.mapping.amazon_id_type]) if store.mapping else _("Product ID")
 
 
@@ -114,7 +115,7 @@ def match_status(store_id: int):
         "asc/_match_progress.html", store=store, urls=store_urls(store.id), job=job,
         **progress_helpers()))
     was = request.args.get("was")
-    if job is not None and was in ("evaluate", "match") and (
+    if job is not None and was in tuple(MatchPhase) and (
             job.status not in matching.ACTIVE or job.phase != was):
         trigger(response, LISTING_CHANGED)
         if job.status not in matching.ACTIVE:  # replaces "Matching … started" (same store key)
@@ -124,7 +125,7 @@ def match_status(store_id: int):
 
 def _run_ended(store: Store, job) -> tuple[str, str]:
     """(level, message) of the banner that says how the run the page watched ended."""
-    if job.status == "done":
+    if job.status == JobStatus.DONE:
         return "success", _("“%(name)s”: %(summary)s", name=store.name,
                             summary=matching.summary(matching.status_counts(store)))
     return "error", _("“%(name)s”: %(reason)s", name=store.name,
@@ -148,7 +149,7 @@ def choose(store_id: int, item_id: int):
         commit()
         message, level = _("%(sku)s is matched with ASIN %(asin)s.", sku=item.sku,
                            asin=asin), "success"
-        if item.status == "variation_parent":
+        if item.status == ItemStatus.VARIATION_PARENT:
             message, level = _("%(sku)s: ASIN %(asin)s is a variation parent; an offer needs "
                                "one of its children.", sku=item.sku, asin=asin), "warning"
     else:
@@ -178,8 +179,6 @@ def _back_to_listing(store: Store) -> str:
 def _filters_of(back: str) -> Results:
     """The status filter and search of the preview a choice was made on (its ``back`` URL), for
     the count links swapped with the row."""
-    from urllib.parse import parse_qs, urlsplit
-
     first = {name: values[0] for name, values in parse_qs(urlsplit(back).query).items()}
     return Results([], status_of(first.get("status"), matching.STATUSES),
                    search_text(first.get("q")), 1, 1, 0)

@@ -15,9 +15,10 @@ from babel.numbers import format_currency
 from flask import abort, make_response, redirect, render_template, request
 
 from .. import jobs
+from ..errors import MESSAGES, Failure
 from ..htmx import trigger
 from ..i18n import _, current_locale
-from ..models import ListingItem, ListingSettings, Offer, Store
+from ..models import ItemStatus, ListingItem, ListingSettings, Offer, OfferKind, OfferStatus, Store
 from ..offer_forms import OfferSettingsForm
 from ..persistence import commit
 from ..presenters import present_one
@@ -34,18 +35,18 @@ EXAMPLES = 3
 OFFERS_CHANGED = "asc:offers-changed"
 
 
-def status_info() -> dict[str, tuple[str, str]]:
+def status_info() -> dict[OfferStatus, tuple[str, str]]:
     """Amazon's statuses as the preview names them: status -> (label, badge tone)."""
     return {
-        "active": (_("Active"), "success"),
-        "submitted": (_("Submitted"), "info"),
-        "ready": (_("Ready to list"), "muted"),
-        "errors": (_("Has errors"), "error"),
-        "approval": (_("Needs approval"), "warning"),
-        "not_eligible": (_("Not eligible"), "error"),
-        "inactive": (_("Inactive"), "muted"),
-        "suppressed": (_("Suppressed"), "error"),
-        "ended": (_("Ended"), "muted"),
+        OfferStatus.ACTIVE: (_("Active"), "success"),
+        OfferStatus.SUBMITTED: (_("Submitted"), "info"),
+        OfferStatus.READY: (_("Ready to list"), "muted"),
+        OfferStatus.ERRORS: (_("Has errors"), "error"),
+        OfferStatus.APPROVAL: (_("Needs approval"), "warning"),
+        OfferStatus.NOT_ELIGIBLE: (_("Not eligible"), "error"),
+        OfferStatus.INACTIVE: (_("Inactive"), "muted"),
+        OfferStatus.SUPPRESSED: (_("Suppressed"), "error"),
+        OfferStatus.ENDED: (_("Ended"), "muted"),
     }
 
 
@@ -80,7 +81,7 @@ def examples(store: Store, settings: ListingSettings) -> list[Example]:
     host = plugin_state().host
     products = list(host.products(store.website_id, after=None, limit=200))
     matched = set(plugin_state().session.scalars(sa.select(ListingItem.product_id).where(
-        ListingItem.store_id == store.id, ListingItem.status == "matched",
+        ListingItem.store_id == store.id, ListingItem.status == ItemStatus.MATCHED,
         ListingItem.product_id.in_([str(p.id)[:64] for p in products])))) if products else set()
     chosen = [p for p in products if str(p.id)[:64] in matched][:EXAMPLES] or \
         products[:EXAMPLES]
@@ -175,8 +176,6 @@ def progress_context(store: Store) -> dict:
 
 
 def _failure_message(code: str | None) -> str:
-    from ..errors import MESSAGES, Failure
-
     return Failure(code).message if code in MESSAGES else _("an unknown error.")
 
 
@@ -188,23 +187,23 @@ def offers_page(store_id: int):
 
 def publish(store_id: int):
     store = store_or_404(store_id)
-    kind = request.form.get("kind", "publish")
-    kind = kind if kind in offers.KINDS else "publish"
+    asked = request.form.get("kind", OfferKind.PUBLISH)
+    kind = OfferKind(asked) if asked in offers.KINDS else OfferKind.PUBLISH
     if not store.is_connected:
         message, level = _("Connect “%(name)s” to Amazon before publishing offers.",
                            name=store.name), "error"
-    elif kind != "status" and listing_settings.of(store) is None:
+    elif kind != OfferKind.STATUS and listing_settings.of(store) is None:
         message, level = _("Save the listing settings of “%(name)s” before publishing.",
                            name=store.name), "error"
     else:
         job, created = offers.request_run(store, kind=kind,
                                           requested_by=plugin_state().host.admin_name())
         commit()
-        message, level = ({"publish": _("Publishing the offers of “%(name)s” to Amazon "
+        message, level = ({OfferKind.PUBLISH: _("Publishing the offers of “%(name)s” to Amazon "
                                         "started. You can leave this page.", name=store.name),
-                           "dry_run": _("Amazon is checking the offers of “%(name)s” "
+                           OfferKind.DRY_RUN: _("Amazon is checking the offers of “%(name)s” "
                                         "(nothing is published).", name=store.name),
-                           "status": _("Reading the offers of “%(name)s” back from Amazon.",
+                           OfferKind.STATUS: _("Reading the offers of “%(name)s” back from Amazon.",
                                        name=store.name)}[kind] if created else
                           _("An offers run of “%(name)s” is already under way.",
                             name=store.name), "info")
@@ -241,11 +240,11 @@ def end_offer(store_id: int, offer_id: int):
     offer = plugin_state().session.get(Offer, offer_id)
     if offer is None or offer.store_id != store.id:
         abort(404)
-    if offer.status == "ended":
+    if offer.status == OfferStatus.ENDED:
         message, level = _("The offer of %(sku)s has already ended.", sku=offer.sku), "info"
     else:
         offers.end_one(store, offer, admin=plugin_state().host.admin_name())
-        job, created = offers.request_run(store, kind="publish",
+        job, created = offers.request_run(store, kind=OfferKind.PUBLISH,
                                     requested_by=plugin_state().host.admin_name())
         commit()
         if created:
@@ -258,7 +257,7 @@ def end_offer(store_id: int, offer_id: int):
 def end_offers_of_inactive(store: Store) -> None:
     """A deactivated store's offers end: a publish run of an inactive store ends them all."""
     if store.is_connected and offers.has_live_offers(store):
-        job, created = offers.request_run(store, kind="publish",
+        job, created = offers.request_run(store, kind=OfferKind.PUBLISH,
                                           requested_by=plugin_state().host.admin_name())
         commit()
         if created:

@@ -11,9 +11,10 @@ from flask import abort
 from ..errors import Failure
 from ..htmx import query_int
 from ..i18n import _
-from ..models import AmazonOrder, OrderImport
+from ..models import AmazonOrder, OrderImport, OrderStatus
 from ..persistence import commit
 from ..services import orders
+from ..services.runner import RunOutcome
 from ..state import plugin_state
 from .lookup import store_or_404
 from .panels import Panel
@@ -23,11 +24,11 @@ log = logging.getLogger(__name__)
 PER_PAGE = 10
 
 
-def status_info() -> dict[str, tuple[str, str]]:
+def status_info() -> dict[OrderStatus, tuple[str, str]]:
     """Our status -> (label, badge tone)."""
-    return {"needs_attention": (_("Needs attention"), "error"),
-            "imported": (_("Imported"), "success"),
-            "cancelled": (_("Cancelled"), "muted")}
+    return {OrderStatus.NEEDS_ATTENTION: (_("Needs attention"), "error"),
+            OrderStatus.IMPORTED: (_("Imported"), "success"),
+            OrderStatus.CANCELLED: (_("Cancelled"), "muted")}
 
 
 def amazon_status_label(status: str) -> str:
@@ -74,7 +75,7 @@ def retry(store_id: int, order_id: int):
     row = plugin_state().session.get(AmazonOrder, order_id)
     if row is None or row.store_id != store.id:
         abort(404)
-    if row.status != "needs_attention":
+    if row.status != OrderStatus.NEEDS_ATTENTION:
         message, level = _("Amazon order %(order)s was already imported.",
                            order=row.amazon_order_id), "info"
     else:
@@ -84,10 +85,10 @@ def retry(store_id: int, order_id: int):
         except Failure as failure:
             plugin_state().session.rollback()
             outcome, message, level = None, failure.message, "error"
-        if outcome == "imported":
+        if outcome == OrderStatus.IMPORTED:
             message, level = _("Amazon order %(order)s was imported.",
                                order=row.amazon_order_id), "success"
-        elif outcome == "cancelled":
+        elif outcome == OrderStatus.CANCELLED:
             message, level = _("Amazon order %(order)s was cancelled on Amazon; nothing to "
                                "import.", order=row.amazon_order_id), "info"
         elif outcome is not None:
@@ -109,20 +110,20 @@ def import_now(store_id: int):
         result = orders.run(store.id, max_wait=0)
     except Exception:  # noqa: BLE001 - logged by the service; the page stays up
         plugin_state().session.rollback()
-        result = orders.RunResult("failed")
+        result = orders.RunResult(RunOutcome.FAILED)
     store = store_or_404(store_id)
-    if result.outcome == "busy":
+    if result.outcome == RunOutcome.BUSY:
         message, level = _("Orders of “%(name)s” are being imported right now.",
                            name=store.name), "info"
-    elif result.failure is not None or result.outcome == "failed":
+    elif result.failure is not None or result.outcome == RunOutcome.FAILED:
         message = result.failure.message if result.failure else _("an unknown error.")
         message, level = _("Importing Amazon orders stopped: %(reason)s", reason=message), \
             "error"
     else:
         message = orders.summary(result.counts)
-        if result.outcome == "paused":
+        if result.outcome == RunOutcome.PAUSED:
             message += " " + _("Amazon's rate limit paused the import; the next run continues.")
-        level = "warning" if result.counts.get("needs_attention") else "success"
+        level = "warning" if result.counts.get(OrderStatus.NEEDS_ATTENTION) else "success"
     return PANEL.done(store, level, message)
 
 

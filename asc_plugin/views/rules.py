@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
+from babel.numbers import format_currency, get_currency_name
 from flask import make_response, redirect, render_template, request
 
+from .. import marketplaces
 from ..forms import ConditionForm, RuleForm
 from ..htmx import reswap, trigger
-from ..i18n import _
+from ..i18n import _, current_locale
 from ..models import Store
 from ..params import clean_keys, parse_int
 from ..persistence import commit
@@ -65,11 +67,6 @@ def _render(store: Store, form: RuleForm, status: int = 200):
 def _inputs(store: Store) -> dict:
     """What the condition rows offer: the host's own values for category and attribute
     conditions, and price hints in the marketplace's currency."""
-    from babel.numbers import format_currency, get_currency_name
-
-    from .. import marketplaces
-    from ..i18n import current_locale
-
     market = marketplaces.get(store.marketplace_code)
     currency = market.currency if market else "USD"
     locale = current_locale()

@@ -15,7 +15,11 @@ from ..services import activity, attempts, matching, product_ids, rules, setup_t
 from ..state import plugin_state
 from .banners import answer, banner
 from .layout import dialog, page
+from .listing import progress_helpers
 from .lookup import store_or_404
+from .offers import end_offers_of_inactive
+from .orders import panel_context
+from .sync import panel_context as sync_context
 from .urls import rule
 
 PREVIEW_SIZE = 4
@@ -120,10 +124,6 @@ def render_dashboard(store, *, settings_form=None, mapping_form=None, status=200
             amazon_id_type=store.mapping.amazon_id_type.value if store.mapping else None,
             host_attribute=store.mapping.host_attribute_code if store.mapping else None,
         )
-    from .listing import progress_helpers
-    from .orders import panel_context
-    from .sync import panel_context as sync_context
-
     return page(
         "asc/dashboard.html", card=present_one(store), store=store, settings_form=settings_form,
         log=activity.page([store.id], per_page=ACTIVITY_PER_PAGE), saved=saved,
@@ -198,8 +198,6 @@ def set_status(store_id: int, action: str):
     else:
         commit()
         if action == "deactivate":  # its offers on Amazon end (a run, with activity entries)
-            from .offers import end_offers_of_inactive
-
             end_offers_of_inactive(store)
         level = "success"
         message = (_("Store “%(name)s” is active.", name=store.name) if action == "activate"

@@ -10,6 +10,7 @@ from ..i18n import _
 from ..models import Offer, SyncState
 from ..services import offers as offers_service
 from ..services import sync
+from ..services.runner import RunOutcome
 from ..state import plugin_state
 from .lookup import store_or_404
 from .panels import Panel
@@ -54,12 +55,12 @@ def sync_now(store_id: int):
         result = sync.run(store.id)
     except Exception:  # noqa: BLE001 - logged by the service; the page stays up
         plugin_state().session.rollback()
-        result = sync.RunResult("failed")
+        result = sync.RunResult(RunOutcome.FAILED)
     store = store_or_404(store_id)
-    if result.outcome == "busy":
+    if result.outcome == RunOutcome.BUSY:
         message, level = _("The prices and quantities of “%(name)s” are being synced right "
                            "now.", name=store.name), "info"
-    elif result.outcome == "failed":
+    elif result.outcome == RunOutcome.FAILED:
         reason = result.failure.message if result.failure else _("an unknown error.")
         message, level = _("Price and quantity sync stopped: %(reason)s", reason=reason), \
             "error"
