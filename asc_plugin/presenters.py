@@ -7,14 +7,18 @@ the CLI table), so two parts of a page can never disagree about one store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cached_property
 
-from . import i18n, marketplaces
+from . import dates, i18n, marketplaces
+from .errors import OPERATOR, Failure
 from .host import Website
 from .i18n import N_, _, _l, ngettext, sentences
-from .models import AttemptOutcome, ConnectionState, Store, StoreStatus
-from .services import authorizations
+from .models import AttemptOutcome, ConnectionState, Store, StoreStatus, utcnow
+from .services import attempts, authorizations
+from .services.stores import card_counts
 from .state import plugin_state
+from .views.urls import StoreUrls, store_urls
 
 #: (message id, tone); translated once per present() call (see _Shown).
 _STATUS = {StoreStatus.INCOMPLETE: (N_("Incomplete"), "warning"),
@@ -92,9 +96,7 @@ class StorePresenter:
     shown: _Shown = field(default_factory=_Shown, repr=False)
 
     @cached_property
-    def urls(self) -> dict[str, str]:
-        from .views.urls import store_urls
-
+    def urls(self) -> StoreUrls:
         return store_urls(self.store.id)
 
     @property
@@ -174,8 +176,6 @@ class StorePresenter:
     def health_problem(self) -> tuple[str, str] | None:
         """(message, level) of the last live check when it failed on a connected store (a lapse
         shows as the connection state instead); operator problems say they are theirs."""
-        from .errors import OPERATOR, Failure
-
         code = self.store.health_code
         if not self.store.is_connected or code in (None, "ok"):
             return None
@@ -194,8 +194,6 @@ class StorePresenter:
 
 def present(stores: list[Store], counts: dict | None = None) -> list[StorePresenter]:
     """The stores' presenters; `counts` when the stores' own query read them (stores.page)."""
-    from .services.stores import card_counts
-
     websites = {w.id: w for w in plugin_state().host.websites()}
     if counts is None:
         counts = card_counts([s.id for s in stores])
@@ -220,9 +218,6 @@ def present_one(store: Store) -> StorePresenter:
 def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
     """(level, message) telling how a connect attempt ended, naming its store; None while it
     is open or when a newer attempt took over."""
-    from .errors import Failure
-    from .services import attempts
-
     outcome = attempts.effective_outcome(attempt)
     if outcome in (None, AttemptOutcome.SUPERSEDED, AttemptOutcome.PROCESSING):
         return None
@@ -242,8 +237,6 @@ def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
                 "other admins manage.", int(detail["others_hidden"])))
         return "success", message
     if outcome == AttemptOutcome.RENEWED:
-        from . import dates
-
         until = detail.get("until")
         day = dates.formatters()[0](_parse_iso(until)) if until else ""
         return "success", _("Authorization of “%(name)s” renewed: connected as %(shown)s "
@@ -277,12 +270,8 @@ def waiting_hint(attempt, store: Store) -> str | None:
     """After a couple of minutes without an answer: Amazon shows some errors only in its own
     tab and never sends the seller back (MD4010, signing in with another region's account), so
     the card names the likely cause, the store's region and what to do."""
-    from .models import utcnow
-
     started = attempt.started_at
     if started.tzinfo is None:
-        from datetime import timezone
-
         started = started.replace(tzinfo=timezone.utc)
     if (utcnow() - started).total_seconds() < HINT_AFTER_SECONDS:
         return None
@@ -304,6 +293,4 @@ def _region_hint(store: Store | None) -> str:
 
 
 def _parse_iso(value: str):
-    from datetime import datetime
-
     return datetime.fromisoformat(value)
