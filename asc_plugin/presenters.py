@@ -111,9 +111,14 @@ class StorePresenter:
             return self.store.marketplace_code
         return self.shown.marketplace_name(self.marketplace)
 
+    @cached_property
+    def state(self) -> ConnectionState:
+        """Store.connection, read once: it compares with the clock, and a card asks five times."""
+        return self.store.connection
+
     @property
     def lapsed(self) -> bool:
-        return self.store.connection in (ConnectionState.REVOKED, ConnectionState.EXPIRED)
+        return self.state in (ConnectionState.REVOKED, ConnectionState.EXPIRED)
 
     @cached_property
     def badge(self) -> tuple[str, str]:
@@ -125,13 +130,13 @@ class StorePresenter:
 
     @cached_property
     def connection(self) -> tuple[str, str]:
-        return self.shown.connection[self.store.connection]
+        return self.shown.connection[self.state]
 
     @property
     def seller_shown(self) -> str | None:
         """"Example Outfitters (A3FH4EXAMPLE)" for a connected store."""
         s = self.store
-        if not (s.is_connected and s.seller_id):
+        if not (self.state is ConnectionState.CONNECTED and s.seller_id):
             return None
         return self.shown.gettext("%(name)s (%(seller)s)",
                                   name=s.amazon_store_name or s.seller_id, seller=s.seller_id)
@@ -152,7 +157,7 @@ class StorePresenter:
     @property
     def connect_label(self) -> str | None:
         """The card's Amazon button: connect, renew (lapsed or due), or none."""
-        if self.store.connection is ConnectionState.NOT_CONNECTED:
+        if self.state is ConnectionState.NOT_CONNECTED:
             return self.shown.connect
         if self.lapsed or self.renewal_level is not None:
             return self.shown.renew
@@ -168,7 +173,7 @@ class StorePresenter:
         """activate | deactivate | None: an Incomplete store has neither."""
         if self.store.status is StoreStatus.ACTIVE:
             return "deactivate"
-        if self.store.status is StoreStatus.INACTIVE and self.store.is_connected:
+        if self.store.status is StoreStatus.INACTIVE and self.state is ConnectionState.CONNECTED:
             return "activate"
         return None
 
