@@ -7,14 +7,18 @@ the CLI table), so two parts of a page can never disagree about one store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cached_property
 
-from . import i18n, marketplaces
+from . import dates, i18n, marketplaces
+from .errors import OPERATOR, Failure
 from .host import Website
 from .i18n import N_, _, _l, ngettext, sentences
-from .models import AttemptOutcome, ConnectionState, Store, StoreStatus
-from .services import authorizations
+from .models import AttemptOutcome, ConnectionState, Store, StoreStatus, utcnow
+from .services import attempts, authorizations
+from .services.stores import card_counts
 from .state import plugin_state
+from .views.urls import StoreUrls, store_urls
 
 #: (message id, tone); translated once per present() call (see _Shown).
 _STATUS = {StoreStatus.INCOMPLETE: (N_("Incomplete"), "warning"),
@@ -92,9 +96,7 @@ class StorePresenter:
     shown: _Shown = field(default_factory=_Shown, repr=False)
 
     @cached_property
-    def urls(self) -> dict[str, str]:
-        from .views.urls import store_urls
-
+    def urls(self) -> StoreUrls:
         return store_urls(self.store.id)
 
     @property
@@ -109,9 +111,14 @@ class StorePresenter:
             return self.store.marketplace_code
         return self.shown.marketplace_name(self.marketplace)
 
+    @cached_property
+    def state(self) -> ConnectionState:
+        """Store.connection, read once: it compares with the clock, and a card asks five times."""
+        return self.store.connection
+
     @property
     def lapsed(self) -> bool:
-        return self.store.connection in (ConnectionState.REVOKED, ConnectionState.EXPIRED)
+        return self.state in (ConnectionState.REVOKED, ConnectionState.EXPIRED)
 
     @cached_property
     def badge(self) -> tuple[str, str]:
@@ -123,13 +130,13 @@ class StorePresenter:
 
     @cached_property
     def connection(self) -> tuple[str, str]:
-        return self.shown.connection[self.store.connection]
+        return self.shown.connection[self.state]
 
     @property
     def seller_shown(self) -> str | None:
         """"Example Outfitters (A3FH4EXAMPLE)" for a connected store."""
         s = self.store
-        if not (s.is_connected and s.seller_id):
+        if not (self.state is ConnectionState.CONNECTED and s.seller_id):
             return None
         return self.shown.gettext("%(name)s (%(seller)s)",
                                   name=s.amazon_store_name or s.seller_id, seller=s.seller_id)
@@ -150,7 +157,7 @@ class StorePresenter:
     @property
     def connect_label(self) -> str | None:
         """The card's Amazon button: connect, renew (lapsed or due), or none."""
-        if self.store.connection is ConnectionState.NOT_CONNECTED:
+        if self.state is ConnectionState.NOT_CONNECTED:
             return self.shown.connect
         if self.lapsed or self.renewal_level is not None:
             return self.shown.renew
@@ -166,7 +173,7 @@ class StorePresenter:
         """activate | deactivate | None: an Incomplete store has neither."""
         if self.store.status is StoreStatus.ACTIVE:
             return "deactivate"
-        if self.store.status is StoreStatus.INACTIVE and self.store.is_connected:
+        if self.store.status is StoreStatus.INACTIVE and self.state is ConnectionState.CONNECTED:
             return "activate"
         return None
 
@@ -174,8 +181,6 @@ class StorePresenter:
     def health_problem(self) -> tuple[str, str] | None:
         """(message, level) of the last live check when it failed on a connected store (a lapse
         shows as the connection state instead); operator problems say they are theirs."""
-        from .errors import OPERATOR, Failure
-
         code = self.store.health_code
         if not self.store.is_connected or code in (None, "ok"):
             return None
@@ -194,8 +199,6 @@ class StorePresenter:
 
 def present(stores: list[Store], counts: dict | None = None) -> list[StorePresenter]:
     """The stores' presenters; `counts` when the stores' own query read them (stores.page)."""
-    from .services.stores import card_counts
-
     websites = {w.id: w for w in plugin_state().host.websites()}
     if counts is None:
         counts = card_counts([s.id for s in stores])
@@ -220,9 +223,6 @@ def present_one(store: Store) -> StorePresenter:
 def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
     """(level, message) telling how a connect attempt ended, naming its store; None while it
     is open or when a newer attempt took over."""
-    from .errors import Failure
-    from .services import attempts
-
     outcome = attempts.effective_outcome(attempt)
     if outcome in (None, AttemptOutcome.SUPERSEDED, AttemptOutcome.PROCESSING):
         return None
@@ -242,8 +242,6 @@ def attempt_banner(attempt, store: Store | None) -> tuple[str, str] | None:
                 "other admins manage.", int(detail["others_hidden"])))
         return "success", message
     if outcome == AttemptOutcome.RENEWED:
-        from . import dates
-
         until = detail.get("until")
         day = dates.formatters()[0](_parse_iso(until)) if until else ""
         return "success", _("Authorization of “%(name)s” renewed: connected as %(shown)s "
@@ -277,12 +275,8 @@ def waiting_hint(attempt, store: Store) -> str | None:
     """After a couple of minutes without an answer: Amazon shows some errors only in its own
     tab and never sends the seller back (MD4010, signing in with another region's account), so
     the card names the likely cause, the store's region and what to do."""
-    from .models import utcnow
-
     started = attempt.started_at
     if started.tzinfo is None:
-        from datetime import timezone
-
         started = started.replace(tzinfo=timezone.utc)
     if (utcnow() - started).total_seconds() < HINT_AFTER_SECONDS:
         return None
@@ -304,6 +298,4 @@ def _region_hint(store: Store | None) -> str:
 
 
 def _parse_iso(value: str):
-    from datetime import datetime
-
     return datetime.fromisoformat(value)

@@ -162,8 +162,9 @@ def page(number: int, per_page: int, filters: Filters = Filters()) -> Page:
 
 
 def _page_rows(number: int, per_page: int, filters: Filters, moments: dict):
+    # One row per store (the mapping is not joined here): no .unique(), which hashed every row.
     return list(plugin_state().session.execute(_page_query(filters), {
-        **moments, "limit": per_page, "offset": (number - 1) * per_page}).unique())
+        **moments, "limit": per_page, "offset": (number - 1) * per_page}))
 
 
 # Statements are built once per Filters value (a few dozen exist) and run with this request's

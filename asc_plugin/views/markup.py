@@ -49,11 +49,23 @@ def when_renderer(format_day, format_when, exact_utc):
     """when(moment, date_only=False): in the admin's time zone, without seconds; the exact UTC
     instant on hover; a dash for none."""
 
+    #: Each day's text, escaped once per render: a page of cards shows a few days many times.
+    days: dict[str, str] = {}
+
     def when(moment, date_only=False) -> Markup:
         if not moment:
             return Markup("—")
-        return html('<time datetime="%s" title="%s">%s</time>', moment.isoformat(),
-                    exact_utc(moment), format_day(moment) if date_only else format_when(moment))
+        if date_only:
+            day = format_day(moment)
+            shown = days.get(day)
+            if shown is None:
+                shown = days[day] = str(escape(day))
+        else:
+            shown = str(escape(format_when(moment)))
+        # isoformat() and exact_utc() write digits, "-", ":", ".", "+", "T", " " and "UTC"
+        # only: nothing to escape there.
+        return Markup(f'<time datetime="{moment.isoformat()}" title="{exact_utc(moment)}">'  # noqa: S704
+                      f"{shown}</time>")
 
     return when
 
@@ -67,23 +79,25 @@ def connect_button_renderer(field_name: str, token, now: int):
     where it started.
     """
 
+    field = escape(field_name)
+    since = escape(now)
+
     def connect_button(card, label, fragment="card", csrf=None, primary=True) -> Markup:
         urls = card.urls
         wait = ""
         if fragment != "none":
             target = f"asc-store-{int(card.store.id)}" if fragment == "card" else "asc-connection"
-            wait = html(' data-asc-connect data-asc-target="%s"\n      data-asc-wait-url="%s'
-                        '?fragment=%s&amp;since=%s"', target, urls["connect_status"], fragment, now)
-        return html(
-            '<form method="post" action="%s"%s>\n'
-            '  <input type="hidden" name="%s" value="%s">\n'
+            wait = (f' data-asc-connect data-asc-target="{target}"\n      data-asc-wait-url="'
+                    f'{escape(urls["connect_status"])}?fragment={escape(fragment)}&amp;since={since}"')
+        return Markup(  # noqa: S704 - every value below is escaped or a constant
+            f'<form method="post" action="{escape(urls["connect"])}"{wait}>\n'
+            f'  <input type="hidden" name="{field}" value="{escape(csrf or token())}">\n'
             '  <input type="hidden" name="new_tab" value="0">\n'
-            '  <input type="hidden" name="return_to" value="%s">\n'
-            '  <button type="submit"%s>%s<span class="asc-visually-hidden"> %s</span></button>\n'
-            '</form>',
-            urls["connect"], wait, field_name, csrf or token(),
-            "dashboard" if fragment == "panel" else "home", _PRIMARY if primary else "", label,
-            card.store.name)
+            '  <input type="hidden" name="return_to" value="'
+            f'{"dashboard" if fragment == "panel" else "home"}">\n'
+            f'  <button type="submit"{_PRIMARY if primary else ""}>{escape(label)}'
+            f'<span class="asc-visually-hidden"> {escape(card.store.name)}</span></button>\n'
+            '</form>')
 
     return connect_button
 

@@ -5,6 +5,8 @@ The routes themselves are registered from the same table, so the two cannot drif
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from flask import g, url_for
 
 #: Ids beyond PostgreSQL's INTEGER cannot exist: larger numbers are a 404, not an overflow.
@@ -45,9 +47,26 @@ def rule(endpoint: str) -> str:
     return STORE_RULE + STORE_PATHS[endpoint]
 
 
-def store_urls(store_id: int) -> dict[str, str]:
-    base = _store_prefix() + str(int(store_id))
-    return {endpoint: base + path for endpoint, path in STORE_PATHS.items()}
+def store_urls(store_id: int) -> StoreUrls:
+    return StoreUrls(_store_prefix() + str(int(store_id)))
+
+
+class StoreUrls(Mapping[str, str]):
+    """endpoint -> one store's URL, each made when asked for: a card uses 8 of the 26."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: str):
+        self.base = base
+
+    def __getitem__(self, endpoint: str) -> str:
+        return self.base + STORE_PATHS[endpoint]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(STORE_PATHS)
+
+    def __len__(self) -> int:
+        return len(STORE_PATHS)
 
 
 def _store_prefix() -> str:
