@@ -187,6 +187,24 @@ def test_keyboard_only_add_store(page, live, app):
     page.keyboard.press("Escape")
 
 
+def test_a_link_swapped_into_the_dialog_listens_the_moment_it_appears(page, live):
+    """htmx wires new content when it settles: a link clicked the instant it is shown (here by
+    a MutationObserver, before any timer can run) must still open in the dialog, not leave it
+    (a quick Enter on "Continue" once did)."""
+    sign_in(page, live.url)
+    page.evaluate("""() => {
+      const body = document.getElementById("asc-dialog-body");
+      new MutationObserver((records, observer) => {
+        const link = body.querySelector("a[href*='step=form']");
+        if (link) { observer.disconnect(); link.click(); }
+      }).observe(body, {childList: true, subtree: true});
+    }""")
+    page.get_by_role("link", name="Add Amazon Store").first.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Add Amazon sales channel")).to_be_visible()
+    assert "step=form" not in page.url
+
+
 def _add_us_store(page, live, name="Amazon Store USA", country="United States",
                   website="Main Website", signed_in=False):
     if signed_in:

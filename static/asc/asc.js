@@ -18,7 +18,7 @@
 
   // A host's htmx.config is the host's: what the plugin's own requests rely on is stated here
   // for them alone. No timeout (a host's htmx.config.timeout would abort a slow page), and the
-  // swap and settle delays htmx has by default (a host's defaultSwapDelay/defaultSettleDelay
+  // swap delay htmx has by default and no settle delay (a host's defaultSwapDelay/defaultSettleDelay
   // would leave dialogs and polls late), no view transition (globalViewTransitions would show
   // the old count or card fading out for a while); the swap style is the element's own hx-swap or the
   // root's (templates/asc/layout.html), found even under htmx.config.disableInheritance.
@@ -39,7 +39,10 @@
                                    own.getAttribute("data-hx-swap"))) || "innerHTML";
     }
     if (!/(^|\s)swap:/.test(spec)) { spec += " swap:0ms"; }
-    if (!/(^|\s)settle:/.test(spec)) { spec += " settle:20ms"; }
+    // Settled at once: htmx wires new content only when it settles, and a link or button the
+    // merchant can already see must already listen (Enter pressed on a freshly swapped link
+    // within htmx's 20 ms would otherwise follow it for real, leaving the dialog).
+    if (!/(^|\s)settle:/.test(spec)) { spec += " settle:0ms"; }
     if (!/(^|\s)transition:/.test(spec)) { spec += " transition:false"; }
     detail.swapOverride = spec;
   });
