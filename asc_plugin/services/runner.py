@@ -94,7 +94,7 @@ def held_job(model: Any, job_id: int, owner: str, outcome: RunOutcome) -> Any:
     """The job row a run ends, or None when this worker no longer holds it (taken over, or
     already over)."""
     job = plugin_state().session.get(model, job_id, populate_existing=True)
-    if outcome is RunOutcome.LOST or job is None or job.lease_owner != owner or \
+    if outcome == RunOutcome.LOST or job is None or job.lease_owner != owner or \
             job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return None
     return job
